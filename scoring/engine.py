@@ -1,0 +1,272 @@
+"""The scoring entry point: validate the inputs against a scheme, run the kernels, keep everything.
+
+Order of operations (scikit-criteria's, written down): gates → missing values → normalise in
+the eligible pool → weight (points) → aggregate (categories and caps, or TOPSIS) → pass rules
+→ rank. Loops run over gates and criteria only; every step is vectorised over firms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from scoring.aggregation import Structure, category_subtotals, topsis_closeness, weighted_total
+from scoring.conditions import evaluate_condition, numeric_column
+from scoring.errors import ScoringInputError
+from scoring.measures import compare, normalise
+from scoring.ranking import rank_pool
+from scoring.ratings import aggregate_ratings
+from scoring.result import CriterionTrace, GateTrace, ScoreResult
+from scoring.scheme import Criterion, Measure, Scheme, criterion_top_points
+
+__all__ = ["GROWTH_CRITERION", "score"]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+GROWTH_CRITERION = "growth_model"
+DEFAULT_CATEGORY = "general"
+
+
+def _firm_index(indicators: pd.DataFrame) -> pd.DataFrame:
+    if "uscc" in indicators.columns:
+        indicators = indicators.set_index("uscc")
+    if indicators.index.has_duplicates:
+        dupes = indicators.index[indicators.index.duplicated()].unique()[:5].tolist()
+        raise ScoringInputError(f"indicators: duplicate uscc {dupes}")
+    return indicators
+
+
+def _growth_probability(growth: pd.DataFrame | None,
+                        firms: pd.Index) -> tuple[FloatArray, pd.Series | None]:
+    """Probability per firm (NaN when the growth frame has none) and optional explanations."""
+    if growth is None:
+        return np.full(len(firms), np.nan), None
+    frame = growth.set_index("uscc") if "uscc" in growth.columns else growth
+    if "probability" not in frame.columns:
+        raise ScoringInputError("growth frame needs a 'probability' column")
+    if frame.index.has_duplicates:
+        raise ScoringInputError("growth frame: duplicate uscc")
+    prob = frame["probability"].reindex(firms).to_numpy(dtype=np.float64, na_value=np.nan)
+    if ((prob < 0) | (prob > 1)).any():
+        raise ScoringInputError("growth frame: probabilities must lie in [0, 1]")
+    explanation = frame["explanation"].reindex(firms) if "explanation" in frame.columns else None
+    return prob, explanation
+
+
+def _measure_raw(measure: Measure, criterion: Criterion, indicators: pd.DataFrame,
+                 ratings: pd.DataFrame | None, path: str) -> tuple[FloatArray, FloatArray | None]:
+    """Raw values of one measure (and rating spreads for rating criteria)."""
+    if measure.method == "rating":
+        assert measure.rating is not None
+        agg = aggregate_ratings(ratings, criterion.id, measure.rating, indicators.index)
+        return agg.value, agg.spread
+    assert measure.indicator is not None
+    return numeric_column(indicators, measure.indicator, used_by=path), None
+
+
+def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | None = None,
+          growth: pd.DataFrame | None = None, capacity: int | None = None) -> ScoreResult:
+    """Score every firm of ``indicators`` (indexed or keyed by uscc) under ``scheme``."""
+    if capacity is not None and capacity < 0:
+        raise ScoringInputError("capacity must be >= 0")
+    indicators = _firm_index(indicators)
+    firms = indicators.index
+    n = len(firms)
+    uscc = firms.to_numpy(dtype=object)
+
+    gates: list[GateTrace] = []
+    eligible = np.ones(n, dtype=np.bool_)
+    for i, gate in enumerate(scheme.gates):
+        holds, missing = evaluate_condition(gate, indicators, used_by=f"gates[{i}]")
+        passed = holds | (missing & (gate.when_missing == "pass"))
+        gates.append(GateTrace(gate.id, gate, passed, missing, indicators[gate.indicator]))
+        eligible &= passed
+
+    # Raw values first: an ``exclude`` policy shrinks the pool before anything is normalised.
+    use_growth = scheme.growth_model is not None and scheme.growth_model.enabled
+    raws: list[list[FloatArray]] = []
+    spreads: dict[str, FloatArray] = {}
+    crit_missing: list[BoolArray] = []
+    for k, crit in enumerate(scheme.criteria):
+        measures: list[Measure] = list(crit.best_of) if crit.best_of else [crit]
+        alt_raw = []
+        for measure in measures:
+            raw, spread = _measure_raw(measure, crit, indicators, ratings, f"criteria[{k}]")
+            alt_raw.append(raw)
+            if spread is not None:
+                spreads[crit.id] = spread
+        raws.append(alt_raw)
+        crit_missing.append(np.logical_and.reduce([np.isnan(r) for r in alt_raw]))
+    growth_prob, growth_explanation = _growth_probability(growth if use_growth else None, firms)
+    if use_growth:
+        crit_missing.append(np.isnan(growth_prob))
+
+    policies = [c.missing for c in scheme.criteria]
+    if use_growth:
+        assert scheme.growth_model is not None
+        policies.append(scheme.growth_model.missing)
+    exclusions = np.column_stack([m & (p == "exclude") for m, p in zip(crit_missing, policies,
+                                                                        strict=True)])
+    pool = eligible & ~exclusions.any(axis=1)
+
+    criteria_ids = [c.id for c in scheme.criteria] + ([GROWTH_CRITERION] if use_growth else [])
+    k_total = len(criteria_ids)
+    raw_m = np.empty((n, k_total))
+    norm_m = np.zeros((n, k_total))
+    points_m = np.zeros((n, k_total))
+    chosen_m = np.full((n, k_total), -1, dtype=np.int8)
+    imputed_with = np.full(k_total, np.nan)
+    tops = np.empty(k_total)
+    for k, crit in enumerate(scheme.criteria):
+        missing = crit_missing[k]
+        top = criterion_top_points(crit)
+        tops[k] = top
+        measures = list(crit.best_of) if crit.best_of else [crit]
+        alt_points: list[FloatArray] = []
+        alt_norm: list[FloatArray] = []
+        alt_used: list[FloatArray] = []
+        for measure, raw in zip(measures, raws[k], strict=True):
+            used = raw
+            if crit.missing == "pool-median" and missing.any():
+                observed = raw[pool & ~np.isnan(raw)]
+                median = float(np.median(observed)) if observed.size else np.nan
+                used = np.where(missing, median, raw)
+                if len(measures) == 1:
+                    imputed_with[k] = median
+            norm = normalise(measure, used, pool)
+            if measure.method == "bands":
+                # A band table gives points; its normalised value keeps points = norm * top.
+                pts = norm
+                norm = norm / top
+            else:
+                pts = norm * top
+            alt_points.append(pts)
+            alt_norm.append(norm)
+            alt_used.append(used)
+        if len(measures) == 1:
+            pts, norm, used = alt_points[0], alt_norm[0], alt_used[0]
+            scored = np.asarray(~np.isnan(pts), dtype=np.bool_)
+            chosen_m[scored, k] = 0
+        else:
+            stacked = np.stack(alt_points)
+            # The first alternative wins a tie: the order in the scheme is the order of preference.
+            best = np.argmax(np.where(np.isnan(stacked), -np.inf, stacked), axis=0)
+            scored = np.asarray(~np.isnan(stacked).all(axis=0), dtype=np.bool_)
+            cols = np.arange(n)
+            pts = stacked[best, cols]
+            norm = np.stack(alt_norm)[best, cols]
+            used = np.stack(alt_used)[best, cols]
+            chosen_m[scored, k] = best[scored].astype(np.int8)
+        raw_m[:, k] = used
+        points_m[:, k] = np.where(scored, pts, 0.0)
+        norm_m[:, k] = np.where(scored, norm, 0.0)
+    if use_growth:
+        section = scheme.growth_model
+        assert section is not None
+        k = k_total - 1
+        top = float(section.max_points or section.weight or 0.0)
+        cap = section.cap if section.cap is not None else top
+        missing = crit_missing[k]
+        used = growth_prob
+        if section.missing == "pool-median" and missing.any():
+            observed = growth_prob[pool & ~missing]
+            median = float(np.median(observed)) if observed.size else np.nan
+            used = np.where(missing, median, growth_prob)
+            imputed_with[k] = median
+        pts = np.minimum(used * top, cap)
+        scored = ~np.isnan(pts)
+        tops[k] = cap
+        raw_m[:, k] = used
+        norm_m[:, k] = np.where(scored, pts / cap, 0.0)
+        points_m[:, k] = np.where(scored, pts, 0.0)
+        chosen_m[scored, k] = 0
+    missing_m = np.column_stack(crit_missing)
+
+    structure = _structure(scheme, criteria_ids, tops, use_growth)
+    subtotals = category_subtotals(points_m, structure)
+    if structure.topsis:
+        capped = subtotals
+        total = topsis_closeness(points_m, pool)
+    else:
+        capped, total = weighted_total(subtotals, structure)
+
+    minimum_failures: dict[str, BoolArray] = {}
+    for k, crit in enumerate(scheme.criteria):
+        if crit.minimum is not None:
+            minimum_failures[f"criterion:{crit.id}"] = ~compare(
+                points_m[:, k], crit.minimum.op, crit.minimum.points)
+    for c, cat in enumerate(scheme.categories):
+        if cat.minimum is not None:
+            minimum_failures[f"category:{cat.id}"] = ~compare(
+                capped[:, c], cat.minimum.op, cat.minimum.points)
+    minimum_ok = np.ones(n, dtype=np.bool_)
+    for failure in minimum_failures.values():
+        minimum_ok &= ~failure
+    threshold_ok = (compare(total, scheme.passing.op, scheme.passing.threshold)
+                    if scheme.passing is not None else np.ones(n, dtype=np.bool_))
+
+    bypass_hits = np.zeros((n, len(scheme.bypass)), dtype=np.bool_)
+    for b, rule in enumerate(scheme.bypass):
+        hit = np.ones(n, dtype=np.bool_)
+        for j, cond in enumerate(rule.all):
+            holds, _ = evaluate_condition(cond, indicators, used_by=f"bypass[{b}].all[{j}]")
+            hit &= holds
+        bypass_hits[:, b] = hit
+    bypassed = pool & bypass_hits.any(axis=1)
+    passed = pool & (bypassed | (threshold_ok & minimum_ok))
+
+    keys: list[tuple[FloatArray, str]] = []
+    for i, tb in enumerate(scheme.tie_break):
+        if tb.criterion is not None:
+            if tb.criterion not in criteria_ids:
+                raise ScoringInputError(f"tie_break[{i}]: criterion {tb.criterion!r} is not "
+                                        "scored (growth model disabled?)")
+            keys.append((points_m[:, criteria_ids.index(tb.criterion)], tb.order))
+        elif tb.category is not None:
+            keys.append((capped[:, structure.categories.index(tb.category)], tb.order))
+        else:
+            assert tb.indicator is not None
+            keys.append((numeric_column(indicators, tb.indicator, used_by=f"tie_break[{i}]"),
+                         tb.order))
+    rank = rank_pool(total, pool, keys, uscc)
+
+    within: BoolArray | None = None
+    if capacity is not None:
+        passed_ranks = np.sort(rank[passed])
+        cutoff = passed_ranks[capacity - 1] if 0 < capacity <= passed_ranks.size else (
+            np.iinfo(np.int64).max if capacity > 0 else 0)
+        within = passed & (rank <= cutoff)
+
+    traces = CriterionTrace(
+        raw=raw_m, normalised=norm_m, points=points_m, missing=missing_m, chosen=chosen_m,
+        policies=tuple(policies), imputed_with=imputed_with, exclusions=exclusions,
+        rating_spread=spreads, growth_explanation=growth_explanation,
+    )
+    return ScoreResult(
+        scheme=scheme, firms=firms, structure=structure, gate_traces=tuple(gates), traces=traces,
+        bypass_hits=bypass_hits, eligible=pool, bypassed=bypassed, subtotals=subtotals,
+        capped=capped, total=total, threshold_ok=threshold_ok, minimum_failures=minimum_failures,
+        passed=passed, rank=rank, within_capacity=within, capacity=capacity,
+    )
+
+
+def _structure(scheme: Scheme, criteria_ids: list[str], tops: FloatArray,
+               use_growth: bool) -> Structure:
+    categories = [c.id for c in scheme.categories] or [DEFAULT_CATEGORY]
+    membership = np.zeros((len(criteria_ids), len(categories)))
+    for k, crit in enumerate(scheme.criteria):
+        membership[k, categories.index(crit.category or DEFAULT_CATEGORY)] = 1.0
+    if use_growth:
+        assert scheme.growth_model is not None
+        membership[-1, categories.index(scheme.growth_model.category or DEFAULT_CATEGORY)] = 1.0
+    caps = np.array([c.cap if c.cap is not None else np.inf for c in scheme.categories]
+                    or [np.inf])
+    bonus = np.array([c.bonus for c in scheme.categories] or [False], dtype=np.bool_)
+    return Structure(
+        criteria=tuple(criteria_ids), top=tops, categories=tuple(categories),
+        membership=membership, cap=caps, bonus=bonus,
+        max_total=scheme.max_total if scheme.max_total is not None else np.inf,
+        topsis=scheme.aggregation == "topsis",
+    )
