@@ -1,0 +1,30 @@
+# The service in a container: migrations first, then uvicorn, as a non-root user.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin cohorts
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY service ./service
+COPY scoring ./scoring
+COPY schemas ./schemas
+COPY migrations ./migrations
+COPY seed_data ./seed_data
+RUN pip install . && rm -rf /root/.cache
+
+USER cohorts
+WORKDIR /home/cohorts
+# The embedded default; set COHORTS_DATABASE_URL to a PostgreSQL URL in production.
+ENV COHORTS_DATABASE_URL=sqlite:////home/cohorts/var/cohorts.db \
+    WORKERS=2
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD python -c "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=4).status == 200 else 1)"
+
+CMD ["sh", "-c", "cohorts db upgrade && exec cohorts serve --host 0.0.0.0 --port 8000 --workers \"$WORKERS\" --no-migrate"]

@@ -1,0 +1,57 @@
+"""Who may call what: one explicit table, deny by default.
+
+Every route of the app must appear in ``RULES``; a route without a rule answers 403 to every
+key (and a test fails), so a new endpoint cannot ship open by accident.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["ALL_ROLES", "PUBLIC", "RULES", "Role", "rule_for"]
+
+
+class Role(StrEnum):
+    """The five roles of DESIGN.md."""
+
+    ADMIN = "admin"
+    OFFICER = "officer"
+    REVIEWER = "reviewer"
+    CHAIR = "chair"
+    TRACKER = "tracker"
+
+
+ALL_ROLES: frozenset[Role] = frozenset(Role)
+PUBLIC: frozenset[Role] = frozenset()  # no key needed
+STAFF = frozenset({Role.ADMIN, Role.OFFICER, Role.REVIEWER, Role.CHAIR})  # all but the tracker
+WRITERS = frozenset({Role.OFFICER, Role.ADMIN})  # who registers firms and submits lists
+ADMIN_ONLY = frozenset({Role.ADMIN})
+
+RULES: dict[tuple[str, str], frozenset[Role]] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/v1/whoami"): ALL_ROLES,
+    # firm registry
+    ("PUT", "/v1/firms/{uscc}"): WRITERS,
+    ("GET", "/v1/firms/{uscc}"): STAFF,
+    ("GET", "/v1/firms"): STAFF,
+    ("PUT", "/v1/firms/{uscc}/filings/{fiscal_year}"): WRITERS,
+    ("GET", "/v1/firms/{uscc}/filings"): STAFF,
+    ("POST", "/v1/firms/{uscc}/funding-rounds"): WRITERS,
+    ("GET", "/v1/firms/{uscc}/funding-rounds"): STAFF,
+    # selection rounds and intake
+    ("POST", "/v1/rounds"): ADMIN_ONLY,
+    ("GET", "/v1/rounds"): STAFF,
+    ("GET", "/v1/rounds/{round_id}"): STAFF,
+    ("POST", "/v1/rounds/{round_id}/nominations"): WRITERS,
+    ("GET", "/v1/rounds/{round_id}/nominations"): STAFF,
+    ("GET", "/v1/rounds/{round_id}/batches/{batch_id}"): WRITERS,
+    ("GET", "/v1/intake/columns"): WRITERS,
+    # administration
+    ("GET", "/v1/audit"): ADMIN_ONLY,
+}
+
+
+def rule_for(method: str, path: str) -> frozenset[Role] | None:
+    """The roles allowed on a route template, or None when the route has no rule (deny)."""
+    return RULES.get((method.upper(), path))

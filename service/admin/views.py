@@ -1,0 +1,80 @@
+"""Administration routes: who am I, and the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from schemas.pagination import Page
+from service import audit
+from service.deps import PrincipalDep, SessionDep
+from service.pagination import decode_cursor, encode_cursor
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["administration"])
+
+
+class WhoAmI(BaseModel):
+    """The caller as the service sees it."""
+
+    key_id: int
+    label: str
+    role: str
+
+
+class AuditEventOut(BaseModel):
+    """One audit event."""
+
+    id: int
+    at: dt.datetime
+    actor_label: str
+    actor_role: str
+    action: str
+    target_type: str
+    target_id: str
+    request_id: str | None
+    reason: str | None
+    detail: dict[str, Any]
+
+
+@router.get("/v1/whoami", response_model=WhoAmI, summary="The calling key's label and role")
+def whoami(principal: PrincipalDep) -> WhoAmI:
+    """Lets a client check its key without side effects."""
+    return WhoAmI(key_id=principal.key_id, label=principal.label, role=principal.role.value)
+
+
+@router.get("/v1/audit", response_model=Page[AuditEventOut], summary="The audit trail")
+def get_audit(
+    session: SessionDep,
+    action: Annotated[str | None, Query(max_length=60)] = None,
+    target_type: Annotated[str | None, Query(max_length=40)] = None,
+    target_id: Annotated[str | None, Query(max_length=80)] = None,
+    actor: Annotated[str | None, Query(max_length=200)] = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Page[AuditEventOut]:
+    """Oldest first, filtered by action, target, actor or time."""
+    position = decode_cursor(cursor, keys={"id": int})
+    events = audit.list_events(
+        session,
+        after_id=int(position["id"]) if position else None,
+        limit=limit + 1,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        actor_label=actor,
+        since=since,
+        until=until,
+    )
+    more = len(events) > limit
+    events = events[:limit]
+    return Page[AuditEventOut](
+        items=[AuditEventOut.model_validate(e, from_attributes=True) for e in events],
+        next_cursor=encode_cursor({"id": events[-1].id}) if more else None,
+    )

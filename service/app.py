@@ -1,0 +1,79 @@
+"""The FastAPI application, assembled from its routers by ``create_app``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from service import health
+from service.admin.views import router as admin_router
+from service.body_limit import BodyLimitMiddleware
+from service.db import create_db_engine, create_sessionmaker
+from service.deps import authorize
+from service.firms.views import router as firms_router
+from service.nominations.views import router as nominations_router
+from service.problems import install_problem_handlers
+from service.request_context import RequestContextMiddleware, configure_logging
+from service.rounds.views import router as rounds_router
+from service.settings import Settings, get_settings
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """
+Keeps applicant technology firms and scores them, openly and reproducibly, for the three
+100-firm cohorts of the Zhongguancun Science City "3×100" plan: `leader`, `hidden-champion`
+and `seed`.
+
+Send an API key in the `X-API-Key` header. Errors are `application/problem+json` (RFC 9457);
+validation errors list `{row, field, message}` (files) or `{loc, message}` (JSON).
+Lists are paginated with an opaque `cursor`; follow `next_cursor` until it is null.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for ``settings`` (the environment's by default)."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, as_json=settings.log_json)
+    engine = create_db_engine(
+        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Cohort selection service",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(authorize)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.write_sessions = create_sessionmaker(engine)
+    app.state.read_sessions = create_sessionmaker(engine, read_only=True)
+
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(firms_router)
+    app.include_router(rounds_router)
+    app.include_router(nominations_router)
+    app.include_router(admin_router)
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET"],
+            allow_headers=["X-API-Key", "If-None-Match", "X-Request-ID"],
+            expose_headers=["ETag", "X-Request-ID"],
+            max_age=600,
+        )
+    app.add_middleware(RequestContextMiddleware)
+    return app

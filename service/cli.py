@@ -1,0 +1,197 @@
+"""``cohorts``: what an operator does at a terminal; every command reads COHORTS_DATABASE_URL."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.engine import make_url
+
+from service.access import Role
+from service.db import create_db_engine, create_sessionmaker
+from service.errors import ServiceError
+from service.settings import Settings, get_settings
+
+__all__ = ["main"]
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
+    engine = create_db_engine(
+        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+    return engine, create_sessionmaker(engine)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from service.migrate import upgrade
+
+    is_sqlite = make_url(settings.database_url).get_backend_name() == "sqlite"
+    if args.migrate or (args.migrate is None and is_sqlite):
+        upgrade(settings.database_url)
+    uvicorn.run(
+        "service.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from service.migrate import upgrade
+
+    upgrade(settings.database_url, args.revision)
+    print(f"database at {args.revision}", file=sys.stderr)
+    return 0
+
+
+def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from service.migrate import downgrade
+
+    downgrade(settings.database_url, args.revision)
+    print(f"database at {args.revision}", file=sys.stderr)
+    return 0
+
+
+def _db_current(_args: argparse.Namespace, settings: Settings) -> int:
+    from service.migrate import current_revision, head_revision
+
+    engine, _ = _sessions(settings)
+    print(f"current: {current_revision(engine)}  head: {head_revision()}")
+    engine.dispose()
+    return 0
+
+
+def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
+    from service.keys import create_key
+
+    engine, maker = _sessions(settings)
+    with maker.begin() as session:
+        key, raw = create_key(session, role=args.role, label=args.label)
+        print(
+            f"created key id {key.id} ({key.role}, {key.label!r}); it is shown once",
+            file=sys.stderr,
+        )
+    engine.dispose()
+    print(raw)
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from service.keys import revoke_key
+
+    engine, maker = _sessions(settings)
+    with maker.begin() as session:
+        key = revoke_key(session, key_id=args.id, prefix=args.prefix)
+        print(f"revoked key id {key.id} ({key.role}, {key.label!r})", file=sys.stderr)
+    engine.dispose()
+    return 0
+
+
+def _keys_list(_args: argparse.Namespace, settings: Settings) -> int:
+    from service.keys import list_keys
+
+    engine, maker = _sessions(settings)
+    with maker() as session:
+        for key in list_keys(session):
+            state = "revoked" if key.revoked_at else "active"
+            print(f"{key.id}\t{key.prefix}\t{key.role}\t{state}\t{key.label}")
+    engine.dispose()
+    return 0
+
+
+def _keys_demo(_args: argparse.Namespace, settings: Settings) -> int:
+    from service.keys import mint_demo_keys
+
+    engine, maker = _sessions(settings)
+    with maker.begin() as session:
+        minted = mint_demo_keys(session)
+    engine.dispose()
+    print("Demo API keys (for local use only; earlier demo keys are now revoked):")
+    for role, raw in minted.items():
+        print(f"  {role:<9} {raw}")
+    return 0
+
+
+def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from service.demo import load_demo
+
+    engine, maker = _sessions(settings)
+    with maker.begin() as session:
+        summary = load_demo(session, with_round=not args.no_round)
+    engine.dispose()
+    for key, value in summary.items():
+        print(f"{key}: {value}", file=sys.stderr)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cohorts", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--migrate",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="migrate to head first (default: only for SQLite)",
+    )
+    serve.set_defaults(handler=_serve)
+
+    db = commands.add_parser("db", help="migrations").add_subparsers(dest="db", required=True)
+    up = db.add_parser("upgrade", help="migrate up (default: head)")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(handler=_db_upgrade)
+    down = db.add_parser("downgrade", help="migrate down to REVISION ('base' empties)")
+    down.add_argument("revision")
+    down.set_defaults(handler=_db_downgrade)
+    db.add_parser("current", help="the database's revision").set_defaults(handler=_db_current)
+
+    seed = commands.add_parser("seed", help="load data").add_subparsers(dest="seed", required=True)
+    demo = seed.add_parser("demo", help="load the SYNTHETIC demo firms (safe to run twice)")
+    demo.add_argument("--no-round", action="store_true", help="do not open a demo round")
+    demo.set_defaults(handler=_seed_demo)
+
+    keys = commands.add_parser("keys", help="API keys").add_subparsers(dest="keys", required=True)
+    create = keys.add_parser("create", help="mint a key; prints it alone on stdout, once")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--label", required=True)
+    create.set_defaults(handler=_keys_create)
+    revoke = keys.add_parser("revoke", help="revoke a key by id or prefix")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", type=int)
+    which.add_argument("--prefix")
+    revoke.set_defaults(handler=_keys_revoke)
+    keys.add_parser(
+        "demo", help="revoke earlier demo keys and mint one per role (printed once)"
+    ).set_defaults(handler=_keys_demo)
+    keys.add_parser("list", help="list keys (never the keys themselves)").set_defaults(
+        handler=_keys_list
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a service error prints its message and exits 2."""
+    args = _parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args, get_settings())
+    except ServiceError as exc:
+        print(f"cohorts: {exc.detail}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

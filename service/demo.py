@@ -1,0 +1,135 @@
+"""Load the SYNTHETIC demo data: firms, filings, funding rounds, and an open demo round.
+
+The demo round's nominations go through the real intake path (a CSV in the column contract),
+so ``make run`` shows a stored batch exactly as an officer's upload would leave it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scoring.vocabulary import FILING_FIELDS
+from seed_data.demo import DemoData, candidate_rows, load
+from service.access import Role
+from service.bulk import upsert_rows
+from service.intake import parse_candidate_list
+from service.keys import Principal
+from service.models import Filing, Firm, FundingRound, SelectionRound, utcnow
+from service.nominations.service import RowIssue, store_candidate_list
+
+__all__ = ["DEMO_ROUND_NAME", "load_demo"]
+
+DEMO_ROUND_NAME = "Demo round 2026 (SYNTHETIC data)"
+_PRINCIPAL = Principal(key_id=None, label="cli:seed-demo", role=Role.ADMIN)
+_PROFILE = ("name", "name_en", "founded_on", "sector", "sub_segment", "listed")
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    """Rows as dicts with None for missing values."""
+    subset = frame.loc[:, columns].astype(object)
+    return subset.where(subset.notna(), None).to_dict("records")  # type: ignore[return-value]
+
+
+def _as_date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(str(value))
+
+
+def load_demo(
+    session: Session, *, with_round: bool = True, data: DemoData | None = None
+) -> dict[str, int]:
+    """Upsert the demo data (safe to run twice); open, once, a demo round nominating every firm."""
+    data = data or load()
+    now = utcnow()
+    firms = _records(data.firms, ["uscc", *_PROFILE, "region"])
+    for row in firms:
+        row.update(
+            founded_on=_as_date(row["founded_on"]),
+            listed=bool(row["listed"]),
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+    upsert_rows(
+        session,
+        Firm,
+        firms,
+        conflict_columns=("uscc",),
+        update_columns=(*_PROFILE, "updated_at"),
+        only_if_changed=_PROFILE,
+        extra_set={"version": Firm.version + 1},
+    )
+    figures = [f.name for f in FILING_FIELDS]
+    filings = _records(data.filings, ["uscc", "fiscal_year", *figures])
+    for row in filings:
+        row.update(fiscal_year=int(row["fiscal_year"]), created_at=now, updated_at=now)
+        for field in FILING_FIELDS:
+            if field.kind == "count" and row[field.name] is not None:
+                row[field.name] = int(row[field.name])
+    upsert_rows(
+        session,
+        Filing,
+        filings,
+        conflict_columns=("uscc", "fiscal_year"),
+        update_columns=(*figures, "updated_at"),
+    )
+    rounds = _records(
+        data.funding_rounds, ["uscc", "announced_on", "stage", "amount", "post_money_valuation"]
+    )
+    for row in rounds:
+        row.update(announced_on=_as_date(row["announced_on"]), created_at=now)
+    upsert_rows(
+        session,
+        FundingRound,
+        rounds,
+        conflict_columns=("uscc", "announced_on", "stage"),
+        update_columns=("amount", "post_money_valuation"),
+    )
+    summary = {"firms": len(firms), "filings": len(filings), "funding_rounds": len(rounds)}
+    if with_round:
+        summary["demo_round_nominations"] = _open_demo_round(session, data)
+    return summary
+
+
+def _open_demo_round(session: Session, data: DemoData) -> int:
+    """Open the demo round and nominate every demo firm through the CSV intake path, once."""
+    existing = session.scalars(
+        select(SelectionRound).where(SelectionRound.name == DEMO_ROUND_NAME)
+    ).first()
+    if existing is not None:
+        return 0
+    demo_round = SelectionRound(
+        name=DEMO_ROUND_NAME,
+        year=2026,
+        reference_date=dt.date(2026, 6, 30),
+        capacities={"leader": 100, "hidden-champion": 100, "seed": 100},
+        validity_years=3,
+        state="open",
+    )
+    session.add(demo_round)
+    session.flush()
+    payload = candidate_rows(data).to_csv(index=False).encode("utf-8")
+    parsed = parse_candidate_list(
+        payload,
+        filename="demo-candidates.csv",
+        content_type="text/csv",
+        max_rows=1_000_000,
+        max_xlsx_uncompressed=0,
+    )
+    report = store_candidate_list(
+        session,
+        _PRINCIPAL,
+        round_id=demo_round.id,
+        rows=parsed.rows,
+        issues=[RowIssue(e.row, e.field, e.message) for e in parsed.errors],
+        rows_total=parsed.rows_seen,
+        payload=payload,
+        fmt="csv",
+        filename="demo-candidates.csv",
+        mode="all",
+    )
+    return report.nominations_created

@@ -1,0 +1,82 @@
+"""Request dependencies: the session, the caller, and the authorisation gate every route passes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.access import PUBLIC, rule_for
+from service.errors import Forbidden, ServiceError, Unauthorized
+from service.keys import Principal, authenticate
+
+__all__ = ["PrincipalDep", "SessionDep", "authorize", "get_session"]
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _sessions(request: Request) -> sessionmaker[Session]:
+    state = request.app.state
+    maker: sessionmaker[Session] = (
+        state.read_sessions if request.method in _SAFE_METHODS else state.write_sessions
+    )
+    return maker
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's one session: committed when the handler returns, rolled back if it raises."""
+    session = _sessions(request)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def authorize(request: Request) -> None:
+    """Deny by default: the matched route's rule decides, and the caller's key must satisfy it."""
+    route = request.scope.get("route")
+    path = route.path if isinstance(route, APIRoute) else request.url.path
+    rule = rule_for(request.method, path)
+    if rule is None:
+        raise Forbidden("This route has no access rule; it is closed to every role.")
+    if rule == PUBLIC:
+        return
+    raw_key = request.headers.get("x-api-key", "").strip()
+    if not raw_key:
+        raise Unauthorized(
+            "Send an API key in the X-API-Key header.",
+            headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'},
+        )
+    with request.app.state.read_sessions() as session:
+        principal = authenticate(session, raw_key)
+    if principal is None:
+        raise Unauthorized(
+            "The API key is unknown or revoked.",
+            headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'},
+        )
+    if principal.role not in rule:
+        allowed = ", ".join(sorted(r.value for r in rule))
+        raise Forbidden(f"The role {principal.role.value!r} may not do this (allowed: {allowed}).")
+    request.state.principal = principal
+
+
+def current_principal(request: Request) -> Principal:
+    """The authorised caller of this request."""
+    principal = getattr(request.state, "principal", None)
+    if not isinstance(principal, Principal):
+        # Only reachable if a route with a public rule asks for a principal: a programming error.
+        raise ServiceError("No authenticated caller for this route.")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -1,0 +1,127 @@
+"""The service's expected failures, each carrying its HTTP status and problem type.
+
+    ServiceError                      500-free base; never raised itself
+    ├── BadRequest (400)
+    ├── Unauthorized (401)            no key, or an unknown or revoked key
+    ├── Forbidden (403)               the key's role may not do this
+    ├── NotFound (404)
+    ├── Conflict (409)                the state of the data forbids it
+    ├── PreconditionFailed (412)      ``If-Match`` names a stale version
+    ├── PayloadTooLarge (413)
+    ├── UnsupportedMediaType (415)
+    └── ValidationFailed (422)        ``errors``: ``{row, field, message}`` or ``{loc, message}``
+
+One handler (``service.problems``) turns each into ``application/problem+json`` (RFC 9457).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "BadRequest",
+    "Conflict",
+    "Forbidden",
+    "NotFound",
+    "PayloadTooLarge",
+    "PreconditionFailed",
+    "ServiceError",
+    "Unauthorized",
+    "UnsupportedMediaType",
+    "ValidationFailed",
+]
+
+
+class ServiceError(Exception):
+    """An expected failure that maps to one HTTP status."""
+
+    status: ClassVar[int] = 400
+    title: ClassVar[str] = "Bad request"
+    slug: ClassVar[str] = "bad-request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+    @property
+    def type_uri(self) -> str:
+        """The problem type, a stable URI reference the docs explain."""
+        return f"/problems/{self.slug}"
+
+
+class BadRequest(ServiceError):
+    """The request is malformed in a way no schema catches."""
+
+
+class Unauthorized(ServiceError):
+    """No API key, or one that is unknown or revoked."""
+
+    status = 401
+    title = "Unauthorized"
+    slug = "unauthorized"
+
+
+class Forbidden(ServiceError):
+    """The key is valid but its role may not do this."""
+
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
+class NotFound(ServiceError):
+    """The thing named in the path does not exist."""
+
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class Conflict(ServiceError):
+    """The current state of the data forbids the request."""
+
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+
+class PreconditionFailed(ServiceError):
+    """``If-Match`` or ``If-None-Match`` does not hold."""
+
+    status = 412
+    title = "Precondition failed"
+    slug = "precondition-failed"
+
+
+class PayloadTooLarge(ServiceError):
+    """The body or the list is over a configured limit."""
+
+    status = 413
+    title = "Payload too large"
+    slug = "payload-too-large"
+
+
+class UnsupportedMediaType(ServiceError):
+    """The body is in a format this endpoint does not read."""
+
+    status = 415
+    title = "Unsupported media type"
+    slug = "unsupported-media-type"
+
+
+class ValidationFailed(ServiceError):
+    """The input breaks the contract; ``errors`` says where."""
+
+    status = 422
+    title = "Validation failed"
+    slug = "validation-failed"

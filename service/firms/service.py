@@ -1,0 +1,217 @@
+"""Firm registry use cases: profiles, yearly filings and funding rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from schemas.firms import FilingIn, FirmIn, FundingRoundIn
+from schemas.uscc import uscc_region
+from service import audit
+from service.conditional import etag_for, etag_matches
+from service.errors import Conflict, NotFound, PreconditionFailed
+from service.keys import Principal
+from service.models import Filing, Firm, FundingRound, utcnow
+
+__all__ = [
+    "add_funding_round",
+    "firm_etag",
+    "get_by_uscc_or_raise",
+    "list_filings",
+    "list_firms",
+    "list_funding_rounds",
+    "upsert_filing",
+    "upsert_firm",
+]
+
+
+def firm_etag(firm: Firm) -> str:
+    """The firm profile's entity tag, which changes with every update."""
+    return etag_for("firm", firm.uscc, firm.version)
+
+
+def get_by_uscc_or_raise(session: Session, uscc: str) -> Firm:
+    """The firm registered under ``uscc``, or a 404."""
+    firm = session.get(Firm, uscc)
+    if firm is None:
+        raise NotFound(f"No firm is registered under USCC {uscc}.")
+    return firm
+
+
+def upsert_firm(
+    session: Session,
+    principal: Principal,
+    *,
+    uscc: str,
+    profile: FirmIn,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+) -> tuple[Firm, bool]:
+    """Create or update a profile; ``If-Match`` guards against lost updates (412 when stale)."""
+    firm = session.get(Firm, uscc, with_for_update=True)
+    values = profile.model_dump()
+    if firm is None:
+        if if_match is not None:
+            raise PreconditionFailed(f"If-Match was sent but no firm exists under {uscc}.")
+        firm = Firm(uscc=uscc, region=uscc_region(uscc), version=1, **values)
+        session.add(firm)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise Conflict(f"Firm {uscc} was created concurrently; retry.") from None
+        audit.record(
+            session,
+            principal,
+            action="firm.create",
+            target_type="firm",
+            target_id=uscc,
+            detail=values_for_audit(values),
+        )
+        return firm, True
+    if if_none_match is not None and etag_matches(if_none_match, firm_etag(firm)):
+        raise PreconditionFailed(f"Firm {uscc} already exists (If-None-Match: *).")
+    if if_match is not None and not etag_matches(if_match, firm_etag(firm)):
+        raise PreconditionFailed(
+            f"The profile of {uscc} changed since you read it: it is now at {firm_etag(firm)}. "
+            "Read it again and re-apply your change.",
+            extra={"current_etag": firm_etag(firm)},
+        )
+    changed = {k: v for k, v in values.items() if getattr(firm, k) != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(firm, key, value)
+        firm.version += 1
+        firm.updated_at = utcnow()
+        audit.record(
+            session,
+            principal,
+            action="firm.update",
+            target_type="firm",
+            target_id=uscc,
+            detail=values_for_audit(changed),
+        )
+    return firm, False
+
+
+def values_for_audit(values: dict[str, Any]) -> dict[str, Any]:
+    """Values made JSON-safe for the audit trail."""
+    return {
+        key: value.isoformat() if isinstance(value, dt.date) else value
+        for key, value in values.items()
+    }
+
+
+def list_firms(
+    session: Session,
+    *,
+    after_uscc: str | None,
+    limit: int,
+    sector: str | None = None,
+    region: str | None = None,
+    listed: bool | None = None,
+    name_contains: str | None = None,
+) -> list[Firm]:
+    """Firms in USCC order after the cursor, filtered."""
+    query = select(Firm).order_by(Firm.uscc).limit(limit)
+    if after_uscc is not None:
+        query = query.where(Firm.uscc > after_uscc)
+    if sector is not None:
+        query = query.where(Firm.sector == sector)
+    if region is not None:
+        query = query.where(Firm.region == region)
+    if listed is not None:
+        query = query.where(Firm.listed == listed)
+    if name_contains:
+        pattern = "%" + name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern += "%"
+        query = query.where(
+            Firm.name.like(pattern, escape="\\") | Firm.name_en.ilike(pattern, escape="\\")
+        )
+    return list(session.scalars(query))
+
+
+def upsert_filing(
+    session: Session, principal: Principal, *, uscc: str, fiscal_year: int, figures: FilingIn
+) -> tuple[Filing, bool]:
+    """Create or replace a firm's figures for one fiscal year (omitted figures become unknown)."""
+    get_by_uscc_or_raise(session, uscc)
+    values = figures.model_dump()
+    filing = session.get(Filing, (uscc, fiscal_year), with_for_update=True)
+    created = filing is None
+    if filing is None:
+        filing = Filing(uscc=uscc, fiscal_year=fiscal_year, **values)
+        session.add(filing)
+    else:
+        for key, value in values.items():
+            setattr(filing, key, value)
+        filing.updated_at = utcnow()
+        filing.source_batch_id = None
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        action="filing.create" if created else "filing.replace",
+        target_type="filing",
+        target_id=f"{uscc}/{fiscal_year}",
+        detail=values,
+    )
+    return filing, created
+
+
+def list_filings(session: Session, *, uscc: str) -> list[Filing]:
+    """A firm's filings, oldest year first."""
+    get_by_uscc_or_raise(session, uscc)
+    return list(
+        session.scalars(select(Filing).where(Filing.uscc == uscc).order_by(Filing.fiscal_year))
+    )
+
+
+def add_funding_round(
+    session: Session, principal: Principal, *, uscc: str, funding: FundingRoundIn
+) -> FundingRound:
+    """Record a funding event; the same stage on the same day twice is a 409."""
+    get_by_uscc_or_raise(session, uscc)
+    values = funding.model_dump()
+    duplicate = session.scalars(
+        select(FundingRound.id).where(
+            FundingRound.uscc == uscc,
+            FundingRound.announced_on == funding.announced_on,
+            FundingRound.stage == funding.stage,
+        )
+    ).first()
+    if duplicate is not None:
+        raise Conflict(
+            f"A {funding.stage} round of {uscc} on {funding.announced_on} is already recorded "
+            f"(id {duplicate}).",
+            extra={"existing_id": duplicate},
+        )
+    event = FundingRound(uscc=uscc, **values)
+    session.add(event)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("That funding round was recorded concurrently.") from None
+    audit.record(
+        session,
+        principal,
+        action="funding_round.create",
+        target_type="funding_round",
+        target_id=event.id,
+        detail=values_for_audit(values),
+    )
+    return event
+
+
+def list_funding_rounds(session: Session, *, uscc: str) -> list[FundingRound]:
+    """A firm's funding rounds, oldest first."""
+    get_by_uscc_or_raise(session, uscc)
+    query = (
+        select(FundingRound)
+        .where(FundingRound.uscc == uscc)
+        .order_by(FundingRound.announced_on, FundingRound.id)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,167 @@
+"""Entry points: a candidate list as uploaded bytes (CSV or XLSX) or as a parsed JSON body."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from schemas.intake import MAX_JSON_ROWS, NominationRow
+from service.intake.decoding import decode_text
+from service.intake.delimited import read_csv
+from service.intake.result import ListRefusedError, ParsedList, RowError
+from service.intake.tabular import map_header, row_values
+from service.intake.validation import check_consistency, validate_row
+from service.intake.xlsx import read_xlsx
+
+__all__ = ["XLSX_CONTENT_TYPE", "parse_candidate_list", "rows_from_json"]
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+# Compound-file magic: legacy .xls, and also password-protected .xlsx.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _format_of(data: bytes, filename: str | None, content_type: str | None) -> str:
+    """Return ``csv`` or ``xlsx`` from the content itself, refusing what is neither."""
+    if not data:
+        raise ListRefusedError("the file is empty")
+    if data.startswith(_ZIP_MAGIC):
+        return "xlsx"
+    if data.startswith(_OLE_MAGIC):
+        raise ListRefusedError(
+            "this is a legacy .xls or a password-protected workbook; save it as .xlsx or CSV"
+        )
+    said_xlsx = (filename or "").lower().endswith((".xlsx", ".xlsm")) or (
+        (content_type or "").split(";")[0].strip().lower() == XLSX_CONTENT_TYPE
+    )
+    if said_xlsx:
+        raise ListRefusedError("not an XLSX workbook: the file is not a zip archive")
+    return "csv"
+
+
+def parse_candidate_list(
+    data: bytes,
+    *,
+    filename: str | None,
+    content_type: str | None,
+    max_rows: int,
+    max_xlsx_uncompressed: int,
+) -> ParsedList:
+    """Parse and validate an uploaded CSV or XLSX candidate list; never raises on bad input.
+
+    Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row 2.
+    Blank rows are skipped but keep their numbers. A file that cannot be read at all, or whose
+    header is wrong, comes back with ``refused`` set and no rows.
+    """
+    fmt = "csv"
+    encoding: str | None = None
+    try:
+        fmt = _format_of(data, filename, content_type)
+        if fmt == "xlsx":
+            records: Iterable[Sequence[object]] = read_xlsx(
+                data, max_uncompressed=max_xlsx_uncompressed, max_data_rows=max_rows
+            )
+        else:
+            text, encoding = decode_text(data)
+            records = read_csv(text)
+        return _parse_records(records, fmt=fmt, encoding=encoding, max_rows=max_rows)
+    except ListRefusedError as refusal:
+        return ParsedList(fmt, errors=[refusal.error], encoding=encoding, refused=True)
+
+
+def _parse_records(
+    records: Iterable[Sequence[object]], *, fmt: str, encoding: str | None, max_rows: int
+) -> ParsedList:
+    """Validate a sheet's records (header first) row by row, then across rows."""
+    iterator = iter(records)
+    header_cells = next(iterator, None)
+    if header_cells is None or not any(str(c).strip() for c in header_cells if c is not None):
+        raise ListRefusedError("row 1 must be the header, but it is empty", row=1)
+    header, header_errors = map_header(header_cells)
+    if header_errors:
+        return ParsedList(fmt, errors=header_errors, encoding=encoding, refused=True)
+    valid: list[tuple[int, NominationRow]] = []
+    errors: list[RowError] = []
+    seen = 0
+    for number, cells in enumerate(iterator, start=2):
+        values, cell_errors = row_values(header, cells, number)
+        if not values and not cell_errors:
+            continue
+        seen += 1
+        if seen > max_rows:
+            raise ListRefusedError(
+                f"the list has more than {max_rows:,} rows, the most one upload may hold; "
+                "split it into several lists"
+            )
+        result = validate_row(number, values)
+        if isinstance(result, NominationRow) and not cell_errors:
+            valid.append((number, result))
+            continue
+        errors.extend(cell_errors)
+        if not isinstance(result, NominationRow):
+            errors.extend(result)
+    return _finish(fmt, valid, errors, seen=seen, encoding=encoding)
+
+
+def _finish(
+    fmt: str,
+    valid: list[tuple[int, NominationRow]],
+    errors: list[RowError],
+    *,
+    seen: int,
+    encoding: str | None,
+) -> ParsedList:
+    """Apply the cross-row checks and put every error in row order."""
+    if seen == 0:
+        raise ListRefusedError("the list has no data rows")
+    kept, clashes = check_consistency(valid)
+    errors = sorted([*errors, *clashes], key=lambda e: e.row or 0)
+    return ParsedList(fmt, rows=kept, errors=errors, rows_seen=seen, encoding=encoding)
+
+
+def rows_from_json(payload: object, *, max_rows: int = MAX_JSON_ROWS) -> ParsedList:
+    """Validate a JSON candidate list, ``{"rows": [...]}`` or a bare list of row objects.
+
+    Keys are the contract's English column names. Rows are numbered from 1 in list order
+    (there is no header row in JSON); ``null`` and blank strings count as empty cells.
+    """
+    try:
+        items = _json_items(payload, max_rows=max_rows)
+        valid: list[tuple[int, NominationRow]] = []
+        errors: list[RowError] = []
+        for number, item in enumerate(items, start=1):
+            if not isinstance(item, dict):
+                errors.append(RowError(number, None, "a row must be an object keyed by column"))
+                continue
+            values = {
+                str(key): value
+                for key, value in item.items()
+                if value is not None and not (isinstance(value, str) and not value.strip())
+            }
+            result = validate_row(number, values)
+            if isinstance(result, NominationRow):
+                valid.append((number, result))
+            else:
+                errors.extend(result)
+        return _finish("json", valid, errors, seen=len(items), encoding=None)
+    except ListRefusedError as refusal:
+        return ParsedList("json", errors=[refusal.error], refused=True)
+
+
+def _json_items(payload: object, *, max_rows: int) -> list[object]:
+    """Return the list of rows of a JSON body, refusing any other shape."""
+    if isinstance(payload, dict):
+        unknown = sorted(str(key) for key in payload if key != "rows")
+        if unknown:
+            raise ListRefusedError(
+                f'unknown field {unknown[0]!r}; the body is {{"rows": [...]}}', field=unknown[0]
+            )
+        payload = payload.get("rows")
+    if not isinstance(payload, list):
+        raise ListRefusedError('the body must be {"rows": [...]} with a list of rows', field="rows")
+    if len(payload) > max_rows:
+        raise ListRefusedError(
+            f"the list has {len(payload):,} rows, more than the {max_rows:,} one request may hold; "
+            "split it into several lists",
+            field="rows",
+        )
+    return payload

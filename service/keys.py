@@ -1,0 +1,121 @@
+"""API keys: minted once, stored as SHA-256 hashes, looked up by a public prefix."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.access import Role
+from service.errors import NotFound, ValidationFailed
+from service.models import ApiKey, utcnow
+
+__all__ = [
+    "Principal",
+    "authenticate",
+    "create_key",
+    "hash_key",
+    "list_keys",
+    "mint_demo_keys",
+    "revoke_key",
+]
+
+_KEY_PREFIX = "ck"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the key's id, label and role."""
+
+    key_id: int | None
+    label: str
+    role: Role
+
+
+def hash_key(raw_key: str) -> str:
+    """SHA-256 of the whole key, hex."""
+    return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
+
+
+def _split(raw_key: str) -> str | None:
+    parts = raw_key.split("_", 2)
+    if len(parts) != 3 or parts[0] != _KEY_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return parts[1]
+
+
+def create_key(session: Session, *, role: str, label: str) -> tuple[ApiKey, str]:
+    """Mint a key for ``role``; the raw key is returned once and never stored."""
+    try:
+        checked_role = Role(role)
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        raise ValidationFailed(f"Unknown role {role!r}; known roles: {known}.") from None
+    label = label.strip()
+    if not label or len(label) > 200:
+        raise ValidationFailed("A key needs a label of 1 to 200 characters.")
+    prefix = secrets.token_hex(6)
+    raw = f"{_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(label=label, role=checked_role.value, prefix=prefix, key_hash=hash_key(raw))
+    session.add(key)
+    session.flush()
+    return key, raw
+
+
+def authenticate(session: Session, raw_key: str) -> Principal | None:
+    """The principal behind ``raw_key``, or None for an unknown, malformed or revoked key."""
+    prefix = _split(raw_key)
+    if prefix is None:
+        return None
+    key = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one_or_none()
+    if key is None or key.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(key.key_hash, hash_key(raw_key)):
+        return None
+    return Principal(key_id=key.id, label=key.label, role=Role(key.role))
+
+
+def revoke_key(session: Session, *, key_id: int | None = None, prefix: str | None = None) -> ApiKey:
+    """Revoke a key by id or prefix; revoking twice is harmless."""
+    query = select(ApiKey)
+    if key_id is not None:
+        query = query.where(ApiKey.id == key_id)
+    elif prefix is not None:
+        query = query.where(ApiKey.prefix == prefix)
+    else:
+        raise ValidationFailed("Name the key to revoke by id or prefix.")
+    key = session.scalars(query).one_or_none()
+    if key is None:
+        raise NotFound("No such API key.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    return key
+
+
+DEMO_LABEL_PREFIX = "demo-"
+
+
+def mint_demo_keys(session: Session) -> dict[str, str]:
+    """Revoke earlier demo keys and mint one per role, for local use; returns role → raw key."""
+    now = utcnow()
+    for key in session.scalars(
+        select(ApiKey).where(
+            ApiKey.label.startswith(DEMO_LABEL_PREFIX), ApiKey.revoked_at.is_(None)
+        )
+    ):
+        key.revoked_at = now
+    return {
+        role.value: create_key(session, role=role.value, label=f"{DEMO_LABEL_PREFIX}{role.value}")[
+            1
+        ]
+        for role in Role
+    }
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    """Every key, newest first (hashes only, never raw keys)."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))

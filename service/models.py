@@ -1,0 +1,267 @@
+"""The stored data: SQLAlchemy 2.0 typed tables (DESIGN.md, "Data the service keeps")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Base",
+    "Filing",
+    "Firm",
+    "FundingRound",
+    "IdempotencyRecord",
+    "Nomination",
+    "NominationBatch",
+    "SelectionRound",
+    "utcnow",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC (the one clock the service reads)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints predictably."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Firm(Base):
+    """An applicant firm, identified by its Unified Social Credit Code."""
+
+    __tablename__ = "firms"
+
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    founded_on: Mapped[dt.date] = mapped_column(Date)
+    sector: Mapped[str] = mapped_column(String(40), index=True)
+    sub_segment: Mapped[str | None] = mapped_column(String(200))
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    region: Mapped[str] = mapped_column(String(6), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Filing(Base):
+    """A firm's figures for one fiscal year (amounts in yuan)."""
+
+    __tablename__ = "filings"
+
+    uscc: Mapped[str] = mapped_column(
+        String(18), ForeignKey("firms.uscc", ondelete="CASCADE"), primary_key=True
+    )
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("nomination_batches.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # One column per scoring.vocabulary.FILING_FIELDS entry (a test keeps the two in step).
+    revenue: Mapped[float | None] = mapped_column(Double)
+    main_business_revenue: Mapped[float | None] = mapped_column(Double)
+    net_profit: Mapped[float | None] = mapped_column(Double)
+    total_costs: Mapped[float | None] = mapped_column(Double)
+    total_assets: Mapped[float | None] = mapped_column(Double)
+    total_liabilities: Mapped[float | None] = mapped_column(Double)
+    rd_expense: Mapped[float | None] = mapped_column(Double)
+    employees: Mapped[int | None] = mapped_column(BigInteger)
+    technical_staff: Mapped[int | None] = mapped_column(BigInteger)
+    rd_staff: Mapped[int | None] = mapped_column(BigInteger)
+    export_revenue: Mapped[float | None] = mapped_column(Double)
+    ip_class1: Mapped[int | None] = mapped_column(BigInteger)
+    ip_class1_self_developed: Mapped[int | None] = mapped_column(BigInteger)
+    ip_class1_high_value: Mapped[int | None] = mapped_column(BigInteger)
+    ip_class2: Mapped[int | None] = mapped_column(BigInteger)
+    pct_applications: Mapped[int | None] = mapped_column(BigInteger)
+    standards_international: Mapped[int | None] = mapped_column(BigInteger)
+    standards_national: Mapped[int | None] = mapped_column(BigInteger)
+    standards_industry: Mapped[int | None] = mapped_column(BigInteger)
+    tech_transfers: Mapped[int | None] = mapped_column(BigInteger)
+    segment_market_share: Mapped[float | None] = mapped_column(Double)
+    segment_rank: Mapped[int | None] = mapped_column(BigInteger)
+    alliances_led: Mapped[int | None] = mapped_column(BigInteger)
+    innovation_centres_led: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class FundingRound(Base):
+    """A funding event of a firm."""
+
+    __tablename__ = "funding_rounds"
+    __table_args__ = (
+        UniqueConstraint("uscc", "announced_on", "stage", name="uq_funding_rounds_firm_date_stage"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(
+        String(18), ForeignKey("firms.uscc", ondelete="CASCADE"), index=True
+    )
+    announced_on: Mapped[dt.date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[float | None] = mapped_column(Double)
+    post_money_valuation: Mapped[float | None] = mapped_column(Double)
+    investors: Mapped[str | None] = mapped_column(Text)
+    source_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("nomination_batches.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SelectionRound(Base):
+    """A selection round: open → scoring → decided → published."""
+
+    __tablename__ = "selection_rounds"
+    __table_args__ = (
+        CheckConstraint("state IN ('open', 'scoring', 'decided', 'published')", name="state_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    reference_date: Mapped[dt.date] = mapped_column(Date)
+    capacities: Mapped[dict[str, Any]] = mapped_column(JSON)
+    validity_years: Mapped[int] = mapped_column(Integer, default=3)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NominationBatch(Base):
+    """One submitted candidate list, kept whole (its bytes and its per-row report)."""
+
+    __tablename__ = "nomination_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_rounds.id", ondelete="CASCADE"), index=True
+    )
+    submitted_by_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL")
+    )
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(10))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    mode: Mapped[str] = mapped_column(String(10))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    rows_total: Mapped[int] = mapped_column(Integer)
+    rows_stored: Mapped[int] = mapped_column(Integer)
+    rows_rejected: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Nomination(Base):
+    """A firm put forward for one cohort in one round (at most one cohort per firm and round)."""
+
+    __tablename__ = "nominations"
+    __table_args__ = (UniqueConstraint("round_id", "uscc", name="uq_nominations_round_firm"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_rounds.id", ondelete="CASCADE"), index=True
+    )
+    uscc: Mapped[str] = mapped_column(ForeignKey("firms.uscc", ondelete="CASCADE"), index=True)
+    cohort: Mapped[str] = mapped_column(String(20))
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("nomination_batches.id", ondelete="CASCADE"), index=True
+    )
+    nominated_by: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20), default="nominated")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+Index("ix_nominations_round_cohort", Nomination.round_id, Nomination.cohort, Nomination.id)
+
+
+class ApiKey(Base):
+    """An API key: only its SHA-256 hash is stored, with a public prefix for look-up."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'officer', 'reviewer', 'chair', 'tracker')", name="role_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    label: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Who did what, when, to what, and why."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_key_id: Mapped[int | None] = mapped_column(Integer)
+    actor_label: Mapped[str] = mapped_column(String(200))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[str] = mapped_column(String(80))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+Index("ix_audit_events_target", AuditEvent.target_type, AuditEvent.target_id)
+
+
+class IdempotencyRecord(Base):
+    """The first response to a request sent with an ``Idempotency-Key``, replayed on retries."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("api_key_id", "key", name="uq_idempotency_records_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(500))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

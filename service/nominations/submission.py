@@ -1,0 +1,112 @@
+"""The intake use case end to end: replay check, parse, validate, store, remember."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from service.errors import UnsupportedMediaType, ValidationFailed
+from service.idempotency import StoredResponse, find_replay, fingerprint, remember
+from service.intake import ParsedList, parse_candidate_list, rows_from_json
+from service.keys import Principal
+from service.nominations.service import Mode, RowIssue, store_candidate_list
+from service.settings import Settings
+
+__all__ = ["CandidateUpload", "submit_candidate_list"]
+
+CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"})
+XLSX_TYPES = frozenset(
+    {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateUpload:
+    """A submitted list as received: bytes, and what the client said they are."""
+
+    content: bytes
+    format: str  # json | csv | xlsx
+    filename: str | None
+    content_type: str | None
+
+
+def _parse(upload: CandidateUpload, settings: Settings) -> ParsedList:
+    if upload.format == "json":
+        try:
+            document = json.loads(upload.content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValidationFailed(
+                f"The body is not valid JSON: {exc}",
+                errors=[{"loc": ["body"], "message": "invalid JSON"}],
+            ) from None
+        return rows_from_json(document, max_rows=settings.max_rows)
+    if upload.format in ("csv", "xlsx"):
+        return parse_candidate_list(
+            upload.content,
+            filename=upload.filename,
+            content_type=upload.content_type,
+            max_rows=settings.max_rows,
+            max_xlsx_uncompressed=settings.max_xlsx_uncompressed_bytes,
+        )
+    raise UnsupportedMediaType(
+        "Send JSON, a CSV or an XLSX file (multipart field 'file', or the raw body)."
+    )
+
+
+def submit_candidate_list(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    upload: CandidateUpload,
+    mode: Mode,
+    idempotency_key: str | None,
+    path: str,
+    settings: Settings,
+) -> StoredResponse:
+    """Store a candidate list, or replay the first response to the same ``Idempotency-Key``."""
+    request_sha = fingerprint(upload.format, mode, upload.filename or "", upload.content)
+    if idempotency_key is not None:
+        replay = find_replay(
+            session,
+            principal,
+            key=idempotency_key,
+            method="POST",
+            path=path,
+            request_sha256=request_sha,
+        )
+        if replay is not None:
+            return replay
+    parsed = _parse(upload, settings)
+    if parsed.refused:
+        raise ValidationFailed(
+            "The list could not be read: " + "; ".join(e.message for e in parsed.errors),
+            errors=[{"row": e.row, "field": e.field, "message": e.message} for e in parsed.errors],
+        )
+    issues = [RowIssue(e.row, e.field, e.message) for e in parsed.errors]
+    report = store_candidate_list(
+        session,
+        principal,
+        round_id=round_id,
+        rows=parsed.rows,
+        issues=issues,
+        rows_total=parsed.rows_seen,
+        payload=upload.content,
+        fmt=upload.format,
+        filename=upload.filename,
+        mode=mode,
+    )
+    response = StoredResponse(status_code=201, body=report.as_dict())
+    if idempotency_key is not None:
+        remember(
+            session,
+            principal,
+            key=idempotency_key,
+            method="POST",
+            path=path,
+            request_sha256=request_sha,
+            response=response,
+        )
+    return response

@@ -1,0 +1,38 @@
+"""Settings read from the environment (prefix ``COHORTS_``) by pydantic-settings."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Every knob of the service, one place."""
+
+    model_config = SettingsConfigDict(env_prefix="COHORTS_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{Path('var') / 'cohorts.db'}",
+        description="SQLAlchemy URL; SQLite file by default, PostgreSQL in production.",
+    )
+    max_body_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_rows: int = Field(default=100_000, ge=1)
+    max_xlsx_uncompressed_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    cors_origins: list[str] = Field(default_factory=list)
+    log_level: str = "INFO"
+    log_json: bool = True
+    page_size_default: int = Field(default=100, ge=1, le=1000)
+    page_size_max: int = Field(default=1000, ge=1)
+    usd_cny: float = Field(default=7.2, gt=0, description="Fallback USD/CNY rate for indicators.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()
