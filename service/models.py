@@ -34,7 +34,9 @@ __all__ = [
     "IdempotencyRecord",
     "Nomination",
     "NominationBatch",
+    "GrowthModel",
     "SelectionRound",
+    "StoredScheme",
     "utcnow",
 ]
 
@@ -265,3 +267,37 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StoredScheme(Base):
+    """One immutable version of a scoring scheme; a change is a new version, never an update."""
+
+    __tablename__ = "schemes"
+    __table_args__ = (
+        UniqueConstraint("scheme_id", "version", name="uq_schemes_scheme_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scheme_id: Mapped[str] = mapped_column(String(80), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    cohort: Mapped[str | None] = mapped_column(String(20), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GrowthModel(Base):
+    """A trained growth model: its artefact, its model card, and whether schemes use it."""
+
+    __tablename__ = "growth_models"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the artefact
+    label: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(40))
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)
+    artefact: Mapped[bytes] = mapped_column(LargeBinary)
+    active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    activated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
