@@ -212,25 +212,27 @@ def organisation_check_char(body: str) -> str:
     return "X" if check == 10 else "0" if check == 11 else str(check)
 
 
+_ALPHABET_CHARS = np.array(list(_USCC_ALPHABET), dtype=object)
+
+
 def _usccs(serials: IntArray) -> list[str]:
     """Haidian USCCs ``91110108`` + ``Y`` + 7-digit serial + GB 11714 check + GB 32100 check."""
+    n = len(serials)
     digits = (serials[:, None] // 10 ** np.arange(_SERIAL_DIGITS - 1, -1, -1)) % 10
     mark = _gb11714_value(ORGANISATION_CODE_MARK)
-    org_values = np.hstack([np.full((len(serials), 1), mark, dtype=np.int64), digits])
+    org_values = np.hstack([np.full((n, 1), mark, dtype=np.int64), digits])
     org_check = 11 - (org_values @ _ORG_WEIGHTS) % 11
-    org_check_chars = np.where(org_check == 10, "X", np.where(org_check == 11, "0",
-                                                               org_check.astype(str)))
-    prefix = [_USCC_ALPHABET.index(c) for c in _USCC_PREFIX + ORGANISATION_CODE_MARK]
-    org_check_index = np.array([_USCC_ALPHABET.index(c) for c in org_check_chars],
-                               dtype=np.int64).reshape(-1, 1)
-    indices = np.hstack([np.tile(np.array(prefix, dtype=np.int64), (len(serials), 1)),
-                         digits, org_check_index])
+    # The check value 10 is written 'X' and 11 is written '0'; both are in the USCC alphabet.
+    org_index = np.where(org_check == 10, _USCC_ALPHABET.index("X"),
+                         np.where(org_check == 11, 0, org_check))
+    prefix = np.array([_USCC_ALPHABET.index(c) for c in _USCC_PREFIX + ORGANISATION_CODE_MARK],
+                      dtype=np.int64)
+    indices = np.hstack([np.tile(prefix, (n, 1)), digits, org_index[:, None]])
     final = (31 - (indices @ _USCC_WEIGHTS) % 31) % 31
-    return [
-        f"{_USCC_PREFIX}{ORGANISATION_CODE_MARK}{s:07d}{oc}{_USCC_ALPHABET[f]}"
-        for s, oc, f in zip(serials.tolist(), org_check_chars.tolist(), final.tolist(),
-                            strict=True)
-    ]
+    serial_text = np.char.zfill(serials.astype(str), _SERIAL_DIGITS).astype(object)
+    codes = (_USCC_PREFIX + ORGANISATION_CODE_MARK + serial_text + _ALPHABET_CHARS[org_index]
+             + _ALPHABET_CHARS[final])
+    return [str(c) for c in codes]
 
 
 def _day(date: dt.date) -> int:
@@ -238,9 +240,9 @@ def _day(date: dt.date) -> int:
     return (date - _EPOCH).days
 
 
-def _iso(days: IntArray) -> list[str]:
+def _iso(days: IntArray) -> npt.NDArray[np.str_]:
     """ISO dates (YYYY-MM-DD) from days since 1970-01-01."""
-    return [str(d) for d in np.datetime_as_string(days.astype("datetime64[D]"), unit="D")]
+    return np.datetime_as_string(days.astype("datetime64[D]"), unit="D")
 
 
 def _stage_counts(n: int) -> IntArray:
@@ -316,11 +318,13 @@ def _draw_traits(rng: np.random.Generator, stage: IntArray) -> _Traits:
     pre_revenue = (stage == 0) & (rng.random(n) < 0.05)
 
     rd_intensity = np.clip(
-        _SECTOR_RD[sector] * _by_stage(stage, (1.6, 1.0, 0.7)) * rng.lognormal(0.0, 0.45, n),
+        _SECTOR_RD[sector] * _by_stage(stage, (1.2, 1.0, 0.7)) * rng.lognormal(0.0, 0.45, n),
         0.002, 0.9,
     )
-    # Start-ups spend on R&D before they earn: a floor independent of revenue.
-    rd_floor = (stage == 0) * rng.lognormal(np.log(1.2e6), 0.7, n) * np.where(hard, 1.0, 0.4)
+    # Start-ups spend on R&D before they earn: a floor independent of revenue, high for the
+    # pre-revenue ones, modest otherwise so R&D/revenue still spreads over the official bands.
+    rd_floor = (stage == 0) * rng.lognormal(np.log(np.where(pre_revenue, 1.2e6, 2.5e5)), 0.7) * (
+        np.where(hard, 1.0, 0.4))
     margin = np.where(
         stage == 0, rng.normal(-0.25, 0.35, n),
         np.where(stage == 1, rng.normal(0.08, 0.12, n), rng.normal(0.10, 0.07, n)),
@@ -519,47 +523,66 @@ def _filings_frame(
     return pd.DataFrame(columns)
 
 
+_PLACE_ZH = np.array([zh for zh, _ in _PLACES], dtype=object)
+_PLACE_EN = np.array([en for _, en in _PLACES], dtype=object)
+_BRAND_ZH = np.array([zh for zh, _ in _BRAND_CHARS], dtype=object)
+_BRAND_EN_FIRST = np.array([en.capitalize() for _, en in _BRAND_CHARS], dtype=object)
+_BRAND_EN_SECOND = np.array([en for _, en in _BRAND_CHARS], dtype=object)
+_WORD_ZH = np.array([_PROFILES[c].word_zh for c in _SECTOR_CODES], dtype=object)
+_WORD_EN = np.array([" " + _PROFILES[c].word_en + " " for c in _SECTOR_CODES], dtype=object)
+
+
+def _compose_names(
+    place: IntArray, first: IntArray, second: IntArray, sector: IntArray, joint_stock: BoolArray
+) -> tuple[list[str], list[str]]:
+    """Chinese and English names from drawn parts, element-wise over object arrays."""
+    suffix_zh = np.where(joint_stock, "科技股份有限公司", "科技有限公司").astype(object)
+    suffix_en = np.where(joint_stock, "Technology Holdings Co., Ltd.",
+                         "Technology Co., Ltd.").astype(object)
+    zh = _PLACE_ZH[place] + _BRAND_ZH[first] + _BRAND_ZH[second] + _WORD_ZH[sector] + suffix_zh
+    en = ("Synthetic " + _PLACE_EN[place] + " " + _BRAND_EN_FIRST[first]
+          + _BRAND_EN_SECOND[second] + _WORD_EN[sector] + suffix_en)
+    return [str(x) for x in zh], [str(x) for x in en]
+
+
 def _names(
     rng: np.random.Generator, sector: IntArray, stage: IntArray, listed: BoolArray, unique: bool
 ) -> tuple[list[str], list[str]]:
     """Chinese and English names, e.g. 上地星辉智能科技有限公司 / Synthetic Shangdi Xinghui …."""
     n = len(sector)
+    n_brand = len(_BRAND_CHARS)
     place = rng.integers(0, len(_PLACES), n)
-    first = rng.integers(0, len(_BRAND_CHARS), n)
-    second = (first + rng.integers(1, len(_BRAND_CHARS), n)) % len(_BRAND_CHARS)
+    first = rng.integers(0, n_brand, n)
+    second = (first + rng.integers(1, n_brand, n)) % n_brand
     joint_stock = listed | ((stage == 2) & (rng.random(n) < 0.5))
-    names_zh: list[str] = []
-    names_en: list[str] = []
+    names_zh, names_en = _compose_names(place, first, second, sector, joint_stock)
+    if not unique:
+        return names_zh, names_en
     seen: set[str] = set()
+    clashed = False
     for i in range(n):
-        while True:
-            profile = _PROFILES[_SECTOR_CODES[int(sector[i])]]
-            zh_place, en_place = _PLACES[int(place[i])]
-            zh_a, en_a = _BRAND_CHARS[int(first[i])]
-            zh_b, en_b = _BRAND_CHARS[int(second[i])]
-            suffix_zh = "科技股份有限公司" if joint_stock[i] else "科技有限公司"
-            zh = f"{zh_place}{zh_a}{zh_b}{profile.word_zh}{suffix_zh}"
-            if not unique or zh not in seen:
-                break
-            # A clash is rare; redraw the brand only, so other firms' draws are unaffected.
-            first[i] = rng.integers(0, len(_BRAND_CHARS))
-            second[i] = (first[i] + rng.integers(1, len(_BRAND_CHARS))) % len(_BRAND_CHARS)
-        seen.add(zh)
-        names_zh.append(zh)
-        kind = "Technology Co., Ltd." if not joint_stock[i] else "Technology Holdings Co., Ltd."
-        names_en.append(f"Synthetic {en_place} {(en_a + en_b).capitalize()} "
-                        f"{profile.word_en} {kind}")
+        while names_zh[i] in seen:
+            # A clash is rare; redraw this firm's brand only, so other firms' draws are unaffected.
+            clashed = True
+            first[i] = rng.integers(0, n_brand)
+            second[i] = (first[i] + rng.integers(1, n_brand)) % n_brand
+            names_zh[i] = _compose_names(place[i:i + 1], first[i:i + 1], second[i:i + 1],
+                                         sector[i:i + 1], joint_stock[i:i + 1])[0][0]
+        seen.add(names_zh[i])
+    if clashed:
+        names_zh, names_en = _compose_names(place, first, second, sector, joint_stock)
     return names_zh, names_en
 
 
+_NICHES = np.array([n for c in _SECTOR_CODES for n in _PROFILES[c].niches], dtype=object)
+_NICHE_COUNT = np.array([len(_PROFILES[c].niches) for c in _SECTOR_CODES], dtype=np.int64)
+_NICHE_OFFSET = np.concatenate([[0], np.cumsum(_NICHE_COUNT)[:-1]]).astype(np.int64)
+
+
 def _niches(rng: np.random.Generator, sector: IntArray) -> list[str]:
-    """One sub-segment per firm from its sector's niches."""
-    picks = rng.random(len(sector))
-    out: list[str] = []
-    for code_index, pick in zip(sector.tolist(), picks.tolist(), strict=True):
-        niches = _PROFILES[_SECTOR_CODES[code_index]].niches
-        out.append(niches[int(pick * len(niches))])
-    return out
+    """One sub-segment per firm, uniform over its sector's niches."""
+    picks = np.floor(rng.random(len(sector)) * _NICHE_COUNT[sector]).astype(np.int64)
+    return [str(x) for x in _NICHES[_NICHE_OFFSET[sector] + picks]]
 
 
 # Funding: stage → (median amount in yuan, log-sd, dilution range for the post-money valuation).
@@ -789,7 +812,9 @@ def scale_rows(n_rows: int, seed: int = DEFAULT_SEED, *, fiscal_year: int = 2025
                                dtype="str"),
         }
     )
-    rows = head.merge(filings, on="uscc", how="inner", validate="one_to_one")
+    # Every firm files exactly once and _filings_frame keeps firm order, so columns line up.
+    assert filed.all()
+    rows = pd.concat([head, filings.drop(columns="uscc")], axis=1)
     return rows.loc[:, list(CANDIDATE_COLUMNS)]
 
 

@@ -24,6 +24,7 @@ from seed_data.demo import (
     candidate_rows,
     generate,
     load,
+    main,
     organisation_check_char,
     scale_rows,
     write,
@@ -376,3 +377,11 @@ def test_scale_rows_builds_100k_rows() -> None:
     rows = scale_rows(100_000, seed=1)
     assert len(rows) == 100_000
     assert rows["uscc"].is_unique
+
+
+def test_command_line_writes_what_generate_gives(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--out", str(tmp_path / "cli"), "--seed", "5", "--n-firms", "60"]) == 0
+    assert "SYNTHETIC" in capsys.readouterr().out
+    expected = written_bytes(generate(seed=5, n_firms=60), tmp_path / "api")
+    assert {name: (tmp_path / "cli" / name).read_bytes() for name in FILE_NAMES} == expected
