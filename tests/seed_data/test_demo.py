@@ -385,3 +385,11 @@ def test_command_line_writes_what_generate_gives(tmp_path: Path,
     assert "SYNTHETIC" in capsys.readouterr().out
     expected = written_bytes(generate(seed=5, n_firms=60), tmp_path / "api")
     assert {name: (tmp_path / "cli" / name).read_bytes() for name in FILE_NAMES} == expected
+
+
+def test_natural_keys_are_unique(demo: DemoData) -> None:
+    # The loader upserts on these keys; a duplicate would silently merge two records.
+    assert not demo.filings.duplicated(["uscc", "fiscal_year"]).any()
+    assert not demo.funding_rounds.duplicated(["uscc", "announced_on", "stage"]).any()
+    assert set(demo.filings["uscc"]) == set(demo.firms["uscc"])
+    assert set(demo.funding_rounds["uscc"]) <= set(demo.firms["uscc"])
