@@ -47,6 +47,14 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/rounds/{round_id}/nominations"): STAFF,
     ("GET", "/v1/rounds/{round_id}/batches/{batch_id}"): WRITERS,
     ("GET", "/v1/intake/columns"): WRITERS,
+    # schemes
+    ("GET", "/v1/schemes"): STAFF,
+    ("GET", "/v1/schemes/{scheme_id}"): STAFF,
+    ("POST", "/v1/schemes"): ADMIN_ONLY,
+    ("POST", "/v1/schemes/{scheme_id}/evaluate"): STAFF,
+    # growth models
+    ("GET", "/v1/growth-models"): ADMIN_ONLY,
+    ("POST", "/v1/growth-models/{model_id}/activate"): ADMIN_ONLY,
     # administration
     ("GET", "/v1/audit"): ADMIN_ONLY,
 }

@@ -14,10 +14,12 @@ from service.body_limit import BodyLimitMiddleware
 from service.db import create_db_engine, create_sessionmaker
 from service.deps import authorize
 from service.firms.views import router as firms_router
+from service.growth.views import router as growth_router
 from service.nominations.views import router as nominations_router
 from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
 from service.rounds.views import router as rounds_router
+from service.schemes.views import router as schemes_router
 from service.settings import Settings, get_settings
 
 __all__ = ["create_app"]
@@ -63,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(firms_router)
     app.include_router(rounds_router)
     app.include_router(nominations_router)
+    app.include_router(schemes_router)
+    app.include_router(growth_router)
     app.include_router(admin_router)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -133,6 +133,78 @@ def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _scheme_list(_args: argparse.Namespace, settings: Settings) -> int:
+    from service.schemes.service import get_active_for_cohort, list_schemes
+
+    engine, maker = _sessions(settings)
+    with maker.begin() as session:
+        stored = list_schemes(session)
+        active = {get_active_for_cohort(session, s.cohort)[0].id for s in stored if s.cohort}
+        print("scheme_id\tversion\tcohort\tactive\tfingerprint\ttitle")
+        for s in stored:
+            flag = "yes" if s.id in active else ""
+            print(
+                f"{s.scheme_id}\t{s.version}\t{s.cohort or '-'}\t{flag}\t{s.fingerprint[:12]}\t{s.title}"
+            )
+    engine.dispose()
+    return 0
+
+
+def _scheme_evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    import datetime as dt
+    import json
+    from pathlib import Path
+
+    from service.errors import ValidationFailed
+    from service.intake import parse_candidate_list
+    from service.schemes.service import evaluate_rows, get_or_raise
+
+    path = Path(args.input)
+    try:
+        reference_date = dt.date.fromisoformat(args.reference_date or dt.date.today().isoformat())
+        data = path.read_bytes()
+    except (ValueError, OSError) as exc:
+        raise ValidationFailed(str(exc)) from None
+    parsed = parse_candidate_list(
+        data,
+        filename=path.name,
+        content_type=None,
+        max_rows=settings.max_rows,
+        max_xlsx_uncompressed=settings.max_xlsx_uncompressed_bytes,
+    )
+    if parsed.errors:
+        for error in parsed.errors:
+            print(f"row {error.row}, {error.field}: {error.message}", file=sys.stderr)
+        raise ValidationFailed(f"{path.name} has invalid rows; nothing was evaluated.")
+    engine, maker = _sessions(settings)
+    with maker.begin() as session:
+        stored = get_or_raise(session, args.scheme, version=args.version)
+        result = evaluate_rows(
+            stored,
+            [row for _, row in parsed.rows],
+            reference_date=reference_date,
+            usd_cny=settings.usd_cny,
+        )
+    engine.dispose()
+    if args.format == "json":
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"scheme {result['scheme']['id']}@{result['scheme']['version']}  "
+        f"reference date {result['reference_date']}  firms {result['firms']}"
+    )
+    print("rank\tuscc\ttotal\tpassed\teligible\tfailed gates")
+    for record in result["results"]:
+        failed = ", ".join(g["gate"] for g in record["gates"] if not g["passed"])
+        total = "" if record["total"] is None else f"{record['total']:.2f}"
+        print(
+            f"{record['rank'] or '-'}\t{record['uscc']}\t{total}\t"
+            f"{'yes' if record['passed'] else 'no'}\t{'yes' if record['eligible'] else 'no'}\t"
+            f"{failed}"
+        )
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cohorts", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -179,6 +251,17 @@ def _parser() -> argparse.ArgumentParser:
     keys.add_parser("list", help="list keys (never the keys themselves)").set_defaults(
         handler=_keys_list
     )
+    scheme = commands.add_parser("scheme", help="scoring schemes").add_subparsers(
+        dest="scheme", required=True
+    )
+    scheme.add_parser("list", help="stored scheme versions").set_defaults(handler=_scheme_list)
+    evaluate = scheme.add_parser("evaluate", help="score a candidate-list file; stores nothing")
+    evaluate.add_argument("--scheme", required=True, help="scheme id, e.g. seed or tsme-2017")
+    evaluate.add_argument("--version", type=int, default=None)
+    evaluate.add_argument("--input", required=True, help="CSV or XLSX in the intake contract")
+    evaluate.add_argument("--reference-date", default=None, help="YYYY-MM-DD (default: today)")
+    evaluate.add_argument("--format", choices=["table", "json"], default="table")
+    evaluate.set_defaults(handler=_scheme_evaluate)
     return parser
 
 

@@ -35,6 +35,12 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/rounds/{round_id}/nominations"): STAFF,
     ("GET", "/v1/rounds/{round_id}/batches/{batch_id}"): {OFFICER, ADMIN},
     ("GET", "/v1/intake/columns"): {OFFICER, ADMIN},
+    ("GET", "/v1/schemes"): STAFF,
+    ("GET", "/v1/schemes/{scheme_id}"): STAFF,
+    ("POST", "/v1/schemes"): {ADMIN},
+    ("POST", "/v1/schemes/{scheme_id}/evaluate"): STAFF,
+    ("GET", "/v1/growth-models"): {ADMIN},
+    ("POST", "/v1/growth-models/{model_id}/activate"): {ADMIN},
     ("GET", "/v1/audit"): {ADMIN},
 }
 
@@ -47,8 +53,8 @@ PATH_VALUES = {
     "cohort": "seed",
     "run_id": "1",
     "nomination_id": "1",
-    "scheme_id": "1",
-    "model_id": "1",
+    "scheme_id": "seed",
+    "model_id": "0123abcd",
 }
 
 

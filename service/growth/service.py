@@ -1,0 +1,93 @@
+"""The growth-model registry: stored models with their cards, one active model, and scoring."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+import scoring
+from service import audit
+from service.errors import NotFound
+from service.keys import Principal
+from service.models import GrowthModel, utcnow
+
+__all__ = ["activate", "get_active", "get_or_raise", "growth_frame", "list_models"]
+
+
+def list_models(session: Session) -> list[GrowthModel]:
+    """Every stored model, newest first."""
+    return list(session.scalars(select(GrowthModel).order_by(GrowthModel.created_at.desc())))
+
+
+def get_or_raise(session: Session, model_id: str) -> GrowthModel:
+    """A stored model by id (or unique id prefix of at least 8 characters), or a 404."""
+    model = session.get(GrowthModel, model_id)
+    if model is None and len(model_id) >= 8:
+        matches = list(
+            session.scalars(select(GrowthModel).where(GrowthModel.id.startswith(model_id)).limit(2))
+        )
+        model = matches[0] if len(matches) == 1 else None
+    if model is None:
+        raise NotFound(f"No growth model {model_id!r} is stored.")
+    return model
+
+
+def get_active(session: Session) -> GrowthModel | None:
+    """The model schemes use now, if one was activated."""
+    return session.scalars(select(GrowthModel).where(GrowthModel.active.is_(True))).first()
+
+
+def activate(session: Session, principal: Principal, *, model_id: str) -> GrowthModel:
+    """Make one model the active one (and no other)."""
+    model = get_or_raise(session, model_id)
+    session.execute(update(GrowthModel).where(GrowthModel.id != model.id).values(active=False))
+    model.active = True
+    model.activated_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        action="growth_model.activate",
+        target_type="growth_model",
+        target_id=model.id,
+        detail={"label": model.label, "source": model.source},
+    )
+    return model
+
+
+def growth_frame(
+    session: Session,
+    scheme: scoring.Scheme,
+    firms: pd.DataFrame,
+    filings: pd.DataFrame,
+    funding_rounds: pd.DataFrame,
+    *,
+    reference_date: dt.date,
+) -> tuple[pd.DataFrame | None, str | None]:
+    """The engine's ``growth`` frame and the model id, or ``(None, None)`` when not in use."""
+    section = scheme.growth_model
+    if section is None or not section.enabled:
+        return None, None
+    model = get_active(session)
+    if model is None:
+        return None, None
+    return _predict(model, firms, filings, funding_rounds, reference_date=reference_date), model.id
+
+
+def _predict(
+    model: GrowthModel,
+    firms: pd.DataFrame,
+    filings: pd.DataFrame,
+    funding_rounds: pd.DataFrame,
+    *,
+    reference_date: dt.date,
+) -> pd.DataFrame:
+    """Probabilities and explanations from the stored artefact (refused under another sklearn)."""
+    from scoring.growth.artefact import load_model
+    from scoring.growth.panel import predict_growth
+
+    estimator = load_model(model.artefact, model.card)
+    return predict_growth(estimator, firms, filings, funding_rounds, as_of=reference_date)
