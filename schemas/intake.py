@@ -35,7 +35,7 @@ the English column names and the rows are numbered from 1 in list order.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -261,8 +261,8 @@ class NominationRow(FilingFigures):
 
     def filing(self) -> FilingIn | None:
         """Return the row's figures for ``fiscal_year``, or ``None`` when it reports none."""
-        reported = self.reported()
-        return FilingIn.model_construct(None, **cast(dict[str, Any], reported)) if reported else None
+        reported: dict[str, Any] = dict(self.reported())
+        return FilingIn.model_construct(None, **reported) if reported else None
 
     def funding_round(self) -> FundingRoundIn | None:
         """Return the funding round this row carries, if any."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from operator import mul
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -13,8 +14,13 @@ from schemas.scalars import reject
 
 __all__ = ["USCC", "normalize_uscc", "uscc_region"]
 
-# The 31 characters GB 32100 allows after the first eight digits (no I, O, S, V, Z).
-_ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
+# The 31 characters GB 32100 allows after the first eight digits (no I, O, S, V, Z), in the
+# order that gives each its value in the checksum.
+_ALPHABET_ORDER = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_ALPHABET = frozenset(_ALPHABET_ORDER)
+_VALUE = {c: i for i, c in enumerate(_ALPHABET_ORDER)}
+# GB 32100 weights 3**i mod 31 for positions 1–17.
+_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 # Invisible characters that survive NFKC and are pasted along with codes from web pages and Word.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # Separators people type inside a code ("9111 0108 …", "91110108-…"), as stdnum's compact() drops.
@@ -25,11 +31,15 @@ _LONGEST_INPUT = 64
 
 def normalize_uscc(value: str) -> str:
     """Return the canonical 18-character code, or raise ``ValueError`` saying what is wrong."""
-    if len(value) > _LONGEST_INPUT:
-        raise ValueError(f"a USCC has 18 characters; got {len(value)}")
-    # NFKC folds full-width letters, digits and the ideographic space into ASCII.
-    text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE).strip()
-    code = text.translate(_SEPARATORS).upper()
+    if len(value) == _LENGTH and value.isascii() and value.isalnum():
+        # Already plain ASCII: NFKC and trimming cannot change it (the common, fast case).
+        code = text = value.upper()
+    else:
+        if len(value) > _LONGEST_INPUT:
+            raise ValueError(f"a USCC has 18 characters; got {len(value)}")
+        # NFKC folds full-width letters, digits and the ideographic space into ASCII.
+        text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE).strip()
+        code = text.translate(_SEPARATORS).upper()
     if len(code) != _LENGTH:
         raise ValueError(f"a USCC has 18 characters; got {len(code)} in {text!r}")
     if not code[:8].isascii() or not code[:8].isdigit():
@@ -37,20 +47,24 @@ def normalize_uscc(value: str) -> str:
             f"the first 8 characters of a USCC are digits (authority, entity type, region); "
             f"got {code[:8]!r}"
         )
-    bad = sorted({c for c in code[8:] if c not in _ALPHABET})
-    if bad:
+    if not _ALPHABET.issuperset(code[8:]):
+        bad = sorted({c for c in code[8:] if c not in _ALPHABET})
         raise ValueError(
             f"characters 9–18 of a USCC are digits or letters other than I, O, S, V, Z; "
             f"got {', '.join(repr(c) for c in bad)}"
         )
-    expected = stdnum_uscc.calc_check_digit(code[:17])
-    if code[17] != expected:
-        raise ValueError(f"check character is {code[17]!r}, expected {expected!r}")
+    # check = (31 − Σ value(cᵢ)·3^(i−1) mod 31) mod 31 over positions 1–17, as stdnum computes it;
+    # done inline because stdnum's validate costs ~40 µs, too slow for 100,000-row lists.
+    total = sum(map(mul, map(_VALUE.__getitem__, code[:17]), _WEIGHTS))
+    if code[17] == _ALPHABET_ORDER[-total % 31]:
+        return code
     try:
-        # stdnum stays the authority; the checks above only exist to say precisely what failed.
-        return str(stdnum_uscc.validate(code))
-    except StdnumValidationError as exc:
-        raise ValueError(f"not a valid USCC: {exc}") from None
+        # On failure stdnum is the authority, for both the verdict and the expected character.
+        stdnum_uscc.validate(code)
+    except StdnumValidationError:
+        expected = stdnum_uscc.calc_check_digit(code[:17])
+        raise ValueError(f"check character is {code[17]!r}, expected {expected!r}") from None
+    return code
 
 
 def uscc_region(uscc: str) -> str:
@@ -73,12 +87,12 @@ def _validate_uscc(value: Any) -> str:
 
 USCC = Annotated[
     str,
-    BeforeValidator(_validate_uscc),
     Field(
         description="Unified Social Credit Code (GB 32100-2015), 18 characters, checksum-checked.",
         examples=["91110108MA0000000A"],
         min_length=_LENGTH,
         max_length=_LENGTH,
     ),
+    BeforeValidator(_validate_uscc),
 ]
 """An 18-character USCC, normalised (NFKC, trimmed, upper-case) and checksum-validated."""

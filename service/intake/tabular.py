@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -12,9 +13,17 @@ from service.intake.result import RowError
 
 __all__ = ["HeaderMap", "map_header", "row_values"]
 
-# Columns whose cells are text even when a spreadsheet stored them as numbers.
-_TEXT_TYPES = frozenset({"uscc", "text", "sector", "cohort", "funding-stage"})
-_TEXT_COLUMNS = frozenset(c.name for c in COLUMNS if c.type in _TEXT_TYPES)
+# How a cell is prepared before validation, by column type: text columns take numbers a
+# spreadsheet stored as such ("as text"); number columns accept the way spreadsheets display
+# numbers ("1,234,567.5", and "35%" for a ratio).
+_PLAIN, _TEXT, _NUMBER, _RATIO = range(4)
+_PREPARATION = {
+    "uscc": _TEXT, "text": _TEXT, "sector": _TEXT, "cohort": _TEXT, "funding-stage": _TEXT,
+    "amount": _NUMBER, "signed-amount": _NUMBER, "count": _NUMBER, "rank": _NUMBER,
+    "ratio": _RATIO,
+}  # fmt: skip
+_PREPARATION_OF = {c.name: _PREPARATION.get(c.type, _PLAIN) for c in COLUMNS}
+_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _ALL_LABELS = {header_key(label): label for c in COLUMNS for label in (c.name, *c.aliases)}
 
 
@@ -23,6 +32,7 @@ class HeaderMap:
     """Contract column name at each position of the header (``None`` for a blank header cell)."""
 
     names: tuple[str | None, ...]
+    preparations: tuple[int, ...]
 
 
 def _suggest(header: str) -> str:
@@ -66,7 +76,8 @@ def map_header(cells: Sequence[object]) -> tuple[HeaderMap, list[RowError]]:
                     f"required column {column.name!r} ({' / '.join(column.aliases)}) is missing",
                 )
             )
-    return HeaderMap(tuple(names)), errors
+    preparations = tuple(_PLAIN if n is None else _PREPARATION_OF[n] for n in names)
+    return HeaderMap(tuple(names), preparations), errors
 
 
 def _as_text(value: object) -> str:
@@ -78,25 +89,44 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
+def _as_number(text: str, preparation: int) -> object:
+    """Read ``1,234,567.5`` (and ``35%`` for a ratio) as spreadsheets display numbers."""
+    if "," in text and _GROUPED_NUMBER.fullmatch(text):
+        text = text.replace(",", "")
+    if preparation == _RATIO and text.endswith("%"):
+        try:
+            return float(text[:-1]) / 100
+        except ValueError:
+            return text
+    return text
+
+
 def row_values(
     header: HeaderMap, cells: Sequence[object], row: int
 ) -> tuple[dict[str, object], list[RowError]]:
     """Return the row's non-empty cells by column name; empty cells are simply absent."""
     values: dict[str, object] = {}
     errors: list[RowError] = []
-    names = header.names
-    for position, cell in enumerate(cells):
+    columns = zip(header.names, header.preparations, cells, strict=False)
+    for position, (name, preparation, cell) in enumerate(columns, start=1):
         if cell is None:
             continue
-        if type(cell) is str:
+        if cell.__class__ is str:
             cell = cell.strip()
             if not cell:
                 continue
-        name = names[position] if position < len(names) else None
-        if name is None:
-            errors.append(RowError(row, None, f"column {position + 1} has a value but no header"))
-            continue
-        if name in _TEXT_COLUMNS and type(cell) is not str:
+            if preparation >= _NUMBER:
+                cell = _as_number(cell, preparation)
+        elif preparation == _TEXT:
             cell = _as_text(cell)
+        if name is None:
+            errors.append(RowError(row, None, f"column {position} has a value but no header"))
+            continue
         values[name] = cell
+    if len(cells) > len(header.names):
+        extra = [c for c in cells[len(header.names) :] if c is not None and str(c).strip()]
+        if extra:
+            errors.append(
+                RowError(row, None, f"the row has {len(extra)} value(s) beyond the last header")
+            )
     return values, errors
