@@ -93,7 +93,7 @@ def _cohort_conflicts(
         uscc: cohort
         for uscc, cohort in session.execute(
             select(Nomination.uscc, Nomination.cohort).where(Nomination.round_id == round_id)
-        ).tuples()
+        )
     }
     issues = []
     for number, row in rows:
@@ -349,4 +349,4 @@ def list_nominations(
         query = query.where(Nomination.cohort == cohort)
     if after_id is not None:
         query = query.where(Nomination.id > after_id)
-    return [(n, f) for n, f in session.execute(query).tuples()]
+    return [(n, f) for n, f in session.execute(query)]
