@@ -42,6 +42,18 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/growth-models"): {ADMIN},
     ("POST", "/v1/growth-models/{model_id}/activate"): {ADMIN},
     ("GET", "/v1/audit"): {ADMIN},
+    ("POST", "/v1/rounds/{round_id}/state"): {ADMIN},
+    ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/score-runs"): {ADMIN},
+    ("GET", "/v1/rounds/{round_id}/cohorts/{cohort}/score-runs/{run_id}"): {ADMIN},
+    ("GET", "/v1/rounds/{round_id}/cohorts/{cohort}/shortlist"): STAFF,
+    ("POST", "/v1/rounds/{round_id}/nominations/{nomination_id}/reviews"): {REVIEWER},
+    ("POST", "/v1/rounds/{round_id}/nominations/{nomination_id}/conflicts"): {REVIEWER},
+    ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/decisions"): {CHAIR},
+    ("POST", "/v1/rounds/{round_id}/publish"): {ADMIN},
+    ("GET", "/v1/rounds/{round_id}/kpis"): STAFF,
+    ("GET", "/v1/cohorts/{cohort}/members"): EVERYONE,
+    ("GET", "/v1/firms/{uscc}/memberships"): EVERYONE,
+    ("GET", "/v1/cohorts/changes"): EVERYONE,
 }
 
 # Values that satisfy each path parameter's syntax, so the gate, not routing, decides.

@@ -188,7 +188,8 @@ def test_duplicate_uscc_names_both_rows(client: TestClient, app: FastAPI, as_rol
     )
     assert response.status_code == 422
     messages = " ".join(e["message"] for e in response.json()["errors"])
-    assert "2" in messages and "4" in messages
+    assert "2" in messages
+    assert "4" in messages
     assert {e["row"] for e in response.json()["errors"]} & {2, 4}
     assert _count(app, Firm) == 0
 
