@@ -41,11 +41,27 @@ class Structure:
 
 def category_subtotals(points: FloatArray, structure: Structure) -> FloatArray:
     """``(N, C)`` sums of criterion points per category (before caps)."""
-    return points @ structure.membership
+    subtotals = np.zeros((points.shape[0], structure.membership.shape[1]), order="F")
+    # Column adds, not a matmul: exact for integer points and fast on column-major input.
+    for j, c in zip(*np.nonzero(structure.membership), strict=True):
+        subtotals[:, c] += points[:, j]
+    return subtotals
 
 
 def weighted_total(subtotals: FloatArray, structure: Structure) -> tuple[FloatArray, FloatArray]:
     """``(capped subtotals, total)``; works on ``(N, C)`` or ``(N, C, D)`` for D weight draws."""
+    if subtotals.ndim == 2:
+        # One firm per row: column loops avoid fancy-indexing copies of the whole matrix.
+        capped_2d = np.empty_like(subtotals, order="F")
+        main_2d = np.zeros(subtotals.shape[0])
+        bonus_2d = np.zeros(subtotals.shape[0])
+        for c in range(subtotals.shape[1]):
+            np.minimum(subtotals[:, c], structure.cap[c], out=capped_2d[:, c])
+            if structure.bonus[c]:
+                bonus_2d += capped_2d[:, c]
+            else:
+                main_2d += capped_2d[:, c]
+        return capped_2d, np.minimum(main_2d, structure.max_total) + bonus_2d
     cap = structure.cap.reshape((-1,) + (1,) * (subtotals.ndim - 2))
     capped = np.minimum(subtotals, cap)
     bonus = structure.bonus

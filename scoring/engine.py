@@ -113,10 +113,11 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
 
     criteria_ids = [c.id for c in scheme.criteria] + ([GROWTH_CRITERION] if use_growth else [])
     k_total = len(criteria_ids)
-    raw_m = np.empty((n, k_total))
-    norm_m = np.zeros((n, k_total))
-    points_m = np.zeros((n, k_total))
-    chosen_m = np.full((n, k_total), -1, dtype=np.int8)
+    # Column-major: every write below fills one criterion's contiguous column.
+    raw_m = np.empty((n, k_total), order="F")
+    norm_m = np.zeros((n, k_total), order="F")
+    points_m = np.zeros((n, k_total), order="F")
+    chosen_m = np.full((n, k_total), -1, dtype=np.int8, order="F")
     imputed_with = np.full(k_total, np.nan)
     tops = np.empty(k_total)
     for k, crit in enumerate(scheme.criteria):

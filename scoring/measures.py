@@ -75,13 +75,26 @@ def _percentile(x: FloatArray, observed: FloatArray) -> FloatArray:
     n = observed.size
     if n <= 1:
         return np.where(np.isnan(x), np.nan, 1.0)
-    ordered = np.sort(observed)
-    below = np.searchsorted(ordered, x, side="left")
-    through = np.searchsorted(ordered, x, side="right")
+    query_order = np.argsort(x)
+    queries = x[query_order]
+    if n == x.size:
+        # The whole input is the pool: count ties from run boundaries of the sorted values.
+        index = np.arange(n)
+        starts = np.concatenate(([True], queries[1:] != queries[:-1]))
+        ends = np.concatenate((starts[1:], [True]))
+        below = np.maximum.accumulate(np.where(starts, index, 0))
+        through = np.minimum.accumulate(np.where(ends, index + 1, n)[::-1])[::-1]
+    else:
+        ordered = np.sort(observed)
+        # Searching in query order is cache-friendly and several times faster than random order.
+        below = np.searchsorted(ordered, queries, side="left")
+        through = np.searchsorted(ordered, queries, side="right")
     # A non-pool value not in the pool has no "self" to discount: max() keeps the share >= 0.
     equal_others = np.maximum(through - below - 1, 0)
-    out = np.clip((below + equal_others / 2.0) / (n - 1), 0.0, 1.0)
-    return np.where(np.isnan(x), np.nan, out)
+    out = np.empty_like(x)
+    out[query_order] = np.clip((below + equal_others / 2.0) / (n - 1), 0.0, 1.0)
+    out[np.isnan(x)] = np.nan
+    return out
 
 
 def _z_score(x: FloatArray, observed: FloatArray, z_clip: float) -> FloatArray:

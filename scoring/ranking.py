@@ -26,21 +26,21 @@ def rank_pool(total: FloatArray, pool: BoolArray, keys: list[tuple[FloatArray, s
     Sort keys, in order: total (descending, NaN last), each ``(values, 'asc'|'desc')``, uscc.
     """
     members = np.flatnonzero(pool)
-    numeric = [_ascending_key(total[members], "desc")]
-    numeric += [_ascending_key(values[members], order) for values, order in keys]
-    # np.lexsort takes its primary key last.
-    order = np.lexsort(numeric[::-1]) if members.size else np.empty(0, np.int64)
+    primary = _ascending_key(total[members], "desc")
+    order = np.argsort(primary)  # ties are re-sorted below
     if members.size > 1:
-        stacked = np.stack([k[order] for k in numeric])
-        starts = np.concatenate(([True], np.any(stacked[:, 1:] != stacked[:, :-1], axis=0)))
+        ordered = primary[order]
+        starts = np.concatenate(([True], ordered[1:] != ordered[:-1]))
         group = np.cumsum(starts)
-        sizes = np.bincount(group)
-        tied = sizes[group] > 1
-        # Only firms tied on every numeric key pay for the string sort by uscc.
+        tied = np.bincount(group)[group] > 1
+        # Only firms tied on the total pay for the secondary keys and the string sort by uscc.
         if tied.any():
             positions = order[tied]
-            codes = uscc[members[positions]].astype(str)
-            sub = np.lexsort((codes, group[tied]))
+            firms = members[positions]
+            secondary = [_ascending_key(values[firms], o) for values, o in keys]
+            codes = uscc[firms].astype(str)
+            # np.lexsort takes its primary key last.
+            sub = np.lexsort([codes, *secondary[::-1], group[tied]])
             order[tied] = positions[sub]
     ranks = np.zeros(total.shape[0], dtype=np.int64)
     ranks[members[order]] = np.arange(1, members.size + 1)

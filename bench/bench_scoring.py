@@ -1,0 +1,162 @@
+"""Benchmark: the seed scheme on SYNTHETIC firms against a bare numpy sum and scikit-criteria.
+
+Run ``python bench/bench_scoring.py`` (add ``--quick`` for a smaller run). All firms are
+synthetic, drawn from a seeded generator; no real firm is involved. Timings are the best of
+``--repeat`` runs, measured in the same process so the ratios compare like with like:
+
+- ``score``: ``scoring.score(seed scheme, indicators)`` — gates, 15 criteria, categories,
+  caps, pass rules, deterministic ranks (frames are built lazily, on first access);
+- ``score + summary``: the same plus building the per-firm summary frame;
+- ``numpy``: min-max normalisation and a weighted sum over the same 15-column matrix;
+- ``skcriteria``: ``mkdm`` + ``MinMaxScaler(target="matrix")`` + ``WeightedSumModel``.
+
+Then 1,000,000 synthetic firms are scored once with tracemalloc on, for peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from scoring import load_bundled_scheme, score
+from scoring.scheme import Scheme, criterion_top_points
+
+RATING_CRITERIA = ("hard_tech_distinctiveness", "business_model_innovation")
+
+
+def synthetic_indicators(n: int, seed: int = 0) -> pd.DataFrame:
+    """SYNTHETIC indicators for ``n`` firms, all inside the seed scheme's gates."""
+    rng = np.random.default_rng(seed)
+    index = pd.Index([f"9111010800{i:08d}" for i in range(n)], name="uscc")
+    return pd.DataFrame({
+        "age_years": rng.uniform(0.2, 5.0, n),
+        "in_haidian": np.ones(n, dtype=bool),
+        "priority_sector": np.ones(n, dtype=bool),
+        "revenue": rng.lognormal(15, 1.5, n).clip(max=1.9e8),
+        "hard_tech": rng.random(n) < 0.7,
+        "ip_class1": rng.integers(1, 40, n).astype(np.float64),
+        "ip_class1_high_value": rng.integers(0, 3, n).astype(np.float64),
+        "pct_applications": rng.integers(0, 10, n).astype(np.float64),
+        "rd_intensity": rng.uniform(0, 0.6, n),
+        "rd_staff_share": rng.uniform(0, 0.8, n),
+        "technical_staff_share": rng.uniform(0, 0.9, n),
+        "revenue_growth": rng.normal(0.3, 0.5, n),
+        "rd_expense_growth": rng.normal(0.2, 0.4, n),
+        "funding_rounds_24m": rng.integers(0, 4, n).astype(np.float64),
+        "months_since_last_round": rng.uniform(0, 60, n),
+        "funding_to_date": rng.lognormal(15, 2, n),
+        "valuation_usd": rng.lognormal(16, 1.5, n),
+        # reviewer aggregates stand in as indicator columns for the two baselines only
+        **{c: rng.uniform(0, 10, n) for c in RATING_CRITERIA},
+    }, index=index)
+
+
+def synthetic_ratings(indicators: pd.DataFrame, reviewers: int = 3,
+                      seed: int = 1) -> pd.DataFrame:
+    """SYNTHETIC reviewer ratings: every firm rated by ``reviewers`` reviewers per criterion."""
+    rng = np.random.default_rng(seed)
+    n = len(indicators)
+    frames = [pd.DataFrame({"uscc": indicators.index.to_numpy(), "criterion": c,
+                            "reviewer": f"r{r}", "score": rng.integers(0, 11, n)})
+              for c in RATING_CRITERIA for r in range(reviewers)]
+    return pd.concat(frames, ignore_index=True)
+
+
+def criterion_matrix(scheme: Scheme, indicators: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The same 15 raw columns the scheme scores, and its weights (top points)."""
+    columns = [c.indicator or c.id for c in scheme.criteria]
+    matrix = indicators[columns].to_numpy(dtype=np.float64)
+    weights = np.array([criterion_top_points(c) for c in scheme.criteria])
+    return matrix, weights
+
+
+def numpy_weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    low = matrix.min(axis=0)
+    span = matrix.max(axis=0) - low
+    result: np.ndarray = ((matrix - low) / span) @ weights
+    return result
+
+
+def best_of(repeat: int, run: Callable[[], object]) -> float:
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+def skcriteria_pipeline(matrix: np.ndarray, weights: np.ndarray) -> Callable[[], object]:
+    import skcriteria as skc
+    from skcriteria.agg.simple import WeightedSumModel
+    from skcriteria.pipelines import mkpipe
+    from skcriteria.preprocessing.scalers import MinMaxScaler
+
+    pipe = mkpipe(MinMaxScaler(target="matrix"), WeightedSumModel())
+
+    def run() -> object:
+        dm = skc.mkdm(matrix, objectives=[max] * matrix.shape[1], weights=weights)
+        return pipe.evaluate(dm)
+
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--firms", type=int, default=100_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="10,000 and 100,000 firms")
+    args = parser.parse_args()
+    if args.quick:
+        args.firms, args.large, args.repeat = 10_000, 100_000, 3
+    warnings.simplefilter("ignore", DeprecationWarning)
+    scheme = load_bundled_scheme("seed")
+    indicators = synthetic_indicators(args.firms)
+    ratings = synthetic_ratings(indicators)
+    matrix, weights = criterion_matrix(scheme, indicators)
+    assert matrix.shape[1] == len(scheme.criteria) == 15
+
+    result = score(scheme, indicators, ratings=ratings)
+    assert bool(result.eligible.all()), "synthetic firms are built to pass every gate"
+    t_score = best_of(args.repeat, lambda: score(scheme, indicators))
+    t_score_ratings = best_of(args.repeat, lambda: score(scheme, indicators, ratings=ratings))
+    t_summary = best_of(args.repeat, lambda: score(scheme, indicators).summary)
+    t_numpy = best_of(args.repeat, lambda: numpy_weighted_sum(matrix, weights))
+    t_skc = best_of(args.repeat, skcriteria_pipeline(matrix, weights))
+
+    print(f"SYNTHETIC data, seed scheme ({len(scheme.criteria)} criteria), "
+          f"{args.firms:,} firms, best of {args.repeat}")
+    rows = [("numpy min-max weighted sum", t_numpy),
+            ("skcriteria MinMaxScaler + WeightedSumModel", t_skc),
+            ("scoring.score (rating criteria unrated: pool median)", t_score),
+            (f"scoring.score with {len(ratings):,} reviewer ratings", t_score_ratings),
+            ("scoring.score + summary frame", t_summary)]
+    for label, seconds in rows:
+        print(f"  {label:<55} {seconds * 1000:9.1f} ms   {seconds / t_numpy:6.2f}x numpy"
+              f"   {seconds / t_skc:5.2f}x skcriteria")
+
+    large = synthetic_indicators(args.large, seed=2)
+    large_ratings = synthetic_ratings(large, seed=3)
+    tracemalloc.start()
+    big = score(scheme, large, ratings=large_ratings)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert big.rank.max() == args.large
+    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
+    inputs = large.memory_usage(deep=True).sum() + large_ratings.memory_usage(deep=True).sum()
+    print(f"SYNTHETIC data, {args.large:,} firms with {len(large_ratings):,} ratings:")
+    print(f"  peak memory allocated while scoring (tracemalloc) {peak / 2**30:6.2f} GiB")
+    print(f"  input frames                                     {inputs / 2**30:6.2f} GiB")
+    print(f"  process peak resident set (whole benchmark)      {max_rss / 2**30:6.2f} GiB")
+
+
+if __name__ == "__main__":
+    main()
