@@ -35,37 +35,49 @@ def aggregate_ratings(ratings: pd.DataFrame | None, criterion: str, rating: Rati
                       firms: pd.Index) -> AggregatedRatings:
     """Aggregate the ratings of ``criterion``; firms with too few ratings get NaN."""
     n = len(firms)
+    empty = AggregatedRatings(np.full(n, np.nan), np.zeros(n, np.int64), np.full(n, np.nan))
     if ratings is None or ratings.empty:
-        return AggregatedRatings(np.full(n, np.nan), np.zeros(n, np.int64), np.full(n, np.nan))
+        return empty
     missing_cols = [c for c in RATING_COLUMNS if c not in ratings.columns]
     if missing_cols:
         raise ScoringInputError(f"ratings frame lacks columns {missing_cols}")
-    sub = ratings.loc[ratings["criterion"] == criterion, ["uscc", "reviewer", "score"]]
-    if sub.duplicated(["uscc", "reviewer"]).any():
-        raise ScoringInputError(f"ratings of {criterion!r}: a reviewer rated a firm twice")
-    scores = pd.to_numeric(sub["score"], errors="coerce")
+    sub = ratings.loc[ratings["criterion"] == criterion]
+    scores = pd.to_numeric(sub["score"], errors="coerce").to_numpy(dtype=np.float64)
     low, high = rating.range
-    bad = scores.isna() | (scores < low) | (scores > high)
+    with np.errstate(invalid="ignore"):
+        bad = np.isnan(scores) | (scores < low) | (scores > high)
     if bad.any():
         raise ScoringInputError(f"ratings of {criterion!r}: scores must lie in [{low}, {high}]")
-    sub = sub.assign(score=scores.astype(np.float64)).sort_values(["uscc", "score"],
-                                                                   kind="stable")
-    grouped = sub.groupby("uscc", sort=True)["score"]
-    count = grouped.size()
-    spread = grouped.max() - grouped.min()
+    # Integer firm codes (hash lookups) make every later step a numpy operation.
+    firm = firms.get_indexer(pd.Index(sub["uscc"]))
+    known = firm >= 0
+    firm, scores = firm[known], scores[known]
+    reviewer, _ = pd.factorize(sub["reviewer"].to_numpy()[known])
+    if pd.Index(firm.astype(np.int64) * (int(reviewer.max(initial=0)) + 1) + reviewer
+                ).has_duplicates:
+        raise ScoringInputError(f"ratings of {criterion!r}: a reviewer rated a firm twice")
+    if firm.size == 0:
+        return empty
+    order = np.lexsort((scores, firm))
+    firm, scores = firm[order], scores[order]
+    count = np.bincount(firm, minlength=n)
+    start = np.concatenate(([0], np.cumsum(count)[:-1]))
+    rated = count > 0
+    first, last = start[rated], start[rated] + count[rated] - 1
+    spread = np.full(n, np.nan)
+    spread[rated] = scores[last] - scores[first]
+    value = np.full(n, np.nan)
     if rating.aggregate == "mean":
-        value = grouped.mean()
+        value[rated] = np.bincount(firm, weights=scores, minlength=n)[rated] / count[rated]
     elif rating.aggregate == "median":
-        value = grouped.median()
+        value[rated] = 0.5 * (scores[first + (count[rated] - 1) // 2]
+                              + scores[first + count[rated] // 2])
     else:
-        n_per = sub.groupby("uscc")["score"].transform("size").to_numpy()
-        position = sub.groupby("uscc").cumcount().to_numpy()
-        cut = np.floor(rating.trim * n_per).astype(np.int64)
-        keep = (position >= cut) & (position < n_per - cut)
-        value = sub.loc[keep].groupby("uscc", sort=True)["score"].mean()
-    value = value.where(count >= rating.min_reviewers)
-    return AggregatedRatings(
-        value.reindex(firms).to_numpy(dtype=np.float64, na_value=np.nan),
-        np.asarray(count.reindex(firms).fillna(0).to_numpy(), dtype=np.int64),
-        spread.reindex(firms).to_numpy(dtype=np.float64, na_value=np.nan),
-    )
+        position = np.arange(firm.size) - start[firm]
+        cut = np.floor(rating.trim * count[firm]).astype(np.int64)
+        keep = (position >= cut) & (position < count[firm] - cut)
+        kept = np.bincount(firm[keep], minlength=n)
+        total = np.bincount(firm[keep], weights=scores[keep], minlength=n)
+        value[rated] = total[rated] / kept[rated]
+    value[count < rating.min_reviewers] = np.nan
+    return AggregatedRatings(value, count.astype(np.int64), spread)

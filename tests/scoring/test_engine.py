@@ -175,13 +175,14 @@ def ratings_frame(scores: dict[str, list[float]]) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize(("aggregate", "expected"), [
-    ("mean", 4.4), ("median", 4.0), ("trimmed-mean", 4.0)])
-def test_rating_aggregates(aggregate: str, expected: float) -> None:
-    frame = pool([0, 0])
-    ratings = ratings_frame({"F0": [1, 3, 4, 5, 9], "F1": [5]})
+    ("mean", (4.4, 5.5)), ("median", (4.0, 5.5)), ("trimmed-mean", (4.0, 5.5))])
+def test_rating_aggregates(aggregate: str, expected: tuple[float, float]) -> None:
+    frame = pool([0, 0, 0])
+    ratings = ratings_frame({"F1": [4, 7, 6, 5], "F0": [9, 3, 4, 5, 1], "ELSEWHERE": [2]})
     result = score(rating_scheme(aggregate=aggregate, trim=0.2), frame, ratings=ratings)
-    assert result.traces.raw[0, 0] == pytest.approx(expected)
-    assert points_of(result, "F0", "model") == pytest.approx(expected)
+    assert result.traces.raw[:2, 0].tolist() == pytest.approx(list(expected))
+    assert points_of(result, "F0", "model") == pytest.approx(expected[0])
+    assert bool(result.traces.missing[2, 0])
 
 
 def test_rating_disagreement_is_flagged_and_out_of_range_rejected() -> None:
