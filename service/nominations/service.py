@@ -39,6 +39,7 @@ __all__ = [
 Mode = Literal["all", "partial"]
 _PROFILE = ("name", "name_en", "founded_on", "sector", "sub_segment", "listed")
 _FIGURES = tuple(f.name for f in FILING_FIELDS)
+_CHUNK_ROWS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,16 +161,19 @@ def store_candidate_list(
     session.flush()
     now = utcnow()
     firms_before = _count_existing_firms(session, {row.uscc for _, row in good})
-    _store_firms(session, good, now)
-    _store_filings(session, good, batch.id, now)
-    _store_funding(session, good, batch.id, now)
     nominations_before = (
         session.scalar(
             select(func.count()).select_from(Nomination).where(Nomination.round_id == round_id)
         )
         or 0
     )
-    _store_nominations(session, good, round_id, batch.id, principal.label, now)
+    # Chunks bound the memory of the parameter lists; each chunk is one statement per table.
+    for start in range(0, len(good), _CHUNK_ROWS):
+        chunk = good[start : start + _CHUNK_ROWS]
+        _store_firms(session, chunk, now)
+        _store_filings(session, chunk, batch.id, now)
+        _store_funding(session, chunk, batch.id, now)
+        _store_nominations(session, chunk, round_id, batch.id, principal.label, now)
     nominations_after = (
         session.scalar(
             select(func.count()).select_from(Nomination).where(Nomination.round_id == round_id)
