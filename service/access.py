@@ -57,6 +57,24 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/v1/growth-models/{model_id}/activate"): ADMIN_ONLY,
     # administration
     ("GET", "/v1/audit"): ADMIN_ONLY,
+    # running a round: states, score runs, shortlists, reviews, decisions, publication
+    ("POST", "/v1/rounds/{round_id}/state"): ADMIN_ONLY,
+    ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/score-runs"): ADMIN_ONLY,
+    ("GET", "/v1/rounds/{round_id}/cohorts/{cohort}/score-runs/{run_id}"): ADMIN_ONLY,
+    ("GET", "/v1/rounds/{round_id}/cohorts/{cohort}/shortlist"): STAFF,
+    ("POST", "/v1/rounds/{round_id}/nominations/{nomination_id}/reviews"): frozenset(
+        {Role.REVIEWER}
+    ),
+    ("POST", "/v1/rounds/{round_id}/nominations/{nomination_id}/conflicts"): frozenset(
+        {Role.REVIEWER}
+    ),
+    ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/decisions"): frozenset({Role.CHAIR}),
+    ("POST", "/v1/rounds/{round_id}/publish"): ADMIN_ONLY,
+    ("GET", "/v1/rounds/{round_id}/kpis"): STAFF,
+    # published membership: the tracker and every role
+    ("GET", "/v1/cohorts/{cohort}/members"): ALL_ROLES,
+    ("GET", "/v1/firms/{uscc}/memberships"): ALL_ROLES,
+    ("GET", "/v1/cohorts/changes"): ALL_ROLES,
 }
 
 

@@ -20,6 +20,7 @@ from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
 from service.rounds.views import router as rounds_router
 from service.schemes.views import router as schemes_router
+from service.selection.routes import ROUTERS as SELECTION_ROUTERS
 from service.settings import Settings, get_settings
 
 __all__ = ["create_app"]
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(schemes_router)
     app.include_router(growth_router)
     app.include_router(admin_router)
+    for selection_router in SELECTION_ROUTERS:
+        app.include_router(selection_router)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:

@@ -31,10 +31,10 @@ __all__ = [
     "Filing",
     "Firm",
     "FundingRound",
+    "GrowthModel",
     "IdempotencyRecord",
     "Nomination",
     "NominationBatch",
-    "GrowthModel",
     "SelectionRound",
     "StoredScheme",
     "utcnow",
@@ -301,3 +301,163 @@ class GrowthModel(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     activated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# -- selection: score runs, reviews, decisions, published membership (issue 4) ---------------
+
+
+class ScoreRun(Base):
+    """One scheme version (and growth model) applied to a round's nominations for one cohort."""
+
+    __tablename__ = "score_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_rounds.id", ondelete="CASCADE"), index=True
+    )
+    cohort: Mapped[str] = mapped_column(String(20))
+    scheme_pk: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="RESTRICT"))
+    scheme_fingerprint: Mapped[str] = mapped_column(String(64))
+    growth_model_id: Mapped[str | None] = mapped_column(
+        ForeignKey("growth_models.id", ondelete="RESTRICT")
+    )
+    input_fingerprint: Mapped[str] = mapped_column(String(64))
+    capacity: Mapped[int] = mapped_column(Integer)
+    firms_scored: Mapped[int] = mapped_column(Integer)
+    firms_eligible: Mapped[int] = mapped_column(Integer)
+    ratings_used: Mapped[int] = mapped_column(Integer)
+    calibrated_ratings: Mapped[bool] = mapped_column(Boolean, default=False)
+    sensitivity_draws: Mapped[int] = mapped_column(Integer)
+    sensitivity_seed: Mapped[int] = mapped_column(Integer)
+    criteria: Mapped[list[Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+Index("ix_score_runs_round_cohort", ScoreRun.round_id, ScoreRun.cohort, ScoreRun.id)
+
+
+class ScoreResultRow(Base):
+    """One firm's result in a score run, with its full explanation, kept as computed."""
+
+    __tablename__ = "score_results"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("score_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # ranked first, then uscc
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
+    uscc: Mapped[str] = mapped_column(String(18))
+    rank: Mapped[int | None] = mapped_column(Integer)
+    total: Mapped[float | None] = mapped_column(Double)
+    eligible: Mapped[bool] = mapped_column(Boolean)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    within_capacity: Mapped[bool] = mapped_column(Boolean)
+    stability: Mapped[float] = mapped_column(Double)
+    flags: Mapped[list[Any]] = mapped_column(JSON)
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+Index("ix_score_results_run_nomination", ScoreResultRow.run_id, ScoreResultRow.nomination_id)
+
+
+class Review(Base):
+    """A reviewer's rating of a nomination on one reviewer-rated criterion."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint(
+            "nomination_id", "criterion", "reviewer_key_id", name="uq_reviews_rating"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_rounds.id", ondelete="CASCADE"), index=True
+    )
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
+    uscc: Mapped[str] = mapped_column(String(18))
+    criterion: Mapped[str] = mapped_column(String(80))
+    reviewer_key_id: Mapped[int] = mapped_column(Integer)
+    reviewer_label: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Double)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewConflict(Base):
+    """A reviewer's declared conflict of interest with a firm in a round."""
+
+    __tablename__ = "review_conflicts"
+    __table_args__ = (
+        UniqueConstraint("round_id", "uscc", "reviewer_key_id", name="uq_review_conflicts_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("selection_rounds.id", ondelete="CASCADE"))
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
+    uscc: Mapped[str] = mapped_column(String(18))
+    reviewer_key_id: Mapped[int] = mapped_column(Integer)
+    reviewer_label: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Decision(Base):
+    """The chair's decision on a nomination: select, waitlist or reject (one per firm and round)."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("round_id", "uscc", name="uq_decisions_round_firm"),
+        CheckConstraint("outcome IN ('select', 'waitlist', 'reject')", name="outcome_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("selection_rounds.id", ondelete="CASCADE"))
+    nomination_id: Mapped[int] = mapped_column(
+        ForeignKey("nominations.id", ondelete="CASCADE"), unique=True
+    )
+    uscc: Mapped[str] = mapped_column(String(18))
+    cohort: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    override: Mapped[bool] = mapped_column(Boolean, default=False)
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id", ondelete="RESTRICT"))
+    rank_at_decision: Mapped[int | None] = mapped_column(Integer)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+Index("ix_decisions_round_cohort_outcome", Decision.round_id, Decision.cohort, Decision.outcome)
+
+
+class Membership(Base):
+    """A published, immutable membership: a firm in a cohort for a validity period."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("round_id", "uscc", name="uq_memberships_round_firm"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("selection_rounds.id", ondelete="RESTRICT"))
+    cohort: Mapped[str] = mapped_column(String(20))
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date] = mapped_column(Date)  # exclusive
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+Index("ix_memberships_cohort_validity", Membership.cohort, Membership.valid_until, Membership.id)
+
+
+__all__ += [
+    "Decision",
+    "Membership",
+    "Review",
+    "ReviewConflict",
+    "ScoreResultRow",
+    "ScoreRun",
+]

@@ -1,0 +1,287 @@
+"""Running a selection round: score runs, shortlists, ratings, conflicts, decisions, publication,
+membership and programme KPIs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.scalars import LongText, ShortText
+
+__all__ = [
+    "ChangeOut",
+    "ChangesPage",
+    "CohortKpis",
+    "ConflictIn",
+    "ConflictOut",
+    "DecisionIn",
+    "DecisionOut",
+    "DecisionsIn",
+    "KpiTarget",
+    "KpisOut",
+    "MemberOut",
+    "MembersPage",
+    "Outcome",
+    "PublicationOut",
+    "PublishIn",
+    "RatingIn",
+    "RatingsIn",
+    "ReviewOut",
+    "RoundStateIn",
+    "ScoreRunIn",
+    "ScoreRunOut",
+    "ShortlistItem",
+    "ShortlistPage",
+]
+
+Outcome = Literal["select", "waitlist", "reject"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RoundStateIn(_In):
+    """The state to move a round to: ``open`` → ``scoring`` → ``decided`` (publishing is its own
+    endpoint); ``decided`` → ``scoring`` reopens decisions before publication."""
+
+    state: Literal["scoring", "decided"]
+    reason: LongText | None = None
+
+
+class ScoreRunIn(_In):
+    """Options of a score run (all optional)."""
+
+    sensitivity_draws: int = Field(
+        default=200, ge=1, le=5000, description="Dirichlet weight draws for the stability share."
+    )
+    sensitivity_seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    calibrated_ratings: bool = Field(
+        default=False,
+        description="Score with per-reviewer z-score calibrated ratings instead of raw ones.",
+    )
+
+
+class SchemeRef(BaseModel):
+    """The stored scheme version a run used."""
+
+    pk: int
+    id: str
+    version: int
+    fingerprint: str
+
+
+class ScoreRunOut(BaseModel):
+    """A score run as kept: what it used and what it found."""
+
+    id: int
+    round_id: int
+    cohort: str
+    scheme: SchemeRef
+    growth_model_id: str | None
+    input_fingerprint: str = Field(
+        description="sha256 over the canonical input frames (firms, filings, funding rounds, "
+        "ratings, growth probabilities), the reference date, capacity and the "
+        "scheme's fingerprint."
+    )
+    capacity: int
+    firms_scored: int
+    firms_eligible: int
+    ratings_used: int
+    calibrated_ratings: bool
+    sensitivity_draws: int
+    sensitivity_seed: int
+    criteria: list[str]
+    created_by: str
+    created_at: datetime
+
+
+class ShortlistItem(BaseModel):
+    """One nominated firm in a run: rank, explanation, sensitivity, live reviewer aggregates."""
+
+    nomination_id: int
+    uscc: str
+    name: str
+    name_en: str | None
+    sector: str
+    position: int
+    rank: int | None
+    total: float | None
+    eligible: bool
+    passed: bool
+    within_capacity: bool
+    stability: float = Field(description="Share of weight draws keeping the firm within capacity.")
+    flags: list[str]
+    explanation: dict[str, Any]
+    reviews: dict[str, Any] = Field(
+        description="Per rated criterion: ratings raw and calibrated, mean, spread, disagreement."
+    )
+    decision: Outcome | None
+
+
+class ShortlistPage(BaseModel):
+    """A page of the latest run's shortlist."""
+
+    run: ScoreRunOut
+    items: list[ShortlistItem]
+    next_cursor: str | None = None
+
+
+class RatingIn(_In):
+    """One rating of one reviewer-rated criterion; the range is the scheme's."""
+
+    criterion: ShortText
+    score: float = Field(allow_inf_nan=False)
+    comment: LongText | None = None
+
+
+class RatingsIn(_In):
+    """The caller's ratings of one nomination (replacing their earlier ones on these criteria)."""
+
+    ratings: list[RatingIn] = Field(min_length=1, max_length=50)
+
+
+class ReviewOut(BaseModel):
+    """A stored rating."""
+
+    nomination_id: int
+    uscc: str
+    criterion: str
+    reviewer_label: str
+    score: float
+    comment: str | None
+    updated_at: datetime
+
+
+class ConflictIn(_In):
+    """A declared conflict of interest with the nomination's firm."""
+
+    reason: LongText | None = None
+
+
+class ConflictOut(BaseModel):
+    """A stored conflict declaration."""
+
+    round_id: int
+    nomination_id: int
+    uscc: str
+    reviewer_label: str
+    reason: str | None
+    ratings_withdrawn: int
+    created_at: datetime
+
+
+class DecisionIn(_In):
+    """The chair's decision on one nomination of the cohort."""
+
+    nomination_id: int = Field(ge=1, le=2**31 - 1)
+    outcome: Outcome
+    reason: LongText | None = Field(
+        default=None,
+        description="Required for an override: selecting a firm outside the capacity line, or "
+        "rejecting or waitlisting one inside it.",
+    )
+
+
+class DecisionsIn(_In):
+    """Decisions recorded together, all or nothing."""
+
+    decisions: list[DecisionIn] = Field(min_length=1, max_length=10_000)
+
+
+class DecisionOut(BaseModel):
+    """A recorded decision."""
+
+    nomination_id: int
+    uscc: str
+    cohort: str
+    outcome: Outcome
+    reason: str | None
+    override: bool
+    run_id: int
+    rank_at_decision: int | None
+    decided_by: str
+    updated_at: datetime
+
+
+class PublishIn(_In):
+    """Publication options; by default valid from today for the round's validity years."""
+
+    valid_from: date | None = None
+    validity_years: int | None = Field(default=None, ge=1, le=10)
+
+
+class PublicationOut(BaseModel):
+    """What publishing froze."""
+
+    round_id: int
+    published_at: datetime
+    valid_from: date
+    valid_until: date
+    members: dict[str, int]
+
+
+class MemberOut(BaseModel):
+    """A published membership: who, which cohort, which round, valid when (no scores)."""
+
+    uscc: str
+    name: str
+    name_en: str | None
+    cohort: str
+    round_id: int
+    valid_from: date
+    valid_until: date = Field(description="Exclusive: the membership ends the day before.")
+
+
+class MembersPage(BaseModel):
+    """A page of members."""
+
+    items: list[MemberOut]
+    next_cursor: str | None = None
+
+
+class ChangeOut(MemberOut):
+    """One entry of the changes feed: a membership that was published."""
+
+    seq: int
+    change: Literal["added"]
+    published_at: datetime
+
+
+class ChangesPage(BaseModel):
+    """Changes after ``since``; pass ``next_cursor`` back as ``since`` to continue or to poll."""
+
+    items: list[ChangeOut]
+    next_cursor: str
+
+
+class KpiTarget(BaseModel):
+    """One programme indicator against its three-year target."""
+
+    indicator: str
+    condition: str
+    target: str
+    target_min: int
+    target_max: int | None
+    count: int
+    met: bool
+    firms: list[str]
+
+
+class CohortKpis(BaseModel):
+    """A published cohort's progress."""
+
+    cohort: str
+    members: int
+    targets: list[KpiTarget]
+
+
+class KpisOut(BaseModel):
+    """Progress of a published round's cohorts, from the members' latest filings and rounds."""
+
+    round_id: int
+    as_of: date
+    usd_cny: float
+    cohorts: list[CohortKpis]

@@ -1,0 +1,181 @@
+"""The chair's decisions: select, waitlist or reject, with overrides explained.
+
+The capacity line is the latest score run's: a firm is *inside* it when it passed and ranks
+within the cohort's capacity among passing firms. An **override** is selecting a firm outside
+the line, or rejecting or waitlisting one inside it; it is refused without a reason.
+
+Capacity and "one cohort per firm and round" hold under concurrent requests: the round's row is
+locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite write transactions already begin
+``IMMEDIATE``), so decisions of one round are recorded one transaction at a time, and the
+database keeps one decision per firm and round (``uq_decisions_round_firm``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from schemas.selection import DecisionIn
+from service import audit
+from service.bulk import upsert_rows
+from service.errors import Conflict, NotFound, ValidationFailed
+from service.keys import Principal
+from service.models import Decision, Nomination, ScoreResultRow, utcnow
+from service.rounds.service import get_or_raise, require_state
+from service.selection.runs import latest_run
+
+__all__ = ["record_decisions"]
+
+
+def record_decisions(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    decisions: Sequence[DecisionIn],
+) -> list[Decision]:
+    """Record the decisions all or nothing; 409 past capacity or for another cohort's firm."""
+    selection_round = get_or_raise(session, round_id, for_update=True)
+    require_state(selection_round, "scoring", "decided", doing="recording decisions")
+    run = latest_run(session, round_id=round_id, cohort=cohort)
+    if run is None:
+        raise Conflict(f"Round {round_id} has no {cohort!r} score run; score it before deciding.")
+    ids = [d.nomination_id for d in decisions]
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed(
+            "Each nomination may appear once per request.",
+            errors=[{"loc": ["body", "decisions"], "message": "duplicate nomination_id"}],
+        )
+    nominations = {
+        n.id: n
+        for n in session.scalars(select(Nomination).where(Nomination.id.in_(ids)))
+        if n.round_id == round_id
+    }
+    missing = [i for i in ids if i not in nominations]
+    if missing:
+        raise NotFound(f"Round {round_id} has no nomination(s) {missing[:10]}.")
+    elsewhere = [n for n in nominations.values() if n.cohort != cohort]
+    if elsewhere:
+        first = elsewhere[0]
+        raise Conflict(
+            f"Firm {first.uscc} is nominated for {first.cohort!r}, not {cohort!r}; a firm is "
+            "decided (and selected) in one cohort per round.",
+            extra={"nomination_ids": [n.id for n in elsewhere]},
+        )
+    scored = {
+        r.nomination_id: r
+        for r in session.scalars(
+            select(ScoreResultRow).where(
+                ScoreResultRow.run_id == run.id, ScoreResultRow.nomination_id.in_(ids)
+            )
+        )
+    }
+    unscored = [i for i in ids if i not in scored]
+    if unscored:
+        raise Conflict(f"Nomination(s) {unscored[:10]} are not in the latest run {run.id}.")
+
+    errors: list[dict[str, Any]] = []
+    overrides: set[int] = set()
+    for i, decision in enumerate(decisions):
+        inside = scored[decision.nomination_id].within_capacity
+        if (decision.outcome == "select") != inside:
+            overrides.add(decision.nomination_id)
+            if decision.reason is None:
+                where = "outside" if decision.outcome == "select" else "inside"
+                errors.append(
+                    {
+                        "loc": ["body", "decisions", i, "reason"],
+                        "message": f"{decision.outcome} of a firm {where} the capacity line "
+                        f"(rank {scored[decision.nomination_id].rank}) is an override "
+                        "and needs a reason",
+                    }
+                )
+    if errors:
+        raise ValidationFailed("An override needs a written reason.", errors=errors)
+
+    selected_now = (
+        session.scalar(
+            select(func.count())
+            .select_from(Decision)
+            .where(
+                Decision.round_id == round_id,
+                Decision.cohort == cohort,
+                Decision.outcome == "select",
+                Decision.nomination_id.not_in(ids),
+            )
+        )
+        or 0
+    )
+    selecting = sum(1 for d in decisions if d.outcome == "select")
+    capacity = int(selection_round.capacities.get(cohort, 100))
+    if selected_now + selecting > capacity:
+        raise Conflict(
+            f"Cohort {cohort!r} holds at most {capacity} firms in round {round_id}; "
+            f"{selected_now} are selected and this would add {selecting}.",
+            extra={"capacity": capacity, "selected": selected_now},
+        )
+
+    now = utcnow()
+    upsert_rows(
+        session,
+        Decision,
+        [
+            {
+                "round_id": round_id,
+                "nomination_id": d.nomination_id,
+                "uscc": nominations[d.nomination_id].uscc,
+                "cohort": cohort,
+                "outcome": d.outcome,
+                "reason": d.reason,
+                "override": d.nomination_id in overrides,
+                "run_id": run.id,
+                "rank_at_decision": scored[d.nomination_id].rank,
+                "decided_by": principal.label,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for d in decisions
+        ],
+        conflict_columns=("nomination_id",),
+        update_columns=(
+            "outcome",
+            "reason",
+            "override",
+            "run_id",
+            "rank_at_decision",
+            "decided_by",
+            "updated_at",
+        ),
+    )
+    for action, chosen in (
+        ("decision.record", [d for d in decisions if d.nomination_id not in overrides]),
+        ("decision.override", [d for d in decisions if d.nomination_id in overrides]),
+    ):
+        for d in chosen:
+            audit.record(
+                session,
+                principal,
+                action=action,
+                target_type="nomination",
+                target_id=d.nomination_id,
+                reason=d.reason,
+                detail={
+                    "round_id": round_id,
+                    "cohort": cohort,
+                    "outcome": d.outcome,
+                    "uscc": nominations[d.nomination_id].uscc,
+                    "run_id": run.id,
+                    "rank": scored[d.nomination_id].rank,
+                    "within_capacity": scored[d.nomination_id].within_capacity,
+                },
+            )
+    session.flush()
+    return list(
+        session.scalars(
+            select(Decision).where(Decision.nomination_id.in_(ids)).order_by(Decision.nomination_id)
+        )
+    )

@@ -1,0 +1,269 @@
+"""Reviewer ratings of qualitative criteria, and declared conflicts of interest."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+import scoring
+from schemas.selection import RatingIn
+from service import audit
+from service.bulk import upsert_rows
+from service.errors import Conflict, Forbidden, ValidationFailed
+from service.keys import Principal
+from service.models import Nomination, Review, ReviewConflict, utcnow
+from service.rounds.service import get_or_raise, require_state
+from service.schemes.service import get_active_for_cohort
+from service.selection.calibration import calibrate
+from service.selection.frames import IN_CHUNK
+from service.selection.nominations import get_nomination_or_raise
+from service.selection.rated import rated_criteria
+
+__all__ = [
+    "conflicted_usccs",
+    "declare_conflict",
+    "rate",
+    "ratings_frame",
+    "review_summaries",
+]
+
+RATING_FRAME_COLUMNS = ["uscc", "criterion", "reviewer", "reviewer_label", "score"]
+
+
+def _reviewer_id(principal: Principal) -> int:
+    if principal.key_id is None:
+        raise Forbidden("Ratings and conflicts need a reviewer's own API key.")
+    return principal.key_id
+
+
+def conflicted_usccs(session: Session, *, round_id: int, reviewer_key_id: int | None) -> set[str]:
+    """Firms this reviewer declared a conflict with in the round."""
+    if reviewer_key_id is None:
+        return set()
+    return set(
+        session.scalars(
+            select(ReviewConflict.uscc).where(
+                ReviewConflict.round_id == round_id,
+                ReviewConflict.reviewer_key_id == reviewer_key_id,
+            )
+        )
+    )
+
+
+def rate(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    nomination_id: int,
+    ratings: Sequence[RatingIn],
+) -> list[Review]:
+    """Store (or replace) the caller's ratings of a nomination; the range is the scheme's."""
+    reviewer = _reviewer_id(principal)
+    selection_round = get_or_raise(session, round_id)
+    require_state(selection_round, "scoring", doing="rating")
+    nomination = get_nomination_or_raise(session, round_id=round_id, nomination_id=nomination_id)
+    if nomination.uscc in conflicted_usccs(session, round_id=round_id, reviewer_key_id=reviewer):
+        raise Conflict(
+            f"You declared a conflict of interest with firm {nomination.uscc}; you cannot rate it."
+        )
+    _stored, scheme = get_active_for_cohort(session, nomination.cohort)
+    rules = rated_criteria(scheme)
+    errors: list[dict[str, Any]] = []
+    for i, rating in enumerate(ratings):
+        rule = rules.get(rating.criterion)
+        if rule is None:
+            known = ", ".join(sorted(rules)) or "none"
+            errors.append(
+                {
+                    "loc": ["body", "ratings", i, "criterion"],
+                    "message": f"{rating.criterion!r} is not rated by reviewers in "
+                    f"scheme {scheme.id}@{scheme.version} (rated: {known})",
+                }
+            )
+            continue
+        low, high = rule.range
+        if not low <= rating.score <= high:
+            errors.append(
+                {
+                    "loc": ["body", "ratings", i, "score"],
+                    "message": f"must lie in [{low:g}, {high:g}] for {rating.criterion}",
+                }
+            )
+    if len({r.criterion for r in ratings}) != len(ratings):
+        errors.append({"loc": ["body", "ratings"], "message": "one rating per criterion"})
+    if errors:
+        raise ValidationFailed("The ratings break the scheme's rules.", errors=errors)
+    now = utcnow()
+    upsert_rows(
+        session,
+        Review,
+        [
+            {
+                "round_id": round_id,
+                "nomination_id": nomination.id,
+                "uscc": nomination.uscc,
+                "criterion": r.criterion,
+                "reviewer_key_id": reviewer,
+                "reviewer_label": principal.label,
+                "score": r.score,
+                "comment": r.comment,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for r in ratings
+        ],
+        conflict_columns=("nomination_id", "criterion", "reviewer_key_id"),
+        update_columns=("score", "comment", "updated_at"),
+    )
+    audit.record_many(
+        session,
+        principal,
+        action="review.rate",
+        target_type="nomination",
+        targets=[
+            (
+                str(nomination.id),
+                {
+                    "round_id": round_id,
+                    "uscc": nomination.uscc,
+                    "criterion": r.criterion,
+                    "score": r.score,
+                },
+            )
+            for r in ratings
+        ],
+    )
+    return list(
+        session.scalars(
+            select(Review)
+            .where(Review.nomination_id == nomination.id, Review.reviewer_key_id == reviewer)
+            .order_by(Review.criterion)
+        )
+    )
+
+
+def declare_conflict(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    nomination_id: int,
+    reason: str | None,
+) -> tuple[ReviewConflict, int]:
+    """Record the caller's conflict with the nomination's firm; their ratings of it are removed.
+
+    Returns the conflict and how many earlier ratings were withdrawn. Declaring twice is
+    harmless and returns the first declaration.
+    """
+    reviewer = _reviewer_id(principal)
+    selection_round = get_or_raise(session, round_id)
+    require_state(selection_round, "open", "scoring", doing="declaring a conflict")
+    nomination = get_nomination_or_raise(session, round_id=round_id, nomination_id=nomination_id)
+    existing = session.scalars(
+        select(ReviewConflict).where(
+            ReviewConflict.round_id == round_id,
+            ReviewConflict.uscc == nomination.uscc,
+            ReviewConflict.reviewer_key_id == reviewer,
+        )
+    ).one_or_none()
+    if existing is not None:
+        return existing, 0
+    conflict = ReviewConflict(
+        round_id=round_id,
+        nomination_id=nomination.id,
+        uscc=nomination.uscc,
+        reviewer_key_id=reviewer,
+        reviewer_label=principal.label,
+        reason=reason,
+    )
+    session.add(conflict)
+    withdrawn = session.execute(
+        delete(Review).where(
+            Review.round_id == round_id,
+            Review.uscc == nomination.uscc,
+            Review.reviewer_key_id == reviewer,
+        )
+    )
+    session.flush()
+    count = int(getattr(withdrawn, "rowcount", 0) or 0)
+    audit.record(
+        session,
+        principal,
+        action="review.conflict",
+        target_type="nomination",
+        target_id=nomination.id,
+        detail={"round_id": round_id, "uscc": nomination.uscc, "ratings_withdrawn": count},
+        reason=reason,
+    )
+    return conflict, count
+
+
+def ratings_frame(
+    session: Session,
+    *,
+    round_id: int,
+    usccs: Collection[str] | None = None,
+    cohort: str | None = None,
+) -> pd.DataFrame:
+    """Ratings of the round (of ``cohort``'s nominations, or of ``usccs``), sorted, with the
+    columns the scoring library reads plus ``reviewer_label``."""
+    query = select(
+        Review.uscc, Review.criterion, Review.reviewer_key_id, Review.reviewer_label, Review.score
+    ).where(Review.round_id == round_id)
+    if cohort is not None:
+        query = query.join(Nomination, Nomination.id == Review.nomination_id).where(
+            Nomination.cohort == cohort
+        )
+    rows: list[Any] = []
+    if usccs is None:
+        rows = list(session.execute(query).all())
+    else:
+        ordered = sorted(usccs)
+        for start in range(0, len(ordered), IN_CHUNK):
+            chunk = ordered[start : start + IN_CHUNK]
+            rows.extend(session.execute(query.where(Review.uscc.in_(chunk))).all())
+    frame = pd.DataFrame(rows, columns=RATING_FRAME_COLUMNS)
+    frame["reviewer"] = frame["reviewer"].astype("int64").astype(str)
+    frame["score"] = frame["score"].astype("float64")
+    return frame.sort_values(["uscc", "criterion", "reviewer"], ignore_index=True)
+
+
+def review_summaries(
+    ratings: pd.DataFrame, scheme: scoring.Scheme, *, hidden: Collection[str] = ()
+) -> dict[str, dict[str, Any]]:
+    """Per uscc and rated criterion: every rating raw and calibrated, their aggregates, spread
+    and the disagreement flag; firms in ``hidden`` (the viewer's conflicts) are left out."""
+    rules = rated_criteria(scheme)
+    known = ratings.loc[ratings["criterion"].isin(list(rules))]
+    if known.empty:
+        return {}
+    known = known.assign(calibrated=calibrate(known, {c: r.range for c, r in rules.items()}))
+    out: dict[str, dict[str, Any]] = {}
+    hidden_set = set(hidden)
+    for (uscc, criterion), group in known.groupby(["uscc", "criterion"], sort=True):
+        if uscc in hidden_set:
+            continue
+        rule = rules[str(criterion)]
+        raw = group["score"].to_numpy(dtype=np.float64)
+        spread = float(raw.max() - raw.min())
+        out.setdefault(str(uscc), {})[str(criterion)] = {
+            "count": int(raw.size),
+            "mean": float(raw.mean()),
+            "median": float(np.median(raw)),
+            "mean_calibrated": float(group["calibrated"].mean()),
+            "spread": spread,
+            "disagreement": rule.disagreement is not None and spread > rule.disagreement,
+            "ratings": [
+                {"reviewer": str(label), "raw": float(s), "calibrated": float(c)}
+                for label, s, c in zip(
+                    group["reviewer_label"], group["score"], group["calibrated"], strict=True
+                )
+            ],
+        }
+    return out

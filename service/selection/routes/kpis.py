@@ -1,0 +1,27 @@
+"""HTTP route of the programme KPIs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from schemas.selection import KpisOut
+from service.deps import SessionDep
+from service.rounds.views import RoundIdPath
+from service.selection.kpis import round_kpis
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["selection"])
+
+
+@router.get(
+    "/v1/rounds/{round_id}/kpis",
+    response_model=KpisOut,
+    summary="Published cohorts against the plan's three-year targets",
+)
+def get_kpis(round_id: RoundIdPath, session: SessionDep, request: Request) -> KpisOut:
+    """Counts members meeting each target's condition from their latest filings and rounds;
+    the conditions are spelled out in each entry. 409 until the round is published."""
+    return KpisOut.model_validate(
+        round_kpis(session, round_id=round_id, usd_cny=request.app.state.settings.usd_cny)
+    )

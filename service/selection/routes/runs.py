@@ -1,0 +1,56 @@
+"""HTTP routes of score runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Request
+
+from schemas.selection import ScoreRunIn, ScoreRunOut
+from service.deps import PrincipalDep, SessionDep
+from service.rounds.views import RoundIdPath
+from service.selection import runs
+from service.selection.routes.params import CohortPath, RunIdPath
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/rounds/{round_id}/cohorts/{cohort}", tags=["selection"])
+
+
+@router.post(
+    "/score-runs",
+    response_model=ScoreRunOut,
+    status_code=201,
+    summary="Score the cohort's nominations",
+)
+def post_score_run(
+    round_id: RoundIdPath,
+    cohort: CohortPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+    request: Request,
+    data: Annotated[ScoreRunIn | None, Body()] = None,
+) -> ScoreRunOut:
+    """Scores every nomination of the cohort under its active scheme (and the active growth
+    model where the scheme enables it) as of the round's reference date, with the ratings given
+    so far, and keeps the run: scheme version, model id, input fingerprint, every explanation
+    and each firm's weight stability. The round must be ``scoring``; scoring again makes a new
+    run."""
+    run = runs.create_run(
+        session,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        options=data or ScoreRunIn(),
+        usd_cny=request.app.state.settings.usd_cny,
+    )
+    return ScoreRunOut.model_validate(runs.run_out(session, run))
+
+
+@router.get("/score-runs/{run_id}", response_model=ScoreRunOut, summary="Read a score run")
+def get_score_run(
+    round_id: RoundIdPath, cohort: CohortPath, run_id: RunIdPath, session: SessionDep
+) -> ScoreRunOut:
+    """What the run used and found (its rows are the shortlist of the latest run)."""
+    run = runs.get_run_or_raise(session, round_id=round_id, cohort=cohort, run_id=run_id)
+    return ScoreRunOut.model_validate(runs.run_out(session, run))

@@ -1,0 +1,221 @@
+"""Score runs: a cohort's nominations scored under its active scheme, kept exactly as computed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+import scoring
+from schemas.selection import ScoreRunIn
+from service import audit
+from service.errors import Conflict, NotFound, ValidationFailed
+from service.growth.service import growth_frame
+from service.keys import Principal
+from service.models import ScoreResultRow, ScoreRun, StoredScheme
+from service.rounds.service import get_or_raise, require_state
+from service.schemes.service import get_active_for_cohort
+from service.selection.calibration import calibrate
+from service.selection.explanations import explain_all
+from service.selection.frames import frames_fingerprint, load_scoring_frames
+from service.selection.nominations import cohort_nominations
+from service.selection.rated import rated_criteria
+from service.selection.reviews import ratings_frame
+
+__all__ = ["create_run", "get_run_or_raise", "latest_run", "run_out"]
+
+# Rows per INSERT statement: keeps each executemany page well under bind-parameter limits.
+_INSERT_PAGE = 2_000
+
+
+def create_run(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    options: ScoreRunIn,
+    usd_cny: float,
+) -> ScoreRun:
+    """Score every nomination of ``cohort`` in the round and store the run with its results."""
+    selection_round = get_or_raise(session, round_id)
+    require_state(selection_round, "scoring", doing="scoring")
+    nominations = cohort_nominations(session, round_id=round_id, cohort=cohort)
+    if not nominations:
+        raise Conflict(f"Round {round_id} has no nominations for {cohort!r} to score.")
+    stored, scheme = get_active_for_cohort(session, cohort)
+    capacity = int(selection_round.capacities.get(cohort, 100))
+    reference_date = selection_round.reference_date
+    frames = load_scoring_frames(session, list(nominations), reference_date=reference_date)
+    ratings = _ratings_for(
+        session, scheme, round_id=round_id, cohort=cohort, calibrated=options.calibrated_ratings
+    )
+    try:
+        indicators = scoring.derive_indicators(
+            frames.firms,
+            frames.filings,
+            frames.funding_rounds,
+            reference_date=reference_date,
+            usd_cny=usd_cny,
+        )
+        growth, model_id = growth_frame(
+            session,
+            scheme,
+            frames.firms,
+            frames.filings,
+            frames.funding_rounds,
+            reference_date=reference_date,
+        )
+        result = scoring.score(
+            scheme, indicators, ratings=ratings, growth=growth, capacity=capacity
+        )
+        stability = scoring.weight_stability(
+            scheme,
+            indicators,
+            capacity=capacity,
+            draws=options.sensitivity_draws,
+            seed=options.sensitivity_seed,
+            ratings=ratings,
+            growth=growth,
+        )
+    except scoring.ScoringInputError as exc:
+        raise ValidationFailed(f"The nominations cannot be scored: {exc}") from None
+    fingerprint = frames_fingerprint(
+        frames.firms,
+        frames.filings,
+        frames.funding_rounds,
+        ratings,
+        growth,
+        extra=(stored.fingerprint, reference_date.isoformat(), str(capacity), str(usd_cny)),
+    )
+    summary = result.summary
+    run = ScoreRun(
+        round_id=round_id,
+        cohort=cohort,
+        scheme_pk=stored.id,
+        scheme_fingerprint=stored.fingerprint,
+        growth_model_id=model_id,
+        input_fingerprint=fingerprint,
+        capacity=capacity,
+        firms_scored=len(summary),
+        firms_eligible=int(summary["eligible"].sum()),
+        ratings_used=0 if ratings is None else len(ratings),
+        calibrated_ratings=options.calibrated_ratings,
+        sensitivity_draws=options.sensitivity_draws,
+        sensitivity_seed=options.sensitivity_seed,
+        criteria=list(result.structure.criteria),
+        created_by=principal.label,
+    )
+    session.add(run)
+    session.flush()
+    _store_results(session, run.id, result, stability, nominations)
+    audit.record(
+        session,
+        principal,
+        action="score_run.create",
+        target_type="score_run",
+        target_id=run.id,
+        detail={
+            "round_id": round_id,
+            "cohort": cohort,
+            "scheme": f"{stored.scheme_id}@{stored.version}",
+            "growth_model_id": model_id,
+            "input_fingerprint": fingerprint,
+            "firms_scored": run.firms_scored,
+            "firms_eligible": run.firms_eligible,
+        },
+    )
+    return run
+
+
+def _ratings_for(
+    session: Session, scheme: scoring.Scheme, *, round_id: int, cohort: str, calibrated: bool
+) -> pd.DataFrame | None:
+    """The engine's ratings frame for the scheme's rated criteria, raw or calibrated."""
+    rules = rated_criteria(scheme)
+    if not rules:
+        return None
+    frame = ratings_frame(session, round_id=round_id, cohort=cohort)
+    frame = frame.loc[frame["criterion"].isin(list(rules))].reset_index(drop=True)
+    if calibrated and not frame.empty:
+        frame = frame.assign(score=calibrate(frame, {c: r.range for c, r in rules.items()}))
+    return frame.loc[:, ["uscc", "criterion", "reviewer", "score"]]
+
+
+def _store_results(
+    session: Session,
+    run_id: int,
+    result: scoring.ScoreResult,
+    stability: pd.Series,
+    nominations: dict[str, int],
+) -> None:
+    """Every firm's result and explanation, in shortlist order, with multi-row inserts."""
+    stable = dict(zip(stability.index.astype(str), stability.round(6).tolist(), strict=True))
+    rows: list[dict[str, Any]] = [
+        {
+            "run_id": run_id,
+            "position": position,
+            "nomination_id": nominations[explanation["uscc"]],
+            "uscc": explanation["uscc"],
+            "rank": explanation["rank"],
+            "total": explanation["total"],
+            "eligible": explanation["eligible"],
+            "passed": explanation["passed"],
+            "within_capacity": bool(explanation["within_capacity"]),
+            "stability": float(stable.get(explanation["uscc"], 0.0)),
+            "flags": list(explanation["flags"]),
+            "explanation": explanation,
+        }
+        for position, explanation in enumerate(explain_all(result), start=1)
+    ]
+    for start in range(0, len(rows), _INSERT_PAGE):
+        session.execute(insert(ScoreResultRow), rows[start : start + _INSERT_PAGE])
+
+
+def get_run_or_raise(session: Session, *, round_id: int, cohort: str, run_id: int) -> ScoreRun:
+    """A run of this round and cohort, or a 404."""
+    run = session.get(ScoreRun, run_id)
+    if run is None or run.round_id != round_id or run.cohort != cohort:
+        raise NotFound(f"Round {round_id} has no {cohort!r} score run {run_id}.")
+    return run
+
+
+def latest_run(session: Session, *, round_id: int, cohort: str) -> ScoreRun | None:
+    """The newest run of the round's cohort, if any."""
+    return session.scalars(
+        select(ScoreRun)
+        .where(ScoreRun.round_id == round_id, ScoreRun.cohort == cohort)
+        .order_by(ScoreRun.id.desc())
+        .limit(1)
+    ).first()
+
+
+def run_out(session: Session, run: ScoreRun) -> dict[str, Any]:
+    """The run as the API shows it, with its scheme's id and version."""
+    stored = session.get(StoredScheme, run.scheme_pk)
+    assert stored is not None  # a foreign key with ON DELETE RESTRICT
+    return {
+        "id": run.id,
+        "round_id": run.round_id,
+        "cohort": run.cohort,
+        "scheme": {
+            "pk": stored.id,
+            "id": stored.scheme_id,
+            "version": stored.version,
+            "fingerprint": stored.fingerprint,
+        },
+        "growth_model_id": run.growth_model_id,
+        "input_fingerprint": run.input_fingerprint,
+        "capacity": run.capacity,
+        "firms_scored": run.firms_scored,
+        "firms_eligible": run.firms_eligible,
+        "ratings_used": run.ratings_used,
+        "calibrated_ratings": run.calibrated_ratings,
+        "sensitivity_draws": run.sensitivity_draws,
+        "sensitivity_seed": run.sensitivity_seed,
+        "criteria": run.criteria,
+        "created_by": run.created_by,
+        "created_at": run.created_at,
+    }

@@ -1,0 +1,134 @@
+"""The shortlist: the latest run's ranked, explained results, with live reviewer aggregates."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from service.errors import NotFound
+from service.keys import Principal
+from service.models import Decision, Firm, ScoreResultRow, ScoreRun, StoredScheme
+from service.rounds.service import get_or_raise
+from service.schemes.service import to_scheme
+from service.selection.rated import rated_criteria
+from service.selection.reviews import conflicted_usccs, ratings_frame, review_summaries
+from service.selection.runs import latest_run
+
+__all__ = ["Shortlist", "read_shortlist"]
+
+_HIDDEN_NOTE = "hidden: you declared a conflict of interest with this firm"
+
+
+@dataclass(frozen=True, slots=True)
+class Shortlist:
+    """A run and some of its rows, as dicts ready for the API or an export."""
+
+    run: ScoreRun
+    criteria: list[str]
+    items: list[dict[str, Any]]
+    more: bool
+
+
+def _query(
+    run_id: int, *, eligible_only: bool, sector: str | None
+) -> Select[ScoreResultRow, str, str | None, str, str]:
+    query = (
+        select(ScoreResultRow, Firm.name, Firm.name_en, Firm.sector, Decision.outcome)
+        .join(Firm, Firm.uscc == ScoreResultRow.uscc)
+        .outerjoin(Decision, Decision.nomination_id == ScoreResultRow.nomination_id)
+        .where(ScoreResultRow.run_id == run_id)
+        .order_by(ScoreResultRow.position)
+    )
+    if eligible_only:
+        query = query.where(ScoreResultRow.eligible.is_(True))
+    if sector is not None:
+        query = query.where(Firm.sector == sector)
+    return query
+
+
+def _redact(explanation: dict[str, Any], rated: set[str]) -> dict[str, Any]:
+    """The explanation without the rated criteria's values (the viewer is conflicted)."""
+    hidden = copy.deepcopy(explanation)
+    for entry in hidden.get("criteria", []):
+        if entry.get("criterion") in rated:
+            entry.update(raw=None, normalised=None, points=None, note=_HIDDEN_NOTE)
+    return hidden
+
+
+def read_shortlist(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    eligible_only: bool = False,
+    sector: str | None = None,
+    after_position: int | None = None,
+    limit: int | None = None,
+) -> Shortlist:
+    """Rows of the latest run in shortlist order; a conflicted reviewer sees no ratings of the
+    firms they are conflicted with."""
+    get_or_raise(session, round_id)
+    run = latest_run(session, round_id=round_id, cohort=cohort)
+    if run is None:
+        raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
+    query = _query(run.id, eligible_only=eligible_only, sector=sector)
+    if after_position is not None:
+        query = query.where(ScoreResultRow.position > after_position)
+    if limit is not None:
+        query = query.limit(limit + 1)
+    rows = list(session.execute(query))
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if limit is not None else rows
+    stored = session.get(StoredScheme, run.scheme_pk)
+    assert stored is not None  # a foreign key with ON DELETE RESTRICT
+    scheme = to_scheme(stored)
+    rated = set(rated_criteria(scheme))
+    hidden = conflicted_usccs(session, round_id=round_id, reviewer_key_id=principal.key_id)
+    summaries = (
+        review_summaries(
+            ratings_frame(session, round_id=round_id, cohort=cohort), scheme, hidden=hidden
+        )
+        if rated and rows
+        else {}
+    )
+    items = []
+    for result, name, name_en, firm_sector, outcome in rows:
+        explanation = result.explanation
+        if result.uscc in hidden and rated:
+            explanation = _redact(explanation, rated)
+        items.append(
+            {
+                "nomination_id": result.nomination_id,
+                "uscc": result.uscc,
+                "name": name,
+                "name_en": name_en,
+                "sector": firm_sector,
+                "position": result.position,
+                "rank": result.rank,
+                "total": result.total,
+                "eligible": result.eligible,
+                "passed": result.passed,
+                "within_capacity": result.within_capacity,
+                "stability": result.stability,
+                "flags": _live_flags(result.flags, summaries.get(result.uscc, {})),
+                "explanation": explanation,
+                "reviews": summaries.get(result.uscc, {}),
+                "decision": outcome,
+            }
+        )
+    return Shortlist(run=run, criteria=list(run.criteria), items=items, more=more)
+
+
+def _live_flags(flags: list[str], reviews: dict[str, Any]) -> list[str]:
+    """The run's flags plus a disagreement flag for ratings given since the run."""
+    out = list(flags)
+    for criterion, summary in reviews.items():
+        flag = f"disagreement:{criterion}"
+        if summary["disagreement"] and flag not in out:
+            out.append(flag)
+    return out

@@ -1,0 +1,118 @@
+"""Plain builders for the selection tests: a candidate list of SYNTHETIC demo firms, a round
+taken to the scoring state, and the calls each step needs."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+from fastapi.testclient import TestClient
+
+from seed_data.demo import candidate_rows, load
+
+__all__ = [
+    "Headers",
+    "candidate_csv",
+    "frame_of",
+    "nominate",
+    "open_round",
+    "score",
+    "scored_round",
+    "shortlist",
+    "to_state",
+]
+
+Headers = Callable[[str], dict[str, str]]
+
+
+def candidate_csv(per_cohort: int, *, hostile_name: str | None = None) -> bytes:
+    """A CSV candidate list of the first ``per_cohort`` SYNTHETIC demo firms of each cohort, three
+    fiscal years each, the latest row carrying the firm's latest funding round."""
+    data = load()
+    rows = candidate_rows(data)
+    firms = rows.drop_duplicates("uscc")[["uscc", "cohort"]]
+    chosen = firms.groupby("cohort", sort=True).head(per_cohort)["uscc"]
+    rows = rows.loc[rows["uscc"].isin(chosen)].copy()
+    last = (
+        data.funding_rounds.sort_values(["uscc", "announced_on"])
+        .groupby("uscc")
+        .tail(1)
+        .rename(columns={"announced_on": "round_date", "stage": "round_stage",
+                         "amount": "round_amount", "post_money_valuation": "round_valuation"})
+    )
+    latest = rows.groupby("uscc")["fiscal_year"].transform("max") == rows["fiscal_year"]
+    rows = rows.merge(last, on="uscc", how="left")
+    for column in ("round_date", "round_stage", "round_amount", "round_valuation"):
+        rows.loc[~latest.to_numpy(), column] = None
+    if hostile_name is not None:
+        rows.loc[rows["uscc"] == rows["uscc"].iloc[0], "name"] = hostile_name
+    buffer = io.StringIO()
+    rows.to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8")
+
+
+def open_round(client: TestClient, as_role: Headers, *, capacity: int = 5) -> int:
+    """A new round with ``capacity`` per cohort; its id."""
+    response = client.post(
+        "/v1/rounds",
+        json={"name": "Test round (SYNTHETIC)", "year": 2026, "reference_date": "2026-06-30",
+              "capacities": {"leader": capacity, "hidden-champion": capacity, "seed": capacity}},
+        headers=as_role("admin"),
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def nominate(client: TestClient, as_role: Headers, round_id: int, csv_bytes: bytes) -> None:
+    """Submit the list through the CSV intake."""
+    response = client.post(
+        f"/v1/rounds/{round_id}/nominations",
+        files={"file": ("list.csv", csv_bytes, "text/csv")},
+        headers=as_role("officer"),
+    )
+    assert response.status_code == 201, response.text
+
+
+def to_state(client: TestClient, as_role: Headers, round_id: int, state: str) -> Any:
+    """Move the round; the response."""
+    return client.post(f"/v1/rounds/{round_id}/state", json={"state": state},
+                       headers=as_role("admin"))
+
+
+def score(client: TestClient, as_role: Headers, round_id: int, cohort: str,
+          **options: Any) -> dict[str, Any]:
+    """A new score run of the cohort; its JSON."""
+    response = client.post(f"/v1/rounds/{round_id}/cohorts/{cohort}/score-runs",
+                           json=options or None, headers=as_role("admin"))
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def shortlist(client: TestClient, headers: dict[str, str], round_id: int, cohort: str,
+              **params: Any) -> dict[str, Any]:
+    """One page of the shortlist as JSON."""
+    response = client.get(f"/v1/rounds/{round_id}/cohorts/{cohort}/shortlist",
+                          params={"limit": 1000, **params}, headers=headers)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def frame_of(page: dict[str, Any]) -> pd.DataFrame:
+    """The shortlist items' top-level fields as a frame."""
+    return pd.DataFrame([{k: v for k, v in item.items() if k not in ("explanation", "reviews")}
+                         for item in page["items"]])
+
+
+def scored_round(client: TestClient, as_role: Headers, *, per_cohort: int = 20, capacity: int = 5,
+                 cohorts: tuple[str, ...] = ("seed",), hostile_name: str | None = None) -> int:
+    """A round nominating SYNTHETIC demo firms, moved to scoring, each of ``cohorts`` scored."""
+    round_id = open_round(client, as_role, capacity=capacity)
+    nominate(client, as_role, round_id, candidate_csv(per_cohort, hostile_name=hostile_name))
+    assert to_state(client, as_role, round_id, "scoring").status_code == 200
+    for cohort in cohorts:
+        score(client, as_role, round_id, cohort)
+    return round_id
