@@ -1,0 +1,21 @@
+"""The embedded default: SQLite in WAL mode, foreign keys on, a busy timeout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from service.db import create_db_engine
+
+
+def test_sqlite_pragmas(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'nested' / 'p.db'}", busy_timeout_ms=1234)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 1234
+        assert (tmp_path / "nested" / "p.db").exists()
+    finally:
+        engine.dispose()
