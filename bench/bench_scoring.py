@@ -2,7 +2,7 @@
 
 Run ``python bench/bench_scoring.py`` (add ``--quick`` for a smaller run). All firms are
 synthetic, drawn from a seeded generator; no real firm is involved. Timings are the best of
-``--repeat`` runs, measured in the same process so the ratios compare like with like:
+``--repeat`` interleaved rounds, measured in the same process so the ratios compare like with like:
 
 - ``score``: ``scoring.score(seed scheme, indicators)`` — gates, 15 criteria, categories,
   caps, pass rules, deterministic ranks (frames are built lazily, on first access);
@@ -84,13 +84,15 @@ def numpy_weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return result
 
 
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    timings = []
+def best_of(repeat: int, contenders: dict[str, Callable[[], object]]) -> dict[str, float]:
+    """Best time of each contender; rounds interleave them so that load hits all alike."""
+    best = dict.fromkeys(contenders, float("inf"))
     for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        timings.append(time.perf_counter() - start)
-    return min(timings)
+        for name, run in contenders.items():
+            start = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
 
 
 def skcriteria_pipeline(matrix: np.ndarray, weights: np.ndarray) -> Callable[[], object]:
@@ -126,22 +128,26 @@ def main() -> None:
 
     result = score(scheme, indicators, ratings=ratings)
     assert bool(result.eligible.all()), "synthetic firms are built to pass every gate"
-    t_score = best_of(args.repeat, lambda: score(scheme, indicators))
-    t_score_ratings = best_of(args.repeat, lambda: score(scheme, indicators, ratings=ratings))
-    t_summary = best_of(args.repeat, lambda: score(scheme, indicators).summary)
-    t_numpy = best_of(args.repeat, lambda: numpy_weighted_sum(matrix, weights))
-    t_skc = best_of(args.repeat, skcriteria_pipeline(matrix, weights))
-
+    labels = {
+        "numpy": "numpy min-max weighted sum",
+        "skcriteria": "skcriteria MinMaxScaler + WeightedSumModel",
+        "score": "scoring.score (rating criteria unrated: pool median)",
+        "ratings": f"scoring.score with {len(ratings):,} reviewer ratings",
+        "summary": "scoring.score + summary frame",
+    }
+    times = best_of(args.repeat, {
+        "numpy": lambda: numpy_weighted_sum(matrix, weights),
+        "skcriteria": skcriteria_pipeline(matrix, weights),
+        "score": lambda: score(scheme, indicators),
+        "ratings": lambda: score(scheme, indicators, ratings=ratings),
+        "summary": lambda: score(scheme, indicators).summary,
+    })
     print(f"SYNTHETIC data, seed scheme ({len(scheme.criteria)} criteria), "
-          f"{args.firms:,} firms, best of {args.repeat}")
-    rows = [("numpy min-max weighted sum", t_numpy),
-            ("skcriteria MinMaxScaler + WeightedSumModel", t_skc),
-            ("scoring.score (rating criteria unrated: pool median)", t_score),
-            (f"scoring.score with {len(ratings):,} reviewer ratings", t_score_ratings),
-            ("scoring.score + summary frame", t_summary)]
-    for label, seconds in rows:
-        print(f"  {label:<55} {seconds * 1000:9.1f} ms   {seconds / t_numpy:6.2f}x numpy"
-              f"   {seconds / t_skc:5.2f}x skcriteria")
+          f"{args.firms:,} firms, best of {args.repeat} interleaved rounds")
+    for key, label in labels.items():
+        seconds = times[key]
+        print(f"  {label:<55} {seconds * 1000:9.1f} ms   {seconds / times['numpy']:6.2f}x numpy"
+              f"   {seconds / times['skcriteria']:5.2f}x skcriteria")
 
     large = synthetic_indicators(args.large, seed=2)
     large_ratings = synthetic_ratings(large, seed=3)
