@@ -29,7 +29,8 @@ Headers = Callable[[str], dict[str, str]]
 
 def candidate_csv(per_cohort: int, *, hostile_name: str | None = None) -> bytes:
     """A CSV candidate list of the first ``per_cohort`` SYNTHETIC demo firms of each cohort, three
-    fiscal years each, the latest row carrying the firm's latest funding round."""
+    fiscal years each, the latest row carrying the firm's latest funding round; ``hostile_name``
+    replaces the name of the first seed firm."""
     data = load()
     rows = candidate_rows(data)
     firms = rows.drop_duplicates("uscc")[["uscc", "cohort"]]
@@ -47,7 +48,8 @@ def candidate_csv(per_cohort: int, *, hostile_name: str | None = None) -> bytes:
     for column in ("round_date", "round_stage", "round_amount", "round_valuation"):
         rows.loc[~latest.to_numpy(), column] = None
     if hostile_name is not None:
-        rows.loc[rows["uscc"] == rows["uscc"].iloc[0], "name"] = hostile_name
+        first_seed = rows.loc[rows["cohort"] == "seed", "uscc"].iloc[0]
+        rows.loc[rows["uscc"] == first_seed, "name"] = hostile_name
     buffer = io.StringIO()
     rows.to_csv(buffer, index=False)
     return buffer.getvalue().encode("utf-8")
