@@ -153,9 +153,13 @@ def column_for_header(header: str) -> Column | None:
 
 
 def _labelled(mapping: dict[str, str], value: Any) -> Any:
-    """Translate a label (compared by ``header_key``) to its identifier; leave others alone."""
+    """Translate a label to its identifier; other text comes back trimmed and case-folded."""
     if isinstance(value, str):
-        return mapping.get(value) or mapping.get(header_key(value), value)
+        found = mapping.get(value)
+        if found is not None:
+            return found
+        key = header_key(value)
+        return mapping.get(key, key)
     return value
 
 

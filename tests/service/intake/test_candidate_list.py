@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import gc
 from typing import Any
 
 import pytest
@@ -291,3 +292,17 @@ def test_json_row_limit() -> None:
     parsed = rows_from_json([json_row(i) for i in range(4)], max_rows=3)
     assert parsed.refused
     assert "more than the 3" in parsed.errors[0].message
+
+
+def test_the_garbage_collector_is_left_as_it_was_found() -> None:
+    data = csv_text([candidate(1)]).encode()
+    assert gc.isenabled()
+    parse(data)
+    rows_from_json([json_row(1)])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse(data)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
