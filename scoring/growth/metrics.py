@@ -1,0 +1,47 @@
+"""Metrics of a growth model: ROC AUC, Brier score, precision at k and a reliability table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import brier_score_loss, roc_auc_score
+
+__all__ = ["precision_at_k", "reliability_table", "score_predictions"]
+
+
+def precision_at_k(y_true: np.ndarray, scores: np.ndarray, k: int = 100) -> float:
+    """Share of positives among the ``k`` highest scores (ties keep input order; k ≤ n)."""
+    if len(scores) == 0:
+        raise ValueError("precision at k needs at least one prediction")
+    top = np.argsort(-np.asarray(scores, dtype=float), kind="stable")[: min(k, len(scores))]
+    return float(np.mean(np.asarray(y_true)[top]))
+
+
+def reliability_table(y_true: np.ndarray, proba: np.ndarray, bins: int = 10
+                      ) -> list[dict[str, Any]]:
+    """Mean predicted probability against observed rate in equal-count bins of the predictions."""
+    frame = pd.DataFrame({"y": np.asarray(y_true, dtype=float), "p": np.asarray(proba, float)})
+    # Ranks, not values, so tied probabilities still split into equal-count bins.
+    ranks = frame["p"].rank(method="first")
+    frame["bin"] = pd.qcut(ranks, q=min(bins, len(frame)), labels=False)
+    table = frame.groupby("bin").agg(n=("y", "size"), mean_predicted=("p", "mean"),
+                                     observed=("y", "mean"))
+    counts = table["n"].to_numpy(dtype=int)
+    predicted = table["mean_predicted"].to_numpy(dtype=float)
+    observed = table["observed"].to_numpy(dtype=float)
+    return [{"bin": i + 1, "n": int(counts[i]), "mean_predicted": round(float(predicted[i]), 4),
+             "observed": round(float(observed[i]), 4)} for i in range(len(table))]
+
+
+def score_predictions(y_true: np.ndarray, proba: np.ndarray, k: int = 100) -> dict[str, float]:
+    """ROC AUC, Brier score and precision at k of positive-class probabilities."""
+    y = np.asarray(y_true)
+    if len(np.unique(y)) < 2:
+        raise ValueError("ROC AUC needs both outcomes among the evaluated firms")
+    return {
+        "auc": round(float(roc_auc_score(y, proba)), 4),
+        "brier": round(float(brier_score_loss(y, proba)), 4),
+        f"precision_at_{k}": round(precision_at_k(y, proba, k), 4),
+    }
