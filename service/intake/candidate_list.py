@@ -131,6 +131,7 @@ def _parse_records(
     errors: list[RowError] = []
     seen = 0
     read_row = text_row_values if text_cells else row_values
+    respell_first = False
     for number, cells in enumerate(iterator, start=2):
         values, cell_errors = read_row(header, cells, number)
         if not values and not cell_errors:
@@ -141,11 +142,16 @@ def _parse_records(
                 f"the list has more than {max_rows:,} rows, the most one upload may hold; "
                 "split it into several lists"
             )
+        if respell_first:
+            values = spreadsheet_numbers(values) or values
         result = validate_row(number, values)
-        if not isinstance(result, NominationRow):
+        if not isinstance(result, NominationRow) and not respell_first:
             respelled = spreadsheet_numbers(values)
             if respelled is not None:
                 result = validate_row(number, respelled)
+                # A sheet that writes 1,234 once usually does so on every row: from here on,
+                # respell before validating instead of validating twice.
+                respell_first = True
         if isinstance(result, NominationRow) and not cell_errors:
             valid.append((number, result))
             continue

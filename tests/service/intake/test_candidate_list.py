@@ -306,3 +306,13 @@ def test_the_garbage_collector_is_left_as_it_was_found() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_number_spellings_are_read_on_every_row_before_and_after_the_first() -> None:
+    headers = ["uscc", "name", "founded_on", "sector", "cohort", "fiscal_year", "revenue"]
+    spellings = ["1000", "1,000", "2,000.5", "3000", "1,2,3"]
+    rows = [candidate(i, revenue=text) for i, text in enumerate(spellings)]
+    parsed = parse(csv_text(rows, headers).encode())
+    assert [row.revenue for _, row in parsed.rows] == [1000, 1000, 2000.5, 3000]
+    assert [(e.row, e.field) for e in parsed.errors] == [(6, "revenue")]
+    assert "(got '1,2,3')" in parsed.errors[0].message
