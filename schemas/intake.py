@@ -27,9 +27,11 @@ round_amount        融资金额             no    amount raised, yuan
 round_valuation     投后估值             no    post-money valuation, yuan
 ==================  ===================  ====  ======================================
 
-Amounts are yuan (``1,234,567.5`` is accepted), counts are whole numbers, ratios are fractions
-(``35%`` is accepted). ``COLUMNS`` holds the same contract as data. In a JSON body the keys are
-the English column names and the rows are numbered from 1 in list order.
+Amounts are yuan, counts whole numbers, ratios fractions; in CSV and XLSX cells ``1,234,567.5``
+and ``35%`` are read as spreadsheets display them. Rows are numbered as a spreadsheet shows
+them (header = row 1, first data row = 2). In a JSON body (``{"rows": [...]}``) the keys are
+the English column names and rows are numbered from 1 in list order. ``COLUMNS`` holds the
+same contract as data, for the README and ``GET /v1/intake/columns``.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ _KIND_NOTE = {
     "signed-amount": "yuan, may be negative",
     "count": "whole number ≥ 0",
     "rank": "whole number ≥ 1",
-    "ratio": "fraction 0–1 (35% accepted)",
+    "ratio": "fraction 0–1 (35% accepted in files)",
 }
 
 
