@@ -143,9 +143,9 @@ def _scheme_list(_args: argparse.Namespace, settings: Settings) -> int:
         print("scheme_id\tversion\tcohort\tactive\tfingerprint\ttitle")
         for s in stored:
             flag = "yes" if s.id in active else ""
-            print(
-                f"{s.scheme_id}\t{s.version}\t{s.cohort or '-'}\t{flag}\t{s.fingerprint[:12]}\t{s.title}"
-            )
+            cohort = s.cohort or "-"
+            cells = [s.scheme_id, str(s.version), cohort, flag, s.fingerprint[:12], s.title]
+            print("\t".join(cells))
     engine.dispose()
     return 0
 
@@ -205,6 +205,56 @@ def _scheme_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _years(text: str) -> tuple[int, int]:
+    """``2009-2010`` or ``2009`` as an inclusive pair of years."""
+    first, _, last = text.partition("-")
+    try:
+        return int(first), int(last or first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YEAR or YEAR-YEAR, got {text!r}") from None
+
+
+def _growth_backtest(args: argparse.Namespace, _settings: Settings) -> int:
+    import json
+    import time
+    from pathlib import Path
+
+    from service.errors import ValidationFailed
+
+    if args.source != "crunchbase-2013":
+        raise ValidationFailed("Backtests run on --source crunchbase-2013 (real data).")
+    from scoring.growth.backtest import run_backtest
+
+    started = time.perf_counter()
+    try:
+        result = run_backtest(
+            Path(args.data),
+            train_until=args.train_until,
+            test_years=args.test_years,
+            label=args.label,
+            kind=args.kind,
+        )
+    except (ValueError, OSError) as exc:
+        raise ValidationFailed(str(exc)) from None
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, default=str))
+    else:
+        for key in (
+            "n_train",
+            "n_test",
+            "base_rate",
+            "auc",
+            "brier",
+            "precision_at_100",
+            "baseline_auc",
+            "baseline_precision_at_100",
+            "seconds",
+        ):
+            print(f"{key:28} {result.get(key)}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cohorts", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -251,6 +301,19 @@ def _parser() -> argparse.ArgumentParser:
     keys.add_parser("list", help="list keys (never the keys themselves)").set_defaults(
         handler=_keys_list
     )
+    growth = commands.add_parser("growth", help="the optional growth model").add_subparsers(
+        dest="growth", required=True
+    )
+    backtest = growth.add_parser("backtest", help="train on earlier years, test on later ones")
+    backtest.add_argument("--source", default="crunchbase-2013", choices=["crunchbase-2013"])
+    backtest.add_argument("--data", required=True, help="folder with the three Crunchbase CSVs")
+    backtest.add_argument("--train-until", type=int, default=2008)
+    backtest.add_argument("--test-years", type=_years, default=(2009, 2010))
+    backtest.add_argument("--label", default="series-b-3y", choices=["series-b-3y", "exit-5y"])
+    backtest.add_argument("--kind", default="auto", choices=["auto", "logistic", "gbm"])
+    backtest.add_argument("--json", action="store_true", help="print one JSON object")
+    backtest.set_defaults(handler=_growth_backtest)
+
     scheme = commands.add_parser("scheme", help="scoring schemes").add_subparsers(
         dest="scheme", required=True
     )
