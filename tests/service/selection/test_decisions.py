@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -16,7 +17,7 @@ from tests.service.selection.builders import Headers, scored_round, shortlist
 
 
 def _decide(client: TestClient, as_role: Headers, round_id: int, cohort: str,
-            *decisions: dict[str, object]) -> tuple[int, object]:
+            *decisions: dict[str, object]) -> tuple[int, Any]:
     response = client.post(f"/v1/rounds/{round_id}/cohorts/{cohort}/decisions",
                            json={"decisions": list(decisions)}, headers=as_role("chair"))
     return response.status_code, response.json()
@@ -30,7 +31,7 @@ def test_an_override_needs_a_reason(client: TestClient, as_role: Headers, app: F
     status, body = _decide(client, as_role, round_id, "seed",
                            {"nomination_id": inside, "outcome": "reject"})
     assert status == 422
-    assert body["errors"][0]["loc"] == ["body", "decisions", 0, "reason"]  # type: ignore[index]
+    assert body["errors"][0]["loc"] == ["body", "decisions", 0, "reason"]
     status, body = _decide(client, as_role, round_id, "seed",
                            {"nomination_id": outside["nomination_id"], "outcome": "select"})
     assert status == 422
@@ -41,10 +42,11 @@ def test_an_override_needs_a_reason(client: TestClient, as_role: Headers, app: F
          "reason": "only applicant in quantum sensing"},
     )
     assert status == 201, body
-    assert all(d["override"] for d in body)  # type: ignore[union-attr]
+    assert all(d["override"] for d in body)
     status, body = _decide(client, as_role, round_id, "seed",
                            {"nomination_id": items[1]["nomination_id"], "outcome": "select"})
-    assert status == 201 and body[0]["override"] is False  # type: ignore[index]
+    assert status == 201
+    assert body[0]["override"] is False
     with create_sessionmaker(app.state.engine)() as session:
         overrides = list(session.scalars(select(AuditEvent.reason).where(
             AuditEvent.action == "decision.override")))
@@ -75,7 +77,7 @@ def test_a_firm_is_decided_in_its_own_cohort_only(client: TestClient, as_role: H
                            {"nomination_id": seed_firm["nomination_id"], "outcome": "select",
                             "reason": "move it"})
     assert status == 409, body
-    assert "one cohort per round" in body["detail"]  # type: ignore[index]
+    assert "one cohort per round" in body["detail"]
 
 
 def test_decisions_need_a_score_run(client: TestClient, as_role: Headers) -> None:

@@ -70,7 +70,8 @@ def test_a_conflicted_reviewer_can_neither_rate_nor_see_the_ratings(
                   if i["nomination_id"] == nid)
     assert mine["reviews"] == {}
     hidden = next(c for c in mine["explanation"]["criteria"] if c["criterion"] == CRITERION)
-    assert hidden["raw"] is None and hidden["points"] is None
+    assert hidden["raw"] is None
+    assert hidden["points"] is None
     assert theirs["reviews"][CRITERION]["ratings"] == [
         {"reviewer": "test-reviewer-2", "raw": 9.0, "calibrated": 9.0}]
     shown = next(c for c in theirs["explanation"]["criteria"] if c["criterion"] == CRITERION)
@@ -97,11 +98,13 @@ def test_calibrated_and_raw_side_by_side_and_disagreement_flagged(
     first = items[ids[0]]["reviews"][CRITERION]
     assert {r["raw"] for r in first["ratings"]} == {1.0, 7.0}
     assert all(r["calibrated"] != r["raw"] for r in first["ratings"])
-    assert first["spread"] == 6.0 and first["disagreement"] is True
+    assert first["spread"] == 6.0
+    assert first["disagreement"] is True
     assert f"disagreement:{CRITERION}" in items[ids[0]]["flags"]
     run = client.post(f"/v1/rounds/{round_id}/cohorts/seed/score-runs",
                       json={"calibrated_ratings": True}, headers=as_role("admin"))
-    assert run.status_code == 201 and run.json()["calibrated_ratings"] is True
+    assert run.status_code == 201
+    assert run.json()["calibrated_ratings"] is True
 
 
 def test_calibration_formula() -> None:

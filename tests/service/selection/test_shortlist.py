@@ -28,7 +28,8 @@ def test_filters_and_cursor_pages(client: TestClient, as_role: Headers) -> None:
     round_id = scored_round(client, as_role, per_cohort=20)
     everything = shortlist(client, as_role("chair"), round_id, "seed")["items"]
     eligible = shortlist(client, as_role("chair"), round_id, "seed", eligible_only=True)["items"]
-    assert eligible and all(i["eligible"] for i in eligible)
+    assert eligible
+    assert all(i["eligible"] for i in eligible)
     assert len(eligible) == sum(i["eligible"] for i in everything)
     sector = everything[0]["sector"]
     in_sector = shortlist(client, as_role("chair"), round_id, "seed", sector=sector)["items"]
