@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from service.errors import ValidationFailed
 
-__all__ = ["decode_cursor", "encode_cursor"]
+__all__ = ["decode_cursor", "encode_cursor", "split_page"]
+
+T = TypeVar("T")
 
 
 def encode_cursor(position: dict[str, Any]) -> str:
@@ -40,3 +43,12 @@ def decode_cursor(cursor: str | None, *, keys: dict[str, type]) -> dict[str, Any
             errors=[{"loc": ["query", "cursor"], "message": "malformed cursor"}],
         )
     return position
+
+
+def split_page(
+    fetched: Sequence[T], limit: int, position_of: Callable[[T], dict[str, Any]]
+) -> tuple[list[T], str | None]:
+    """Rows fetched with ``limit + 1`` → the page, and the cursor after it (None when last)."""
+    page = list(fetched[:limit])
+    more = len(fetched) > limit
+    return page, encode_cursor(position_of(page[-1])) if more else None

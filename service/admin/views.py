@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from schemas.pagination import Page
 from service import audit
 from service.deps import PrincipalDep, SessionDep
-from service.pagination import decode_cursor, encode_cursor
+from service.pagination import decode_cursor, split_page
 
 __all__ = ["router"]
 
@@ -72,9 +72,8 @@ def get_audit(
         since=since,
         until=until,
     )
-    more = len(events) > limit
-    events = events[:limit]
+    events, next_cursor = split_page(events, limit, lambda e: {"id": e.id})
     return Page[AuditEventOut](
         items=[AuditEventOut.model_validate(e, from_attributes=True) for e in events],
-        next_cursor=encode_cursor({"id": events[-1].id}) if more else None,
+        next_cursor=next_cursor,
     )

@@ -11,7 +11,7 @@ from schemas.pagination import Page
 from schemas.scalars import SectorCode
 from service.deps import PrincipalDep, SessionDep
 from service.firms import service
-from service.pagination import decode_cursor, encode_cursor
+from service.pagination import decode_cursor, split_page
 from service.paths import UsccPath
 
 __all__ = ["router"]
@@ -73,11 +73,10 @@ def list_firms(
         listed=listed,
         name_contains=q,
     )
-    more = len(firms) > limit
-    firms = firms[:limit]
+    firms, next_cursor = split_page(firms, limit, lambda f: {"uscc": f.uscc})
     return Page[FirmOut](
         items=[FirmOut.model_validate(f, from_attributes=True) for f in firms],
-        next_cursor=encode_cursor({"uscc": firms[-1].uscc}) if more else None,
+        next_cursor=next_cursor,
     )
 
 

@@ -20,7 +20,7 @@ from service.nominations.submission import (
     CandidateUpload,
     submit_candidate_list,
 )
-from service.pagination import decode_cursor, encode_cursor
+from service.pagination import decode_cursor, split_page
 from service.rounds.views import RoundIdPath
 
 __all__ = ["router"]
@@ -149,11 +149,9 @@ def get_nominations(
         after_id=int(position["id"]) if position else None,
         limit=limit + 1,
     )
-    more = len(pairs) > limit
-    pairs = pairs[:limit]
+    pairs, next_cursor = split_page(pairs, limit, lambda p: {"id": p[0].id})
     return Page[NominationOut](
-        items=[NominationOut.from_rows(n, f) for n, f in pairs],
-        next_cursor=encode_cursor({"id": pairs[-1][0].id}) if more else None,
+        items=[NominationOut.from_rows(n, f) for n, f in pairs], next_cursor=next_cursor
     )
 
 

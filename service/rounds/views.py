@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from schemas.pagination import Page
 from schemas.rounds import RoundIn, RoundOut
 from service.deps import PrincipalDep, SessionDep
-from service.pagination import decode_cursor, encode_cursor
+from service.pagination import decode_cursor, split_page
 from service.rounds import service
 
 __all__ = ["RoundIdPath", "router"]
@@ -37,11 +37,10 @@ def list_rounds(
     rounds = service.list_rounds(
         session, after_id=int(position["id"]) if position else None, limit=limit + 1
     )
-    more = len(rounds) > limit
-    rounds = rounds[:limit]
+    rounds, next_cursor = split_page(rounds, limit, lambda r: {"id": r.id})
     return Page[RoundOut](
         items=[RoundOut.model_validate(r, from_attributes=True) for r in rounds],
-        next_cursor=encode_cursor({"id": rounds[-1].id}) if more else None,
+        next_cursor=next_cursor,
     )
 
 
