@@ -36,7 +36,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 __all__ = ["KINDS", "Explanation", "GrowthClassifier"]
 
@@ -47,10 +47,13 @@ _EPS: Final = 1e-6
 
 def _as_frame(X: Any, columns: list[str] | None = None) -> pd.DataFrame:
     if isinstance(X, pd.DataFrame):
-        return X
-    array = np.asarray(X)
-    if array.ndim != 2:
-        raise ValueError(f"Expected 2D array, got {array.ndim}D array instead")
+        # String names throughout, so fitted names and incoming names compare equal.
+        return X.rename(columns=str)
+    # Arrays go through scikit-learn's checks: 2D, not sparse, non-empty, NaN allowed.
+    array = check_array(X, dtype=None, ensure_all_finite="allow-nan", accept_sparse=False)
+    if columns is not None and array.shape[1] != len(columns):
+        raise ValueError(f"X has {array.shape[1]} features, but GrowthClassifier is "
+                         f"expecting {len(columns)} features as input")
     names = columns if columns is not None else [f"x{i}" for i in range(array.shape[1])]
     return pd.DataFrame(array, columns=names)
 
@@ -78,6 +81,15 @@ class GrowthClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  #
         self.min_category_frequency = min_category_frequency
         self.calibration_folds = calibration_folds
         self.random_state = random_state
+
+    def __sklearn_tags__(self) -> Any:
+        """Binary only; missing values are allowed (imputed or native in the gbm)."""
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
 
     def _pipeline(self, kind: str, numeric: list[str], categorical: list[str]) -> Pipeline:
         # One transformer per categorical column so each model column maps back to its feature.
@@ -113,13 +125,18 @@ class GrowthClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  #
         """Fit the pipeline and its sigmoid calibration on features X and binary labels y."""
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if y is None:
+            raise ValueError("GrowthClassifier requires y to be passed, but the target y is None")
         frame = _as_frame(X)
-        target = np.asarray(y)
-        if target.ndim != 1 or len(target) != len(frame):
-            raise ValueError("y must be one-dimensional with one label per row of X")
-        if type_of_target(target) != "binary":
-            raise ValueError(f"GrowthClassifier needs a binary target, got "
-                             f"{type_of_target(target)}")
+        target = column_or_1d(y, warn=True)
+        if len(target) != len(frame):
+            raise ValueError(f"X has {len(frame)} rows but y has {len(target)} labels")
+        kind_of_target = type_of_target(target, input_name="y", raise_unknown=True)
+        if kind_of_target not in ("binary", "unknown") and len(np.unique(target)) > 2:
+            raise ValueError(f"Only binary classification is supported. The type of the target "
+                             f"is {kind_of_target}.")
+        if len(np.unique(target)) < 2:
+            raise ValueError("GrowthClassifier needs both outcomes; got one class")
         self.classes_ = np.unique(target)
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         self.n_features_in_ = frame.shape[1]
@@ -132,7 +149,8 @@ class GrowthClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  #
         folds = min(self.calibration_folds,
                     int(np.min(np.unique(target, return_counts=True)[1])))
         if folds < 2:
-            raise ValueError("each class needs at least two rows to calibrate")
+            raise ValueError("each class needs at least two rows to calibrate; got one sample "
+                             "of one class")
         kinds = ["logistic", "gbm"] if self.kind == "blend" else [self.kind]
         self.members_: dict[str, CalibratedClassifierCV] = {}
         for kind in kinds:

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import check_estimator
+
+from scoring.growth.model import KINDS, GrowthClassifier
+from tests.scoring.growth.builders import random_frame
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_passes_scikit_learns_estimator_checks() -> None:
+    results = check_estimator(
+        GrowthClassifier(), on_fail=None,
+        expected_failed_checks={
+            "check_non_transformer_estimators_n_iter":
+                "a calibrated wrapper around one or two models has no single n_iter_",
+        })
+    failed = [r["check_name"] for r in results if r["status"] == "failed"]
+    assert failed == []
+
+
+def test_init_stores_parameters_only_and_clone_keeps_them() -> None:
+    model = GrowthClassifier("gbm", C=0.5, random_state=7)
+    assert model.get_params()["kind"] == "gbm"
+    assert not [name for name in vars(model) if name.endswith("_")]
+    assert clone(model).get_params() == model.get_params()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_fit_returns_self_and_predicts_probabilities(kind: str) -> None:
+    x, y = random_frame()
+    model = GrowthClassifier(kind)
+    assert model.fit(x, y) is model
+    proba = model.predict_proba(x)
+    assert proba.shape == (len(x), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert list(model.feature_names_in_) == ["a", "b", "sector"]
+    assert model.categorical_features_ == ["sector"]
+
+
+def test_unfitted_model_refuses_to_predict() -> None:
+    x, _ = random_frame()
+    with pytest.raises(NotFittedError):
+        GrowthClassifier().predict_proba(x)
+
+
+def test_unknown_kind_is_refused() -> None:
+    x, y = random_frame()
+    with pytest.raises(ValueError, match="kind must be one of"):
+        GrowthClassifier("forest").fit(x, y)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_seeded_fits_are_identical(kind: str) -> None:
+    x, y = random_frame()
+    first = GrowthClassifier(kind, random_state=3).fit(x, y).predict_proba(x)
+    second = GrowthClassifier(kind, random_state=3).fit(x, y).predict_proba(x)
+    np.testing.assert_array_equal(first, second)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_explain_names_the_driving_features_with_signs(kind: str) -> None:
+    x, y = random_frame(n=400)
+    model = GrowthClassifier(kind).fit(x, y)
+    high = pd.DataFrame({"a": [3.0], "b": [0.0], "sector": ["ai"]})
+    low = pd.DataFrame({"a": [-3.0], "b": [0.0], "sector": ["ai"]})
+    (top_high,), (top_low,) = model.explain(high, top=2), model.explain(low, top=2)
+    assert len(top_high) == 2
+    assert top_high[0][0] == "a"
+    assert top_high[0][1] > 0
+    assert top_low[0][0] == "a"
+    assert top_low[0][1] < 0
+
+
+def test_logistic_contributions_add_up_to_the_linear_score() -> None:
+    x, y = random_frame()
+    model = GrowthClassifier("logistic").fit(x, y)
+    contributions = model.contributions(x).sum(axis=1).to_numpy()
+    pipeline = model.members_["logistic"].calibrated_classifiers_[0].estimator
+    linear = pipeline.decision_function(x)
+    intercept = pipeline.named_steps["model"].intercept_[0]
+    np.testing.assert_allclose(contributions + intercept, linear, rtol=1e-9, atol=1e-9)
+
+
+def test_unseen_categories_and_missing_values_are_scored() -> None:
+    x, y = random_frame()
+    model = GrowthClassifier("gbm").fit(x, y)
+    odd = pd.DataFrame({"a": [np.nan], "b": [1.0], "sector": ["quantum"]})
+    proba = model.predict_proba(odd)
+    assert 0 < proba[0, 1] < 1
