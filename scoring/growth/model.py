@@ -26,7 +26,7 @@ from typing import Any, Final, Self
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -38,7 +38,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
-__all__ = ["KINDS", "Explanation", "GrowthClassifier"]
+__all__ = ["KINDS", "EmptyColumnFiller", "Explanation", "GrowthClassifier"]
 
 KINDS: Final = ("logistic", "gbm", "blend")
 Explanation = list[tuple[str, float]]
@@ -61,6 +61,28 @@ def _as_frame(X: Any, columns: list[str] | None = None) -> pd.DataFrame:
 def _logit(p: np.ndarray) -> np.ndarray:
     clipped = np.clip(p, _EPS, 1 - _EPS)
     return np.asarray(np.log(clipped / (1 - clipped)))
+
+
+class EmptyColumnFiller(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # untyped
+    """Fill columns that were entirely missing at fit with 0; keep other NaNs for the gbm."""
+
+    def fit(self, X: Any, y: Any = None) -> Self:
+        """Record which columns hold no value at all (histogram binning fails on those)."""
+        values = np.asarray(X, dtype=float)
+        self.empty_ = np.all(np.isnan(values), axis=0)
+        self.n_features_in_ = values.shape[1]
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Return X as floats with the recorded empty columns set to 0."""
+        check_is_fitted(self, "empty_")
+        values = np.array(X, dtype=float)
+        values[:, self.empty_] = 0.0
+        return values
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names pass through unchanged."""
+        return np.asarray(input_features, dtype=object)
 
 
 class GrowthClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
@@ -95,17 +117,19 @@ class GrowthClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  #
         # One transformer per categorical column so each model column maps back to its feature.
         if kind == "logistic":
             parts: list[tuple[str, Any, list[str]]] = [
-                ("num", Pipeline([("impute", SimpleImputer(strategy="median")),
+                ("num", Pipeline([("impute", SimpleImputer(strategy="median",
+                                                          keep_empty_features=True)),
                                   ("scale", StandardScaler())]), numeric)]
             parts += [(f"cat{i}", Pipeline([
-                ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+                ("impute", SimpleImputer(strategy="constant", fill_value="missing",
+                                        keep_empty_features=True)),
                 ("onehot", OneHotEncoder(handle_unknown="infrequent_if_exist",
                                          min_frequency=self.min_category_frequency,
                                          sparse_output=False)),
                 ("scale", StandardScaler())]), [c]) for i, c in enumerate(categorical)]
             model: Any = LogisticRegression(C=self.C, max_iter=2000)
         elif kind == "gbm":
-            parts = [("num", "passthrough", numeric)]
+            parts = [("num", EmptyColumnFiller(), numeric)]
             parts += [(f"cat{i}", OrdinalEncoder(
                 handle_unknown="use_encoded_value", unknown_value=np.nan,
                 encoded_missing_value=np.nan, min_frequency=self.min_category_frequency,
