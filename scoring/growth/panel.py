@@ -27,6 +27,7 @@ __all__ = [
     "PANEL_FEATURES",
     "PANEL_LABEL",
     "build_panel",
+    "growth_frame",
     "panel_features",
     "predict_growth",
     "train_panel_model",
@@ -75,14 +76,17 @@ def _log1p(values: pd.Series) -> pd.Series:
 
 
 def panel_features(firms: pd.DataFrame, filings: pd.DataFrame, funding_rounds: pd.DataFrame,
-                   *, as_of_year: int, uscc: Iterable[str] | None = None) -> pd.DataFrame:
+                   *, as_of_year: int, uscc: Iterable[str] | None = None,
+                   rounds_until: date | None = None) -> pd.DataFrame:
     """PANEL_FEATURES per firm (uscc index) as known on 31 December of as_of_year, plus
-    ``has_history`` (a filing on or before that year); ``uscc`` limits it to those firms."""
-    people = firms.set_index("uscc")
+    ``has_history`` (a filing on or before that year); ``uscc`` limits it to those firms;
+    ``rounds_until`` moves the funding-round cut-off (default 31 December of as_of_year)."""
+    people = firms if "uscc" not in firms.columns else firms.set_index("uscc")
     if uscc is not None:
         people = people.reindex(list(uscc))
     index = people.index
     cutoff = pd.Timestamp(year=as_of_year, month=12, day=31)
+    round_cutoff = cutoff if rounds_until is None else pd.Timestamp(rounds_until)
 
     known = filings[pd.to_numeric(filings["fiscal_year"], errors="coerce") <= as_of_year].copy()
     known["fiscal_year"] = known["fiscal_year"].astype(int)
@@ -96,7 +100,7 @@ def panel_features(firms: pd.DataFrame, filings: pd.DataFrame, funding_rounds: p
 
     rounds = funding_rounds.copy()
     rounds["announced_on"] = pd.to_datetime(rounds["announced_on"], errors="coerce")
-    rounds = rounds[rounds["announced_on"] <= cutoff].sort_values(["uscc", "announced_on"])
+    rounds = rounds[rounds["announced_on"] <= round_cutoff].sort_values(["uscc", "announced_on"])
     by_firm = rounds.groupby("uscc")
     last_round = by_firm.tail(1).set_index("uscc").reindex(index)
     valuation = rounds.dropna(subset=["post_money_valuation"]).groupby("uscc").tail(1)
@@ -186,8 +190,20 @@ def train_panel_model(firms: pd.DataFrame, filings: pd.DataFrame, funding_rounds
     return trained
 
 
-def predict_growth(model: GrowthClassifier, features: pd.DataFrame, *, top: int = 3
-                   ) -> pd.DataFrame:
+def predict_growth(model: GrowthClassifier, firms: pd.DataFrame, filings: pd.DataFrame,
+                   funding_rounds: pd.DataFrame, *, as_of: date, top: int = 3) -> pd.DataFrame:
+    """Growth frame for a round's firms on its reference date ``as_of``.
+
+    Known then: filings up to fiscal year ``as_of.year − 1`` (the last closed year) and rounds
+    announced on or before ``as_of``. ``firms`` is indexed by uscc or has a ``uscc`` column.
+    """
+    features = panel_features(firms, filings, funding_rounds, as_of_year=as_of.year - 1,
+                              rounds_until=as_of)
+    return growth_frame(model, features, top=top)
+
+
+def growth_frame(model: GrowthClassifier, features: pd.DataFrame, *, top: int = 3
+                 ) -> pd.DataFrame:
     """The scoring engine's growth frame: ``probability``, ``explanation``, ``missing_reason``.
 
     Firms without history (``has_history`` False) get NaN and a reason, never a made-up number.

@@ -9,6 +9,7 @@ import pytest
 from scoring.growth.panel import (
     PANEL_FEATURES,
     build_panel,
+    growth_frame,
     panel_features,
     predict_growth,
     train_panel_model,
@@ -91,7 +92,7 @@ def test_growth_frame_for_scoring_flags_firms_without_history() -> None:
     newcomers = pd.concat([firms, firm_rows(["NEW"])])
     features = panel_features(newcomers, filings, rounds, as_of_year=2023,
                               uscc=["F001", "F002", "NEW"])
-    growth = predict_growth(trained.estimator, features, top=2)
+    growth = growth_frame(trained.estimator, features, top=2)
     assert list(growth.index) == ["F001", "F002", "NEW"]
     assert growth.loc[["F001", "F002"], "probability"].between(0, 1).all()
     probability = growth["probability"].to_numpy(dtype=float)
@@ -111,3 +112,18 @@ def test_panel_training_needs_labelled_rows() -> None:
     with pytest.raises(ValueError, match="no labelled panel rows"):
         train_panel_model(firms, filings, rounds, as_of_years=[2022],
                           trained_on=date(2026, 1, 1))
+
+
+def test_predict_growth_uses_what_was_known_on_the_reference_date() -> None:
+    firms, filings, rounds = _synthetic_panel()
+    trained = train_panel_model(firms, filings, rounds, as_of_years=[2020],
+                                trained_on=date(2026, 1, 1))
+    on_date = predict_growth(trained.estimator, firms.set_index("uscc"), filings, rounds,
+                             as_of=date(2024, 3, 1))
+    by_year = growth_frame(trained.estimator,
+                           panel_features(firms, filings, rounds, as_of_year=2023))
+    pd.testing.assert_series_equal(on_date["probability"], by_year["probability"])
+    later = pd.concat([filings, filings[filings["fiscal_year"] == 2023].assign(
+        fiscal_year=2024, revenue=1.0)])
+    again = predict_growth(trained.estimator, firms, later, rounds, as_of=date(2024, 3, 1))
+    pd.testing.assert_series_equal(on_date["probability"], again["probability"])
