@@ -6,19 +6,21 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from service.errors import NotFound
 from service.keys import Principal
-from service.models import Decision, Firm, ScoreResultRow, ScoreRun, StoredScheme
+from service.models import Decision, Firm, Review, ScoreResultRow, ScoreRun, StoredScheme
+from service.pagination import encode_cursor
 from service.rounds.service import get_or_raise
 from service.schemes.service import to_scheme
 from service.selection.rated import rated_criteria
+from service.selection.rendered import Rendered, RenderedCache, render
 from service.selection.reviews import conflicted_usccs, ratings_frame, review_summaries
-from service.selection.runs import latest_run
+from service.selection.runs import latest_run, run_out
 
-__all__ = ["Shortlist", "read_shortlist"]
+__all__ = ["Shortlist", "read_shortlist", "shortlist_document"]
 
 _HIDDEN_NOTE = "hidden: you declared a conflict of interest with this firm"
 
@@ -132,3 +134,80 @@ def _live_flags(flags: list[str], reviews: dict[str, Any]) -> list[str]:
         if summary["disagreement"] and flag not in out:
             out.append(flag)
     return out
+
+
+def shortlist_document(
+    session: Session,
+    principal: Principal,
+    cache: RenderedCache,
+    *,
+    round_id: int,
+    cohort: str,
+    eligible_only: bool,
+    sector: str | None,
+    after_position: int | None,
+    limit: int,
+) -> Rendered:
+    """A JSON page of the shortlist, rebuilt only when its run, the viewer's conflicts, or the
+    round's ratings or decisions changed (each read from the database on every request)."""
+    run = latest_run(session, round_id=round_id, cohort=cohort)
+    if run is None:
+        get_or_raise(session, round_id)
+        raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
+    hidden = conflicted_usccs(session, round_id=round_id, reviewer_key_id=principal.key_id)
+    # One statement reads both versions: rows counted, newest id and newest change.
+    versions = tuple(
+        session.execute(
+            select(
+                select(func.count(Review.id)).where(Review.round_id == round_id).scalar_subquery(),
+                select(func.max(Review.id)).where(Review.round_id == round_id).scalar_subquery(),
+                select(func.max(Review.updated_at))
+                .where(Review.round_id == round_id)
+                .scalar_subquery(),
+                select(func.count(Decision.id))
+                .where(Decision.round_id == round_id)
+                .scalar_subquery(),
+                select(func.max(Decision.updated_at))
+                .where(Decision.round_id == round_id)
+                .scalar_subquery(),
+            )
+        ).one()
+    )
+    key = (
+        "shortlist",
+        run.id,
+        run.created_at,
+        cohort,
+        eligible_only,
+        sector,
+        after_position,
+        limit,
+        frozenset(hidden),
+        versions,
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    shortlist = read_shortlist(
+        session,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        eligible_only=eligible_only,
+        sector=sector,
+        after_position=after_position,
+        limit=limit,
+    )
+    rendered = render(
+        {
+            "run": run_out(session, shortlist.run),
+            "items": shortlist.items,
+            "next_cursor": (
+                encode_cursor({"position": shortlist.items[-1]["position"]})
+                if shortlist.more
+                else None
+            ),
+        }
+    )
+    cache.put(key, rendered)
+    return rendered

@@ -7,22 +7,23 @@ request whose ``If-None-Match`` names the current tag is answered ``304`` with n
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from schemas.selection import ChangesPage, MembersPage
-from service.conditional import etag_matches, strong_etag_of
+from service.conditional import etag_matches
 from service.deps import SessionDep
 from service.models import utcnow
-from service.pagination import decode_cursor, encode_cursor
+from service.pagination import decode_cursor
 from service.paths import UsccPath
 from service.selection import membership
+from service.selection.rendered import Rendered, cache_for
 from service.selection.routes.params import CohortPath
 
-__all__ = ["router"]
+__all__ = ["IfNoneMatch", "conditional_response", "router"]
 
 router = APIRouter(tags=["membership"])
 
@@ -31,17 +32,15 @@ _CACHE_CURRENT = "private, max-age=60, must-revalidate"
 _CACHE_ROUND = "private, max-age=3600"
 _CACHE_FEED = "private, no-cache"
 
-
-def _conditional(payload: dict[str, Any], if_none_match: str | None, cache: str) -> Response:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    etag = strong_etag_of(body)
-    headers = {"ETag": etag, "Cache-Control": cache}
-    if etag_matches(if_none_match, etag, weak=True):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
-
-
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=2000)]
+
+
+def conditional_response(rendered: Rendered, if_none_match: str | None, cache: str) -> Response:
+    """200 with the body, or 304 when ``If-None-Match`` names its tag; both with the tag."""
+    headers = {"ETag": rendered.etag, "Cache-Control": cache}
+    if etag_matches(if_none_match, rendered.etag, weak=True):
+        return Response(status_code=304, headers=headers)
+    return Response(rendered.body, media_type="application/json", headers=headers)
 
 
 @router.get(
@@ -51,6 +50,7 @@ IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=200
 )
 def get_changes(
     session: SessionDep,
+    request: Request,
     if_none_match: IfNoneMatch = None,
     since: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -58,21 +58,13 @@ def get_changes(
     """Start without ``since``; keep the returned ``next_cursor`` and pass it as ``since`` next
     time: it is returned even when nothing changed, so polling continues from there."""
     position = decode_cursor(since, keys={"seq": int})
-    after = int(position["seq"]) if position else 0
-    rows = membership.list_changes(session, after_seq=after, limit=limit)
-    items = [
-        {
-            **membership.member_dict(m),
-            "seq": m.id,
-            "change": "added",
-            "published_at": m.published_at.isoformat(),
-        }
-        for m in rows
-    ]
-    last = rows[-1].id if rows else after
-    return _conditional(
-        {"items": items, "next_cursor": encode_cursor({"seq": last})}, if_none_match, _CACHE_FEED
+    rendered = membership.changes_document(
+        session,
+        cache_for(request.app.state),
+        after_seq=int(position["seq"]) if position else 0,
+        limit=limit,
     )
+    return conditional_response(rendered, if_none_match, _CACHE_FEED)
 
 
 @router.get(
@@ -80,9 +72,9 @@ def get_changes(
     response_model=MembersPage,
     summary="A cohort's published members",
 )
-def get_members(
+async def get_members(
     cohort: CohortPath,
-    session: SessionDep,
+    request: Request,
     if_none_match: IfNoneMatch = None,
     round_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     on: Annotated[dt.date | None, Query(description="Valid on this day (default today).")] = None,
@@ -92,22 +84,38 @@ def get_members(
     """The members of one round (``round_id``) or, by default, those valid today; no scores,
     ratings or reasons. ``If-None-Match`` with the last ``ETag`` gives 304 when unchanged."""
     position = decode_cursor(cursor, keys={"id": int})
-    rows = membership.list_members(
-        session,
-        cohort=cohort,
-        round_id=round_id,
-        on=on or utcnow().date(),
-        after_id=int(position["id"]) if position else None,
-        limit=limit + 1,
+    state = request.app.state
+    cache = cache_for(state)
+    day = on or utcnow().date()
+    after_id = int(position["id"]) if position else None
+    # Hot path: a page whose version was checked within the last second needs no database and
+    # no worker thread at all.
+    rendered = membership.recent_members_document(
+        cache, cohort=cohort, round_id=round_id, on=day, after_id=after_id, limit=limit
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    payload = {
-        "items": [membership.member_dict(m) for m in rows],
-        "next_cursor": encode_cursor({"id": rows[-1].id}) if more else None,
-    }
-    cache = _CACHE_ROUND if round_id is not None else _CACHE_CURRENT
-    return _conditional(payload, if_none_match, cache)
+    if rendered is not None:
+        return conditional_response(
+            rendered, if_none_match, _CACHE_ROUND if round_id is not None else _CACHE_CURRENT
+        )
+
+    def read() -> Rendered:
+        # One worker-thread hop for the whole read, instead of the three a sync route with
+        # SessionDep takes (enter, handler, exit); a read-only session has nothing to commit.
+        with state.read_sessions() as session:
+            return membership.members_document(
+                session,
+                cache,
+                cohort=cohort,
+                round_id=round_id,
+                on=day,
+                after_id=after_id,
+                limit=limit,
+            )
+
+    rendered = await run_in_threadpool(read)
+    return conditional_response(
+        rendered, if_none_match, _CACHE_ROUND if round_id is not None else _CACHE_CURRENT
+    )
 
 
 @router.get(
@@ -116,12 +124,10 @@ def get_members(
     summary="A firm's published memberships",
 )
 def get_firm_memberships(
-    uscc: UsccPath, session: SessionDep, if_none_match: IfNoneMatch = None
+    uscc: UsccPath, session: SessionDep, request: Request, if_none_match: IfNoneMatch = None
 ) -> Response:
     """Every cohort the firm was published in, oldest first (one page: a firm has few)."""
-    rows = membership.list_firm_memberships(session, uscc=uscc)
-    return _conditional(
-        {"items": [membership.member_dict(m) for m in rows], "next_cursor": None},
-        if_none_match,
-        _CACHE_CURRENT,
+    rendered = membership.firm_memberships_document(
+        session, cache_for(request.app.state), uscc=uscc
     )
+    return conditional_response(rendered, if_none_match, _CACHE_CURRENT)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from schemas.scalars import SectorCode
 from schemas.selection import ShortlistPage
 from service.deps import PrincipalDep, SessionDep
-from service.pagination import decode_cursor, encode_cursor
+from service.pagination import decode_cursor
 from service.rounds.views import RoundIdPath
-from service.selection import export, runs
+from service.selection import export
+from service.selection.rendered import cache_for
+from service.selection.routes.membership import IfNoneMatch, conditional_response
 from service.selection.routes.params import CohortPath
-from service.selection.shortlist import read_shortlist
+from service.selection.shortlist import read_shortlist, shortlist_document
 
 __all__ = ["router"]
 
@@ -32,12 +34,14 @@ def get_shortlist(
     cohort: CohortPath,
     session: SessionDep,
     principal: PrincipalDep,
+    request: Request,
+    if_none_match: IfNoneMatch = None,
     format: Literal["json", "csv", "xlsx"] = "json",
     eligible_only: bool = False,
     sector: SectorCode | None = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> ShortlistPage | Response:
+) -> Response:
     """Ranked firms first (by rank), then the ineligible ones by USCC, each with gate outcomes,
     per-criterion points, sensitivity, flags and reviewer aggregates (raw and calibrated).
     ``format=csv|xlsx`` exports every row matching the filters, one column per criterion;
@@ -63,9 +67,10 @@ def get_shortlist(
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     position = decode_cursor(cursor, keys={"position": int})
-    shortlist = read_shortlist(
+    rendered = shortlist_document(
         session,
         principal,
+        cache_for(request.app.state),
         round_id=round_id,
         cohort=cohort,
         eligible_only=eligible_only,
@@ -73,14 +78,4 @@ def get_shortlist(
         after_position=int(position["position"]) if position else None,
         limit=limit,
     )
-    return ShortlistPage.model_validate(
-        {
-            "run": runs.run_out(session, shortlist.run),
-            "items": shortlist.items,
-            "next_cursor": (
-                encode_cursor({"position": shortlist.items[-1]["position"]})
-                if shortlist.more
-                else None
-            ),
-        }
-    )
+    return conditional_response(rendered, if_none_match, "private, no-cache")
