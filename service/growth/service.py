@@ -9,12 +9,32 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 import scoring
+from scoring.growth import (
+    ModelVersionError,
+    TrainedModel,
+    dump_model,
+    load_model,
+    model_id,
+    predict_growth,
+)
 from service import audit
-from service.errors import NotFound
+from service.errors import Conflict, NotFound
 from service.keys import Principal
 from service.models import GrowthModel, utcnow
 
-__all__ = ["activate", "get_active", "get_or_raise", "growth_frame", "list_models"]
+__all__ = [
+    "SCORING_SOURCES",
+    "activate",
+    "get_active",
+    "get_or_raise",
+    "growth_frame",
+    "list_models",
+    "store",
+]
+
+# Models whose features are computed from Haidian filings and rounds; a Crunchbase model's
+# features (a US first round) do not exist for the firms the service scores.
+SCORING_SOURCES = frozenset({"synthetic-haidian-panel", "haidian-panel"})
 
 
 def list_models(session: Session) -> list[GrowthModel]:
@@ -40,9 +60,51 @@ def get_active(session: Session) -> GrowthModel | None:
     return session.scalars(select(GrowthModel).where(GrowthModel.active.is_(True))).first()
 
 
+def store(
+    session: Session, principal: Principal, *, trained: TrainedModel, label: str
+) -> GrowthModel:
+    """Keep a trained model (content-addressed artefact and card); storing twice is a no-op."""
+    blob = dump_model(trained)
+    identifier = model_id(blob)
+    existing = session.get(GrowthModel, identifier)
+    if existing is not None:
+        return existing
+    card = {**trained.card, "model_id": identifier}
+    model = GrowthModel(
+        id=identifier,
+        label=label,
+        source=str(card.get("source", "")),
+        card=card,
+        artefact=blob,
+        active=False,
+    )
+    session.add(model)
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        action="growth_model.create",
+        target_type="growth_model",
+        target_id=identifier,
+        detail={"label": label, "source": model.source, "metrics": card.get("metrics", {})},
+    )
+    return model
+
+
 def activate(session: Session, principal: Principal, *, model_id: str) -> GrowthModel:
-    """Make one model the active one (and no other)."""
+    """Make one model the active one (and no other); only models that can score Haidian firms."""
     model = get_or_raise(session, model_id)
+    if model.source not in SCORING_SOURCES:
+        raise Conflict(
+            f"Model {model.id[:12]} was trained on {model.source!r}; its features do not exist "
+            "for the firms this service scores. Activate a model trained on the Haidian panel "
+            "(cohorts growth train --source synthetic-panel).",
+            extra={"source": model.source},
+        )
+    try:
+        load_model(model.artefact, model.card)
+    except ModelVersionError as exc:
+        raise Conflict(f"Model {model.id[:12]} cannot be loaded here: {exc}") from None
     session.execute(update(GrowthModel).where(GrowthModel.id != model.id).values(active=False))
     model.active = True
     model.activated_at = utcnow()
@@ -86,8 +148,11 @@ def _predict(
     reference_date: dt.date,
 ) -> pd.DataFrame:
     """Probabilities and explanations from the stored artefact (refused under another sklearn)."""
-    from scoring.growth.artefact import load_model
-    from scoring.growth.panel import predict_growth
-
-    estimator = load_model(model.artefact, model.card)
-    return predict_growth(estimator, firms, filings, funding_rounds, as_of=reference_date)
+    try:
+        estimator = load_model(model.artefact, model.card)
+    except ModelVersionError as exc:
+        raise Conflict(f"The active growth model cannot be used: {exc}") from None
+    frame: pd.DataFrame = predict_growth(
+        estimator, firms, filings, funding_rounds, as_of=reference_date
+    )
+    return frame
