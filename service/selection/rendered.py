@@ -10,6 +10,7 @@ cache only saves rebuilding and re-serialising identical bytes.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import threading
 import time
@@ -23,12 +24,18 @@ from service.conditional import strong_etag_of
 __all__ = ["Rendered", "RenderedCache", "cache_for", "render"]
 
 
+# Below this size gzip saves too little to pay for itself.
+_GZIP_MIN_BYTES = 1024
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A JSON body and its strong entity tag."""
+    """A JSON body and its strong entity tag, plus its gzip form (and tag) when worth it."""
 
     body: bytes
     etag: str
+    gzipped: bytes | None = None
+    gzip_etag: str | None = None
 
 
 def _encode_default(value: object) -> str:
@@ -42,7 +49,12 @@ def render(payload: Any) -> Rendered:
     body = json.dumps(
         payload, ensure_ascii=False, separators=(",", ":"), default=_encode_default, allow_nan=False
     ).encode("utf-8")
-    return Rendered(body, strong_etag_of(body))
+    etag = strong_etag_of(body)
+    if len(body) < _GZIP_MIN_BYTES:
+        return Rendered(body, etag)
+    # mtime=0 keeps the bytes reproducible; a distinct representation needs a distinct tag.
+    gzipped = gzip.compress(body, compresslevel=5, mtime=0)
+    return Rendered(body, etag, gzipped, etag[:-1] + '-gzip"')
 
 
 class RenderedCache:

@@ -35,11 +35,20 @@ _CACHE_FEED = "private, no-cache"
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=2000)]
 
 
-def conditional_response(rendered: Rendered, if_none_match: str | None, cache: str) -> Response:
-    """200 with the body, or 304 when ``If-None-Match`` names its tag; both with the tag."""
-    headers = {"ETag": rendered.etag, "Cache-Control": cache}
-    if etag_matches(if_none_match, rendered.etag, weak=True):
+def conditional_response(
+    rendered: Rendered, request: Request, if_none_match: str | None, cache: str
+) -> Response:
+    """200 with the body (gzip when the client accepts it), or 304 when ``If-None-Match`` names
+    the representation's tag; both with the tag, ``Cache-Control`` and ``Vary``."""
+    accepts_gzip = "gzip" in request.headers.get("accept-encoding", "").lower()
+    use_gzip = accepts_gzip and rendered.gzipped is not None and rendered.gzip_etag is not None
+    etag = rendered.gzip_etag if use_gzip and rendered.gzip_etag else rendered.etag
+    headers = {"ETag": etag, "Cache-Control": cache, "Vary": "Accept-Encoding"}
+    if etag_matches(if_none_match, etag, weak=True):
         return Response(status_code=304, headers=headers)
+    if use_gzip and rendered.gzipped is not None:
+        headers["Content-Encoding"] = "gzip"
+        return Response(rendered.gzipped, media_type="application/json", headers=headers)
     return Response(rendered.body, media_type="application/json", headers=headers)
 
 
@@ -64,7 +73,7 @@ def get_changes(
         after_seq=int(position["seq"]) if position else 0,
         limit=limit,
     )
-    return conditional_response(rendered, if_none_match, _CACHE_FEED)
+    return conditional_response(rendered, request, if_none_match, _CACHE_FEED)
 
 
 @router.get(
@@ -95,7 +104,10 @@ async def get_members(
     )
     if rendered is not None:
         return conditional_response(
-            rendered, if_none_match, _CACHE_ROUND if round_id is not None else _CACHE_CURRENT
+            rendered,
+            request,
+            if_none_match,
+            _CACHE_ROUND if round_id is not None else _CACHE_CURRENT,
         )
 
     def read() -> Rendered:
@@ -114,7 +126,7 @@ async def get_members(
 
     rendered = await run_in_threadpool(read)
     return conditional_response(
-        rendered, if_none_match, _CACHE_ROUND if round_id is not None else _CACHE_CURRENT
+        rendered, request, if_none_match, _CACHE_ROUND if round_id is not None else _CACHE_CURRENT
     )
 
 
@@ -130,4 +142,4 @@ def get_firm_memberships(
     rendered = membership.firm_memberships_document(
         session, cache_for(request.app.state), uscc=uscc
     )
-    return conditional_response(rendered, if_none_match, _CACHE_CURRENT)
+    return conditional_response(rendered, request, if_none_match, _CACHE_CURRENT)

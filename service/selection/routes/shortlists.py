@@ -78,4 +78,4 @@ def get_shortlist(
         after_position=int(position["position"]) if position else None,
         limit=limit,
     )
-    return conditional_response(rendered, if_none_match, "private, no-cache")
+    return conditional_response(rendered, request, if_none_match, "private, no-cache")

@@ -160,3 +160,23 @@ def test_cors_preflight_only_for_configured_origins(app: FastAPI) -> None:
         none = c.options("/v1/cohorts/seed/members", headers={
             "Origin": "https://tracker.example", "Access-Control-Request-Method": "GET"})
         assert "access-control-allow-origin" not in none.headers
+
+
+def test_gzip_and_identity_are_distinct_representations(
+    client: TestClient, as_role: Headers
+) -> None:
+    round_id, _selected = published_round(client, as_role)
+    url = f"/v1/rounds/{round_id}/cohorts/leader/shortlist"
+    zipped = client.get(url, headers={**as_role("chair"), "Accept-Encoding": "gzip"})
+    plain = client.get(url, headers={**as_role("chair"), "Accept-Encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert zipped.json() == plain.json()
+    assert zipped.headers["etag"] != plain.headers["etag"]
+    assert zipped.headers["vary"] == "Accept-Encoding"
+    again = client.get(url, headers={**as_role("chair"), "Accept-Encoding": "identity",
+                                     "If-None-Match": plain.headers["etag"]})
+    assert again.status_code == 304
+    crossed = client.get(url, headers={**as_role("chair"), "Accept-Encoding": "identity",
+                                       "If-None-Match": zipped.headers["etag"]})
+    assert crossed.status_code == 200
