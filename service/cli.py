@@ -273,12 +273,26 @@ def _growth_train(args: argparse.Namespace, settings: Settings) -> int:
     today = dt.date.today()
     try:
         if args.source == "crunchbase-2013":
-            from scoring.growth import train_crunchbase_model
+            from scoring.growth import run_backtest, train_crunchbase_model
 
             if not args.data:
                 raise ValidationFailed("--data DIR (the Crunchbase export) is required.")
+            # The card carries the honest time-split figures next to the model trained on all years.
+            split = {"series-b-3y": (2008, (2009, 2010)), "exit-5y": (2006, (2007, 2008))}
+            train_until, test_years = split[args.label]
+            metrics = run_backtest(
+                Path(args.data),
+                train_until=train_until,
+                test_years=test_years,
+                label=args.label,
+                kind=args.kind,
+            )
             trained = train_crunchbase_model(
-                Path(args.data), trained_on=today, label=args.label, kind=args.kind
+                Path(args.data),
+                trained_on=today,
+                label=args.label,
+                kind=args.kind,
+                metrics=metrics,
             )
         else:
             from scoring.growth import train_panel_model
