@@ -113,3 +113,64 @@ def test_scheme_evaluate_prints_the_endpoint_result(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "scoring" / "growth" / "fixtures"
+
+
+def test_growth_backtest_train_and_activate(tmp_path: Path) -> None:
+    import json
+
+    db = tmp_path / "growth.db"
+    assert _run(db, "db", "upgrade").returncode == 0
+    backtest = _run(
+        db,
+        "growth",
+        "backtest",
+        "--source",
+        "crunchbase-2013",
+        "--data",
+        str(FIXTURES),
+        "--train-until",
+        "2007",
+        "--test-years",
+        "2008",
+        "--kind",
+        "logistic",
+        "--json",
+    )
+    assert backtest.returncode == 0, backtest.stderr
+    result = json.loads(backtest.stdout)
+    for key in (
+        "n_train",
+        "n_test",
+        "base_rate",
+        "auc",
+        "brier",
+        "precision_at_100",
+        "baseline_auc",
+        "baseline_precision_at_100",
+    ):
+        assert key in result
+    dishonest = _run(
+        db,
+        "growth",
+        "backtest",
+        "--data",
+        str(FIXTURES),
+        "--train-until",
+        "2009",
+        "--test-years",
+        "2009-2010",
+    )
+    assert dishonest.returncode == 2
+    assert "Traceback" not in dishonest.stderr
+
+    trained = _run(db, "growth", "train", "--source", "synthetic-panel", "--kind", "logistic")
+    assert trained.returncode == 0, trained.stderr
+    assert "SYNTHETIC" in trained.stderr
+    model_id = trained.stdout.strip()
+    assert len(model_id) == 64
+    activated = _run(db, "growth", "activate", model_id)
+    assert activated.returncode == 0, activated.stderr
+    assert _run(db, "growth", "activate", "deadbeefdeadbeef").returncode == 2
