@@ -53,19 +53,36 @@ SECTORS: tuple[Sector, ...] = (
     Sector("quantum", "new-generation-it", "量子科学", "Quantum science", True),
     Sector("aero-engines", "intelligent-manufacturing", "航空发动机", "Aero engines", True),
     Sector("micro-nano", "intelligent-manufacturing", "微纳制造", "Micro/nano manufacturing", True),
-    Sector("rail-aviation", "intelligent-manufacturing", "轨道交通与通用航空核心部件",
-           "Rail-transit and general-aviation components", True),
+    Sector(
+        "rail-aviation",
+        "intelligent-manufacturing",
+        "轨道交通与通用航空核心部件",
+        "Rail-transit and general-aviation components",
+        True,
+    ),
     Sector("medical-devices", "intelligent-manufacturing", "现代医疗器械", "Medical devices", True),
     Sector("service-robots", "intelligent-manufacturing", "服务机器人", "Service robots", True),
     Sector("life-sciences", "strategic-leading", "生命科学", "Life sciences", True),
     Sector("new-materials", "strategic-leading", "新材料", "New materials", True),
-    Sector("energy-environment", "strategic-leading", "节能环保与分布式能源",
-           "Energy and environmental protection", True),
+    Sector(
+        "energy-environment",
+        "strategic-leading",
+        "节能环保与分布式能源",
+        "Energy and environmental protection",
+        True,
+    ),
     Sector("new-economy", "new-economy", "新经济（平台、共享、数字、智能）", "New economy", False),
     Sector("dual-use", "military-civil", "军民融合", "Military–civil dual use", True),
-    Sector("network-security", "military-civil", "网络与信息安全", "Network and information security",
-           True),
-    Sector("culture-tech", "culture-technology", "文化科技融合", "Culture–technology fusion", False),
+    Sector(
+        "network-security",
+        "military-civil",
+        "网络与信息安全",
+        "Network and information security",
+        True,
+    ),
+    Sector(
+        "culture-tech", "culture-technology", "文化科技融合", "Culture–technology fusion", False
+    ),
     Sector("fintech", "fintech", "金融科技", "Fintech", False),
     Sector("other", "other", "其他", "Other", False),
 )
@@ -74,7 +91,7 @@ _SECTOR_CODES = frozenset(s.code for s in SECTORS)
 
 
 def priority_sector_codes() -> frozenset[str]:
-    """Codes that fit the industrial positioning of Zhongguancun Science City (all but ``other``)."""
+    """Codes that fit the industrial positioning of Zhongguancun Science City (not ``other``)."""
     return _SECTOR_CODES - {"other"}
 
 
