@@ -6,12 +6,20 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, String, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from service.errors import NotFound
 from service.keys import Principal
-from service.models import Decision, Firm, Review, ScoreResultRow, ScoreRun, StoredScheme
+from service.models import (
+    Decision,
+    Firm,
+    Review,
+    ReviewConflict,
+    ScoreResultRow,
+    ScoreRun,
+    StoredScheme,
+)
 from service.pagination import encode_cursor
 from service.rounds.service import get_or_raise
 from service.schemes.service import to_scheme
@@ -136,6 +144,39 @@ def _live_flags(flags: list[str], reviews: dict[str, Any]) -> list[str]:
     return out
 
 
+def _dependencies() -> Select[Any]:
+    """One statement for everything a shortlist page depends on: the latest run, the viewer's
+    conflicts, and the round's rating and decision versions (count, newest id, newest change).
+    Built once with bound parameters: building it costs more than running it."""
+    round_id = bindparam("round_id", type_=Integer)
+    cohort = bindparam("cohort", type_=String)
+    key_id = bindparam("key_id", type_=Integer)
+    latest = (
+        select(ScoreRun.id)
+        .where(ScoreRun.round_id == round_id, ScoreRun.cohort == cohort)
+        .order_by(ScoreRun.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    reviews = Review.round_id == round_id
+    decided = Decision.round_id == round_id
+    return select(
+        latest,
+        select(ScoreRun.created_at).where(ScoreRun.id == latest).scalar_subquery(),
+        select(func.aggregate_strings(ReviewConflict.uscc, ","))
+        .where(ReviewConflict.round_id == round_id, ReviewConflict.reviewer_key_id == key_id)
+        .scalar_subquery(),
+        select(func.count(Review.id)).where(reviews).scalar_subquery(),
+        select(func.max(Review.id)).where(reviews).scalar_subquery(),
+        select(func.max(Review.updated_at)).where(reviews).scalar_subquery(),
+        select(func.count(Decision.id)).where(decided).scalar_subquery(),
+        select(func.max(Decision.updated_at)).where(decided).scalar_subquery(),
+    )
+
+
+_DEPENDENCIES = _dependencies()
+
+
 def shortlist_document(
     session: Session,
     principal: Principal,
@@ -150,40 +191,26 @@ def shortlist_document(
 ) -> Rendered:
     """A JSON page of the shortlist, rebuilt only when its run, the viewer's conflicts, or the
     round's ratings or decisions changed (each read from the database on every request)."""
-    run = latest_run(session, round_id=round_id, cohort=cohort)
-    if run is None:
+    row = session.execute(
+        _DEPENDENCIES,
+        {"round_id": round_id, "cohort": cohort, "key_id": principal.key_id or 0},
+    ).one()
+    run_id, run_created, conflicts, *versions = row
+    if run_id is None:
         get_or_raise(session, round_id)
         raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
-    hidden = conflicted_usccs(session, round_id=round_id, reviewer_key_id=principal.key_id)
-    # One statement reads both versions: rows counted, newest id and newest change.
-    versions = tuple(
-        session.execute(
-            select(
-                select(func.count(Review.id)).where(Review.round_id == round_id).scalar_subquery(),
-                select(func.max(Review.id)).where(Review.round_id == round_id).scalar_subquery(),
-                select(func.max(Review.updated_at))
-                .where(Review.round_id == round_id)
-                .scalar_subquery(),
-                select(func.count(Decision.id))
-                .where(Decision.round_id == round_id)
-                .scalar_subquery(),
-                select(func.max(Decision.updated_at))
-                .where(Decision.round_id == round_id)
-                .scalar_subquery(),
-            )
-        ).one()
-    )
+    hidden = frozenset(conflicts.split(",")) if conflicts else frozenset()
     key = (
         "shortlist",
-        run.id,
-        run.created_at,
+        run_id,
+        run_created,
         cohort,
         eligible_only,
         sector,
         after_position,
         limit,
-        frozenset(hidden),
-        versions,
+        hidden,
+        tuple(versions),
     )
     cached = cache.get(key)
     if cached is not None:
