@@ -273,9 +273,7 @@ class StoredScheme(Base):
     """One immutable version of a scoring scheme; a change is a new version, never an update."""
 
     __tablename__ = "schemes"
-    __table_args__ = (
-        UniqueConstraint("scheme_id", "version", name="uq_schemes_scheme_version"),
-    )
+    __table_args__ = (UniqueConstraint("scheme_id", "version", name="uq_schemes_scheme_version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     scheme_id: Mapped[str] = mapped_column(String(80), index=True)
@@ -366,9 +364,7 @@ class Review(Base):
 
     __tablename__ = "reviews"
     __table_args__ = (
-        UniqueConstraint(
-            "nomination_id", "criterion", "reviewer_key_id", name="uq_reviews_rating"
-        ),
+        UniqueConstraint("nomination_id", "criterion", "reviewer_key_id", name="uq_reviews_rating"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
