@@ -15,6 +15,7 @@ from service.db import create_db_engine, create_sessionmaker
 from service.deps import authorize
 from service.firms.views import router as firms_router
 from service.growth.views import router as growth_router
+from service.keys import PrincipalCache
 from service.nominations.views import router as nominations_router
 from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.write_sessions = create_sessionmaker(engine)
     app.state.read_sessions = create_sessionmaker(engine, read_only=True)
+    app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
 
     install_problem_handlers(app)
     app.include_router(health.router)

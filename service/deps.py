@@ -57,8 +57,13 @@ def authorize(request: Request) -> None:
             "Send an API key in the X-API-Key header.",
             headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'},
         )
-    with request.app.state.read_sessions() as session:
-        principal = authenticate(session, raw_key)
+    cache = request.app.state.principal_cache
+    principal = cache.get(raw_key)
+    if principal is None:
+        with request.app.state.read_sessions() as session:
+            principal = authenticate(session, raw_key)
+        if principal is not None:
+            cache.put(raw_key, principal)
     if principal is None:
         raise Unauthorized(
             "The API key is unknown or revoked.",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from service.models import ApiKey, utcnow
 
 __all__ = [
     "Principal",
+    "PrincipalCache",
     "authenticate",
     "create_key",
     "hash_key",
@@ -114,6 +117,43 @@ def mint_demo_keys(session: Session) -> dict[str, str]:
         ]
         for role in Role
     }
+
+
+class PrincipalCache:
+    """Recently authenticated keys, by hash, for ``ttl`` seconds: the hot read paths skip a query.
+
+    A revoked key therefore keeps working for at most ``ttl`` seconds in a process that had
+    just seen it; ``ttl = 0`` disables the cache.
+    """
+
+    def __init__(self, ttl: float, *, max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, raw_key: str) -> Principal | None:
+        """The cached principal for ``raw_key`` if seen less than ``ttl`` seconds ago."""
+        if self.ttl <= 0:
+            return None
+        entry = self._entries.get(hash_key(raw_key))
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, raw_key: str, principal: Principal) -> None:
+        """Remember a successful authentication."""
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()  # bounded memory; the next requests simply re-query
+            self._entries[hash_key(raw_key)] = (time.monotonic() + self.ttl, principal)
+
+    def clear(self) -> None:
+        """Forget every entry (after a revocation in this process)."""
+        with self._lock:
+            self._entries.clear()
 
 
 def list_keys(session: Session) -> list[ApiKey]:

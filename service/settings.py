@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     log_json: bool = True
     page_size_default: int = Field(default=100, ge=1, le=1000)
     page_size_max: int = Field(default=1000, ge=1)
+    key_cache_seconds: float = Field(
+        default=5.0, ge=0, description="How long an authenticated key is trusted without a query."
+    )
     usd_cny: float = Field(default=7.2, gt=0, description="Fallback USD/CNY rate for indicators.")
 
 

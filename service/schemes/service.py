@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -43,20 +44,33 @@ def _stored_from(scheme: scoring.Scheme, *, created_by: str) -> StoredScheme:
     )
 
 
+@cache
+def _bundled() -> tuple[scoring.Scheme, ...]:
+    """The bundled schemes, parsed once per process (the files ship with the code)."""
+    return tuple(scoring.load_scheme(path) for path in scoring.list_bundled_schemes())
+
+
 def ensure_bundled(session: Session) -> None:
     """Store each bundled scheme whose id has no stored version yet (first use of a database)."""
     known = set(session.scalars(select(StoredScheme.scheme_id).distinct()))
-    for path in scoring.list_bundled_schemes():
-        scheme = scoring.load_scheme(path)
+    for scheme in _bundled():
         if scheme.id not in known:
             session.add(_stored_from(scheme, created_by=_BUNDLED_BY))
             known.add(scheme.id)
     session.flush()
 
 
+# Stored versions never change, so a parsed scheme can be reused for as long as the process lives.
+_PARSED: dict[tuple[str, int, str], scoring.Scheme] = {}
+
+
 def to_scheme(stored: StoredScheme) -> scoring.Scheme:
-    """The scoring library's scheme for a stored version (validated again on the way out)."""
-    return scoring.load_scheme(stored.document)
+    """The scoring library's scheme for a stored version (validated on first use)."""
+    key = (stored.scheme_id, stored.version, stored.fingerprint)
+    scheme = _PARSED.get(key)
+    if scheme is None:
+        scheme = _PARSED[key] = scoring.load_scheme(stored.document)
+    return scheme
 
 
 def _problems(exc: scoring.SchemeError) -> list[dict[str, Any]]:
