@@ -23,8 +23,10 @@ run: setup
 	$(BIN)/cohorts keys demo
 	$(BIN)/cohorts serve --host $(HOST) --port $(PORT)
 
-## make test: the whole suite, on SQLite and on a throwaway PostgreSQL cluster, plus the import contracts
+## make test: lint, types and import contracts, then the whole suite on SQLite and on PostgreSQL
 test: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy service scoring schemas seed_data migrations
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
