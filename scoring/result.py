@@ -321,6 +321,6 @@ class ScoreResult:
 
     def to_records(self) -> list[dict[str, Any]]:
         """Explanations of all firms: ranked firms by rank, then the others by uscc."""
-        order = sorted(range(len(self.firms)),
-                       key=lambda i: (self.rank[i] == 0, self.rank[i], str(self.firms[i])))
-        return [self.explain(str(self.firms[i])) for i in order]
+        from scoring.explanations import explain_all  # it builds on this module
+
+        return explain_all(self)

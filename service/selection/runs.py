@@ -18,7 +18,6 @@ from service.models import ScoreResultRow, ScoreRun, StoredScheme
 from service.rounds.service import get_or_raise, require_state
 from service.schemes.service import get_active_for_cohort
 from service.selection.calibration import calibrate
-from service.selection.explanations import explain_all
 from service.selection.frames import frames_fingerprint, load_scoring_frames
 from service.selection.nominations import cohort_nominations
 from service.selection.rated import rated_criteria
@@ -168,7 +167,7 @@ def _store_results(
             "flags": list(explanation["flags"]),
             "explanation": explanation,
         }
-        for position, explanation in enumerate(explain_all(result), start=1)
+        for position, explanation in enumerate(result.to_records(), start=1)
     ]
     for start in range(0, len(rows), _INSERT_PAGE):
         session.execute(insert(ScoreResultRow), rows[start : start + _INSERT_PAGE])

@@ -10,11 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-import scoring
-from seed_data.demo import load
 from service.db import create_sessionmaker
 from service.models import AuditEvent, Filing, ScoreResultRow
-from service.selection.explanations import explain_all
 from service.selection.frames import load_scoring_frames
 from tests.service.selection.builders import (
     Headers,
@@ -121,17 +118,6 @@ def test_frames_hold_only_figures_known_on_the_reference_date(
     assert set(everything.filings["fiscal_year"]) == years_before
     assert (late.funding_rounds["announced_on"] <= pd.Timestamp("2024-06-30")).all()
     assert sorted(late.firms["uscc"]) == sorted(usccs)
-
-
-def test_explain_all_equals_the_engines_explain() -> None:
-    data = load()
-    firms = data.firms.head(120)
-    indicators = scoring.derive_indicators(
-        firms, data.filings, data.funding_rounds, reference_date=dt.date(2025, 12, 31),
-        usd_cny=7.2)
-    for scheme_id in ("seed", "leader", "hidden-champion"):
-        result = scoring.score(scoring.load_bundled_scheme(scheme_id), indicators, capacity=10)
-        assert explain_all(result) == result.to_records()
 
 
 def test_six_hundred_nominations_score_and_store_in_seconds(

@@ -1,39 +1,23 @@
 """Every firm's explanation of a score result, built in one pass over the result's arrays.
 
-The output is exactly ``ScoreResult.explain(uscc)`` for every firm, in ``to_records`` order (a
-test holds the two equal); it exists because ``explain`` recomputes the scheme fingerprint and
-indexes pandas per firm, which costs seconds on a thousand firms.
+The output is exactly ``ScoreResult.explain(uscc)`` for every firm, ranked firms first (a test
+holds the two equal); ``ScoreResult.to_records`` uses it because ``explain`` recomputes the
+scheme fingerprint and indexes pandas per firm, which costs seconds on a thousand firms.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-import scoring
+from scoring.result import ScoreResult, _json_value
+from scoring.scheme import scheme_fingerprint
 
 __all__ = ["explain_all"]
 
 
-def _plain(value: object) -> Any:
-    """A JSON-safe value: NaN and NA become None, numpy scalars plain numbers, dates ISO."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
-    if isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    return str(value)
-
-
-def explain_all(result: scoring.ScoreResult) -> list[dict[str, Any]]:
+def explain_all(result: ScoreResult) -> list[dict[str, Any]]:
     """``[result.explain(u) for u in firms]`` ordered by rank, then the unranked by uscc."""
     firms = [str(f) for f in result.firms]
     n = len(firms)
@@ -42,7 +26,7 @@ def explain_all(result: scoring.ScoreResult) -> list[dict[str, Any]]:
     scheme_ref = {
         "id": result.scheme.id,
         "version": result.scheme.version,
-        "fingerprint": scoring.scheme_fingerprint(result.scheme),
+        "fingerprint": scheme_fingerprint(result.scheme),
     }
     criterion_titles = {c.id: c.title for c in result.scheme.criteria}
     criterion_category = [
@@ -59,10 +43,10 @@ def explain_all(result: scoring.ScoreResult) -> list[dict[str, Any]]:
     missing = result.traces.missing.tolist()
     subtotals = result.subtotals.tolist()
     capped = result.capped.tolist()
-    caps = [_plain(c) if np.isfinite(c) else None for c in structure.cap]
-    tops = [_plain(t) for t in structure.top]
+    caps = [_json_value(c) if np.isfinite(c) else None for c in structure.cap]
+    tops = [_json_value(t) for t in structure.top]
     gates = [
-        (g, g.passed.tolist(), g.missing.tolist(), [_plain(v) for v in g.values.to_numpy()])
+        (g, g.passed.tolist(), g.missing.tolist(), [_json_value(v) for v in g.values.to_numpy()])
         for g in result.gate_traces
     ]
     bypass_ids = [r.id for r in result.scheme.bypass]
@@ -97,7 +81,7 @@ def explain_all(result: scoring.ScoreResult) -> list[dict[str, Any]]:
                 "eligible": bool(eligible[i]),
                 "bypassed": bool(bypassed[i]),
                 "passed": bool(passed[i]),
-                "total": _plain(total[i]),
+                "total": _json_value(total[i]),
                 "rank": int(rank[i]) if rank[i] > 0 else None,
                 "within_capacity": None if within is None else bool(within[i]),
                 "gates": gate_entry(i),
@@ -107,9 +91,9 @@ def explain_all(result: scoring.ScoreResult) -> list[dict[str, Any]]:
                         "criterion": cid,
                         "title": criterion_titles.get(cid),
                         "category": criterion_category[j],
-                        "raw": _plain(raw[i][j]),
-                        "normalised": _plain(norm[i][j]),
-                        "points": _plain(points[i][j]),
+                        "raw": _json_value(raw[i][j]),
+                        "normalised": _json_value(norm[i][j]),
+                        "points": _json_value(points[i][j]),
                         "max_points": tops[j],
                         "missing": bool(missing[i][j]),
                         "note": str(notes[i][j]) or None,
@@ -119,8 +103,8 @@ def explain_all(result: scoring.ScoreResult) -> list[dict[str, Any]]:
                 "categories": [
                     {
                         "category": cat,
-                        "subtotal": _plain(subtotals[i][c]),
-                        "capped": _plain(capped[i][c]),
+                        "subtotal": _json_value(subtotals[i][c]),
+                        "capped": _json_value(capped[i][c]),
                         "cap": caps[c],
                         "minimum_met": bool(minimum_met[i][c]),
                     }

@@ -1,0 +1,32 @@
+"""The one-pass explanations equal the per-firm reference ``ScoreResult.explain``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import scoring
+from scoring.explanations import explain_all
+from seed_data.demo import load
+
+
+@pytest.mark.parametrize("scheme_id", ["seed", "leader", "hidden-champion", "tsme-2017"])
+def test_explain_all_equals_explain_for_every_firm(scheme_id: str) -> None:
+    data = load()
+    firms = data.firms.head(120)
+    indicators = scoring.derive_indicators(
+        firms,
+        data.filings,
+        data.funding_rounds,
+        reference_date=dt.date(2025, 12, 31),
+        usd_cny=7.2,
+    )
+    result = scoring.score(scoring.load_bundled_scheme(scheme_id), indicators, capacity=10)
+    order = sorted(
+        range(len(result.firms)),
+        key=lambda i: (result.rank[i] == 0, result.rank[i], str(result.firms[i])),
+    )
+    reference = [result.explain(str(result.firms[i])) for i in order]
+    assert explain_all(result) == reference
+    assert result.to_records() == reference
