@@ -141,12 +141,16 @@ def get_or_raise(session: Session, scheme_id: str, *, version: int | None = None
 
 
 def get_active_for_cohort(session: Session, cohort: str) -> tuple[StoredScheme, scoring.Scheme]:
-    """The cohort's active scheme: the newest stored version of a scheme made for that cohort."""
+    """The cohort's active scheme: the highest stored version of the scheme named after it.
+
+    Other schemes may declare the cohort too (trials, variants); they can be evaluated, but
+    only a new version of ``leader``, ``hidden-champion`` or ``seed`` changes what runs use.
+    """
     ensure_bundled(session)
     stored = session.scalars(
         select(StoredScheme)
-        .where(StoredScheme.cohort == cohort)
-        .order_by(StoredScheme.created_at.desc(), StoredScheme.id.desc())
+        .where(StoredScheme.scheme_id == cohort, StoredScheme.cohort == cohort)
+        .order_by(StoredScheme.version.desc())
         .limit(1)
     ).first()
     if stored is None:
