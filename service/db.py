@@ -64,5 +64,12 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 def create_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (responses are built after it)."""
-    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    if not read_only:
+        return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    options: dict[str, object] = {READ_ONLY: True}
+    if not is_sqlite(engine):
+        # PostgreSQL runs each statement on its own snapshot under READ COMMITTED anyway;
+        # autocommit spares reads the BEGIN and ROLLBACK round trips.
+        options["isolation_level"] = "AUTOCOMMIT"
+    bind = engine.execution_options(**options)
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
