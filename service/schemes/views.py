@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 import pandas as pd
 import yaml
 from fastapi import APIRouter, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from schemas.schemes import EvaluateRequest, SchemeOut, SchemeSummary
 from service.deps import PrincipalDep, SessionDep
@@ -65,8 +67,6 @@ async def _document(request: Request) -> dict[str, Any]:
         if content_type in ("application/yaml", "application/x-yaml", "text/yaml"):
             document = yaml.safe_load(body.decode("utf-8"))
         elif content_type in ("application/json", ""):
-            import json
-
             document = json.loads(body)
         else:
             raise UnsupportedMediaType("Send the scheme as JSON or YAML (application/yaml).")
@@ -101,8 +101,6 @@ async def _document(request: Request) -> dict[str, Any]:
 async def post_scheme(request: Request, session: SessionDep, principal: PrincipalDep) -> SchemeOut:
     """A bad scheme is a 422 naming the bad key; an existing version is never changed (409)."""
     document = await _document(request)
-    from starlette.concurrency import run_in_threadpool
-
     stored = await run_in_threadpool(service.create, session, principal, document=document)
     active = await run_in_threadpool(_active_ids, session, [stored])
     return SchemeOut(**_summary(stored, active), document=stored.document)
