@@ -16,17 +16,22 @@ from sqlalchemy.orm import Session
 from scoring.vocabulary import FILING_FIELDS
 from seed_data.demo import DemoData, candidate_rows, load
 from service.access import Role
-from service.bulk import upsert_rows
+from service.firms.service import (
+    FIGURES,
+    PROFILE_FIELDS,
+    store_filings,
+    store_funding_rounds,
+    store_profiles,
+)
 from service.intake import parse_candidate_list
 from service.keys import Principal
-from service.models import Filing, Firm, FundingRound, SelectionRound, utcnow
+from service.models import SelectionRound, utcnow
 from service.nominations.service import RowIssue, store_candidate_list
 
 __all__ = ["DEMO_ROUND_NAME", "load_demo"]
 
 DEMO_ROUND_NAME = "Demo round 2026 (SYNTHETIC data)"
 _PRINCIPAL = Principal(key_id=None, label="cli:seed-demo", role=Role.ADMIN)
-_PROFILE = ("name", "name_en", "founded_on", "sector", "sub_segment", "listed")
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
@@ -45,50 +50,23 @@ def load_demo(
     """Upsert the demo data (safe to run twice); open, once, a demo round nominating every firm."""
     data = data or load()
     now = utcnow()
-    firms = _records(data.firms, ["uscc", *_PROFILE, "region"])
+    firms = _records(data.firms, ["uscc", *PROFILE_FIELDS, "region"])
     for row in firms:
-        row.update(
-            founded_on=_as_date(row["founded_on"]),
-            listed=bool(row["listed"]),
-            version=1,
-            created_at=now,
-            updated_at=now,
-        )
-    upsert_rows(
-        session,
-        Firm,
-        firms,
-        conflict_columns=("uscc",),
-        update_columns=(*_PROFILE, "updated_at"),
-        only_if_changed=_PROFILE,
-        extra_set={"version": Firm.version + 1},
-    )
-    figures = [f.name for f in FILING_FIELDS]
-    filings = _records(data.filings, ["uscc", "fiscal_year", *figures])
+        row.update(founded_on=_as_date(row["founded_on"]), listed=bool(row["listed"]))
+    store_profiles(session, firms, now=now)
+    filings = _records(data.filings, ["uscc", "fiscal_year", *FIGURES])
     for row in filings:
-        row.update(fiscal_year=int(row["fiscal_year"]), created_at=now, updated_at=now)
+        row["fiscal_year"] = int(row["fiscal_year"])
         for field in FILING_FIELDS:
             if field.kind == "count" and row[field.name] is not None:
                 row[field.name] = int(row[field.name])
-    upsert_rows(
-        session,
-        Filing,
-        filings,
-        conflict_columns=("uscc", "fiscal_year"),
-        update_columns=(*figures, "updated_at"),
-    )
+    store_filings(session, filings, batch_id=None, now=now)
     rounds = _records(
         data.funding_rounds, ["uscc", "announced_on", "stage", "amount", "post_money_valuation"]
     )
     for row in rounds:
-        row.update(announced_on=_as_date(row["announced_on"]), created_at=now)
-    upsert_rows(
-        session,
-        FundingRound,
-        rounds,
-        conflict_columns=("uscc", "announced_on", "stage"),
-        update_columns=("amount", "post_money_valuation"),
-    )
+        row["announced_on"] = _as_date(row["announced_on"])
+    store_funding_rounds(session, rounds, batch_id=None, now=now)
     summary = {"firms": len(firms), "filings": len(filings), "funding_rounds": len(rounds)}
     if with_round:
         summary["demo_round_nominations"] = _open_demo_round(session, data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -11,19 +12,26 @@ from sqlalchemy.orm import Session
 
 from schemas.firms import FilingIn, FirmIn, FundingRoundIn
 from schemas.uscc import uscc_region
+from scoring.vocabulary import FILING_FIELDS
 from service import audit
+from service.bulk import upsert_rows
 from service.conditional import etag_for, etag_matches
 from service.errors import Conflict, NotFound, PreconditionFailed
 from service.keys import Principal
 from service.models import Filing, Firm, FundingRound, utcnow
 
 __all__ = [
+    "FIGURES",
+    "PROFILE_FIELDS",
     "add_funding_round",
     "firm_etag",
     "get_by_uscc_or_raise",
     "list_filings",
     "list_firms",
     "list_funding_rounds",
+    "store_filings",
+    "store_funding_rounds",
+    "store_profiles",
     "upsert_filing",
     "upsert_firm",
 ]
@@ -215,3 +223,59 @@ def list_funding_rounds(session: Session, *, uscc: str) -> list[FundingRound]:
         .order_by(FundingRound.announced_on, FundingRound.id)
     )
     return list(session.scalars(query))
+
+
+# -- set-based stores, shared by candidate-list intake and the demo loader -----------------------
+
+PROFILE_FIELDS = ("name", "name_en", "founded_on", "sector", "sub_segment", "listed")
+FIGURES = tuple(f.name for f in FILING_FIELDS)
+
+
+def store_profiles(
+    session: Session, profiles: Sequence[dict[str, Any]], *, now: dt.datetime
+) -> None:
+    """Upsert profiles (``uscc``, ``region``, PROFILE_FIELDS); a changed one gets a new version."""
+    upsert_rows(
+        session,
+        Firm,
+        [{**p, "version": 1, "created_at": now, "updated_at": now} for p in profiles],
+        conflict_columns=("uscc",),
+        update_columns=(*PROFILE_FIELDS, "updated_at"),
+        only_if_changed=PROFILE_FIELDS,
+        extra_set={"version": Firm.version + 1},
+    )
+
+
+def _provenance(batch_id: int | None) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Values and update columns for a batch's provenance; a load outside any batch keeps it."""
+    return (
+        ({"source_batch_id": batch_id}, ("source_batch_id",)) if batch_id is not None else ({}, ())
+    )
+
+
+def store_filings(
+    session: Session, filings: Sequence[dict[str, Any]], *, batch_id: int | None, now: dt.datetime
+) -> None:
+    """Upsert yearly figures (``uscc``, ``fiscal_year`` and FIGURES), replacing a year's figures."""
+    values, columns = _provenance(batch_id)
+    upsert_rows(
+        session,
+        Filing,
+        [{**f, **values, "created_at": now, "updated_at": now} for f in filings],
+        conflict_columns=("uscc", "fiscal_year"),
+        update_columns=(*FIGURES, *columns, "updated_at"),
+    )
+
+
+def store_funding_rounds(
+    session: Session, events: Sequence[dict[str, Any]], *, batch_id: int | None, now: dt.datetime
+) -> None:
+    """Upsert funding rounds keyed by firm, date and stage (amount and valuation are replaced)."""
+    values, columns = _provenance(batch_id)
+    upsert_rows(
+        session,
+        FundingRound,
+        [{**e, **values, "created_at": now} for e in events],
+        conflict_columns=("uscc", "announced_on", "stage"),
+        update_columns=("amount", "post_money_valuation", *columns),
+    )

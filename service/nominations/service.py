@@ -13,15 +13,19 @@ from sqlalchemy.orm import Session
 
 from schemas.intake import NominationRow
 from schemas.uscc import uscc_region
-from scoring.vocabulary import FILING_FIELDS
 from service import audit
 from service.bulk import upsert_rows
 from service.errors import NotFound, ValidationFailed
+from service.firms.service import (
+    FIGURES,
+    PROFILE_FIELDS,
+    store_filings,
+    store_funding_rounds,
+    store_profiles,
+)
 from service.keys import Principal
 from service.models import (
-    Filing,
     Firm,
-    FundingRound,
     Nomination,
     NominationBatch,
     utcnow,
@@ -37,8 +41,6 @@ __all__ = [
 ]
 
 Mode = Literal["all", "partial"]
-_PROFILE = ("name", "name_en", "founded_on", "sector", "sub_segment", "listed")
-_FIGURES = tuple(f.name for f in FILING_FIELDS)
 _CHUNK_ROWS = 10_000
 
 
@@ -225,25 +227,15 @@ def _count_existing_firms(session: Session, usccs: set[str]) -> int:
 
 
 def _store_firms(session: Session, good: Sequence[tuple[int, NominationRow]], now: Any) -> None:
-    profiles: dict[str, dict[str, Any]] = {}
-    for _, row in good:
-        profiles[row.uscc] = {
+    profiles = {
+        row.uscc: {
             "uscc": row.uscc,
             "region": uscc_region(row.uscc),
-            "version": 1,
-            "created_at": now,
-            "updated_at": now,
-            **{name: getattr(row, name) for name in _PROFILE},
+            **{name: getattr(row, name) for name in PROFILE_FIELDS},
         }
-    upsert_rows(
-        session,
-        Firm,
-        list(profiles.values()),
-        conflict_columns=("uscc",),
-        update_columns=(*_PROFILE, "updated_at"),
-        only_if_changed=_PROFILE,
-        extra_set={"version": Firm.version + 1},
-    )
+        for _, row in good
+    }
+    store_profiles(session, list(profiles.values()), now=now)
 
 
 def _store_filings(
@@ -253,46 +245,29 @@ def _store_filings(
         {
             "uscc": row.uscc,
             "fiscal_year": row.fiscal_year,
-            "source_batch_id": batch_id,
-            "created_at": now,
-            "updated_at": now,
-            **{name: getattr(row, name) for name in _FIGURES},
+            **{name: getattr(row, name) for name in FIGURES},
         }
         for _, row in good
         if row.fiscal_year is not None
     ]
-    upsert_rows(
-        session,
-        Filing,
-        filings,
-        conflict_columns=("uscc", "fiscal_year"),
-        update_columns=(*_FIGURES, "source_batch_id", "updated_at"),
-    )
+    store_filings(session, filings, batch_id=batch_id, now=now)
 
 
 def _store_funding(
     session: Session, good: Sequence[tuple[int, NominationRow]], batch_id: int, now: Any
 ) -> None:
-    events: dict[tuple[str, Any, str], dict[str, Any]] = {}
-    for _, row in good:
-        if row.round_date is None or row.round_stage is None:
-            continue
-        events[(row.uscc, row.round_date, row.round_stage)] = {
+    events = {
+        (row.uscc, row.round_date, row.round_stage): {
             "uscc": row.uscc,
             "announced_on": row.round_date,
             "stage": row.round_stage,
             "amount": row.round_amount,
             "post_money_valuation": row.round_valuation,
-            "source_batch_id": batch_id,
-            "created_at": now,
         }
-    upsert_rows(
-        session,
-        FundingRound,
-        list(events.values()),
-        conflict_columns=("uscc", "announced_on", "stage"),
-        update_columns=("amount", "post_money_valuation", "source_batch_id"),
-    )
+        for _, row in good
+        if row.round_date is not None and row.round_stage is not None
+    }
+    store_funding_rounds(session, list(events.values()), batch_id=batch_id, now=now)
 
 
 def _store_nominations(
