@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from service.access import Role
 from service.db import create_db_engine, create_sessionmaker
@@ -18,11 +21,19 @@ __all__ = ["main"]
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
-def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
-    engine = create_db_engine(
-        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
-    )
-    return engine, create_sessionmaker(engine)
+def _engine(settings: Settings) -> Engine:
+    return create_db_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+
+
+@contextmanager
+def _transaction(settings: Settings) -> Iterator[Session]:
+    """One session in one transaction on the configured database; the engine is closed after."""
+    engine = _engine(settings)
+    try:
+        with create_sessionmaker(engine).begin() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -64,23 +75,23 @@ def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
 def _db_current(_args: argparse.Namespace, settings: Settings) -> int:
     from service.migrate import current_revision, head_revision
 
-    engine, _ = _sessions(settings)
-    print(f"current: {current_revision(engine)}  head: {head_revision()}")
-    engine.dispose()
+    engine = _engine(settings)
+    try:
+        print(f"current: {current_revision(engine)}  head: {head_revision()}")
+    finally:
+        engine.dispose()
     return 0
 
 
 def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
     from service.keys import create_key
 
-    engine, maker = _sessions(settings)
-    with maker.begin() as session:
+    with _transaction(settings) as session:
         key, raw = create_key(session, role=args.role, label=args.label)
         print(
             f"created key id {key.id} ({key.role}, {key.label!r}); it is shown once",
             file=sys.stderr,
         )
-    engine.dispose()
     print(raw)
     return 0
 
@@ -88,33 +99,27 @@ def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
 def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from service.keys import revoke_key
 
-    engine, maker = _sessions(settings)
-    with maker.begin() as session:
+    with _transaction(settings) as session:
         key = revoke_key(session, key_id=args.id, prefix=args.prefix)
         print(f"revoked key id {key.id} ({key.role}, {key.label!r})", file=sys.stderr)
-    engine.dispose()
     return 0
 
 
 def _keys_list(_args: argparse.Namespace, settings: Settings) -> int:
     from service.keys import list_keys
 
-    engine, maker = _sessions(settings)
-    with maker() as session:
+    with _transaction(settings) as session:
         for key in list_keys(session):
             state = "revoked" if key.revoked_at else "active"
             print(f"{key.id}\t{key.prefix}\t{key.role}\t{state}\t{key.label}")
-    engine.dispose()
     return 0
 
 
 def _keys_demo(_args: argparse.Namespace, settings: Settings) -> int:
     from service.keys import mint_demo_keys
 
-    engine, maker = _sessions(settings)
-    with maker.begin() as session:
+    with _transaction(settings) as session:
         minted = mint_demo_keys(session)
-    engine.dispose()
     print("Demo API keys (for local use only; earlier demo keys are now revoked):")
     for role, raw in minted.items():
         print(f"  {role:<9} {raw}")
@@ -124,10 +129,8 @@ def _keys_demo(_args: argparse.Namespace, settings: Settings) -> int:
 def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from service.demo import load_demo
 
-    engine, maker = _sessions(settings)
-    with maker.begin() as session:
+    with _transaction(settings) as session:
         summary = load_demo(session, with_round=not args.no_round)
-    engine.dispose()
     for key, value in summary.items():
         print(f"{key}: {value}", file=sys.stderr)
     return 0
@@ -136,8 +139,7 @@ def _seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 def _scheme_list(_args: argparse.Namespace, settings: Settings) -> int:
     from service.schemes.service import get_active_for_cohort, list_schemes
 
-    engine, maker = _sessions(settings)
-    with maker.begin() as session:
+    with _transaction(settings) as session:
         stored = list_schemes(session)
         active = {get_active_for_cohort(session, s.cohort)[0].id for s in stored if s.cohort}
         print("scheme_id\tversion\tcohort\tactive\tfingerprint\ttitle")
@@ -146,7 +148,6 @@ def _scheme_list(_args: argparse.Namespace, settings: Settings) -> int:
             cohort = s.cohort or "-"
             cells = [s.scheme_id, str(s.version), cohort, flag, s.fingerprint[:12], s.title]
             print("\t".join(cells))
-    engine.dispose()
     return 0
 
 
@@ -176,8 +177,7 @@ def _scheme_evaluate(args: argparse.Namespace, settings: Settings) -> int:
         for error in parsed.errors:
             print(f"row {error.row}, {error.field}: {error.message}", file=sys.stderr)
         raise ValidationFailed(f"{path.name} has invalid rows; nothing was evaluated.")
-    engine, maker = _sessions(settings)
-    with maker.begin() as session:
+    with _transaction(settings) as session:
         stored = get_or_raise(session, args.scheme, version=args.version)
         result = evaluate_rows(
             stored,
@@ -185,7 +185,6 @@ def _scheme_evaluate(args: argparse.Namespace, settings: Settings) -> int:
             reference_date=reference_date,
             usd_cny=settings.usd_cny,
         )
-    engine.dispose()
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -312,13 +311,11 @@ def _growth_train(args: argparse.Namespace, settings: Settings) -> int:
     seconds = round(time.perf_counter() - started, 2)
     trained.card["training_seconds"] = seconds
     principal = Principal(key_id=None, label=_CLI_ADMIN, role=Role.ADMIN)
-    engine, maker = _sessions(settings)
-    with maker.begin() as session:
+    with _transaction(settings) as session:
         model = store(session, principal, trained=trained, label=args.label_text or args.source)
         if args.activate:
             activate(session, principal, model_id=model.id)
         card = model.card
-    engine.dispose()
     print(
         f"stored growth model {card['model_id']} ({args.source}, trained in {seconds} s)"
         + ("; active" if args.activate else ""),
@@ -338,15 +335,13 @@ def _growth_activate(args: argparse.Namespace, settings: Settings) -> int:
     from service.growth.service import activate
     from service.keys import Principal
 
-    engine, maker = _sessions(settings)
-    with maker.begin() as session:
+    with _transaction(settings) as session:
         model = activate(
             session,
             Principal(key_id=None, label=_CLI_ADMIN, role=Role.ADMIN),
             model_id=args.model_id,
         )
         print(f"active growth model: {model.id} ({model.label})", file=sys.stderr)
-    engine.dispose()
     return 0
 
 
