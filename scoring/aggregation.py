@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Structure", "category_subtotals", "topsis_closeness", "weighted_total"]
+__all__ = ["Structure", "topsis_closeness", "weighted_total"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -37,15 +37,6 @@ class Structure:
     bonus: BoolArray  # (C,)
     max_total: float  # inf when uncapped
     topsis: bool
-
-
-def category_subtotals(points: FloatArray, structure: Structure) -> FloatArray:
-    """``(N, C)`` sums of criterion points per category (before caps)."""
-    subtotals = np.zeros((points.shape[0], structure.membership.shape[1]), order="F")
-    # Column adds, not a matmul: exact for integer points and fast on column-major input.
-    for j, c in zip(*np.nonzero(structure.membership), strict=True):
-        subtotals[:, c] += points[:, j]
-    return subtotals
 
 
 def weighted_total(subtotals: FloatArray, structure: Structure) -> tuple[FloatArray, FloatArray]:

@@ -36,8 +36,21 @@ def evaluate_condition(cond: Condition, indicators: pd.DataFrame,
                        *, used_by: str) -> tuple[BoolArray, BoolArray]:
     """``(holds, missing)`` per firm; a missing value never holds."""
     series = column(indicators, cond.indicator, used_by=used_by)
-    missing = series.isna().to_numpy(dtype=np.bool_)
     value = cond.value
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "bf" and (
+            cond.op not in {"in", "not-in"}) and not isinstance(value, str):
+        # Plain numpy booleans or floats (NaN is the only missing value): no pandas machinery.
+        values = series.to_numpy()
+        missing = (np.isnan(values) if values.dtype.kind == "f"
+                   else np.zeros(values.shape, dtype=np.bool_))
+        if isinstance(value, bool):
+            hit = values == value
+            holds = hit if cond.op == "==" else ~hit
+        else:
+            assert isinstance(value, float | int)
+            holds = compare(values.astype(np.float64, copy=False), cond.op, float(value))
+        return holds & ~missing, missing
+    missing = series.isna().to_numpy(dtype=np.bool_)
     if cond.op in {"in", "not-in"}:
         assert isinstance(value, list)
         hit = series.isin(value).to_numpy(dtype=np.bool_)

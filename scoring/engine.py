@@ -7,14 +7,17 @@ the eligible pool → weight (points) → aggregate (categories and caps, or TOP
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from scoring.aggregation import Structure, category_subtotals, topsis_closeness, weighted_total
+from scoring.aggregation import Structure, topsis_closeness, weighted_total
 from scoring.conditions import evaluate_condition, numeric_column
 from scoring.errors import ScoringInputError
-from scoring.measures import compare, normalise
+from scoring.measures import compare, criterion_values
 from scoring.ranking import rank_pool
 from scoring.ratings import aggregate_ratings
 from scoring.result import CriterionTrace, GateTrace, ScoreResult
@@ -26,6 +29,9 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 GROWTH_CRITERION = "growth_model"
+# Normalisations whose result the trace keeps: a percentile costs a sort of the pool. Every
+# other method is recomputed from the values it scored when an explanation asks for it.
+_KEPT_METHODS = frozenset({"percentile"})
 DEFAULT_CATEGORY = "general"
 
 
@@ -35,7 +41,9 @@ def _firm_index(indicators: pd.DataFrame) -> pd.DataFrame:
     if indicators.index.has_duplicates:
         dupes = indicators.index[indicators.index.duplicated()].unique()[:5].tolist()
         raise ScoringInputError(f"indicators: duplicate uscc {dupes}")
-    return indicators
+    # A copy-on-write snapshot: the result keeps views of its columns, and a later edit of the
+    # caller's frame copies the caller's data instead of changing what was scored.
+    return indicators.copy(deep=False)
 
 
 def _growth_probability(growth: pd.DataFrame | None,
@@ -107,69 +115,75 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
     if use_growth:
         assert scheme.growth_model is not None
         policies.append(scheme.growth_model.missing)
-    exclusions = np.column_stack([m & (p == "exclude") for m, p in zip(crit_missing, policies,
-                                                                        strict=True)])
-    pool = eligible & ~exclusions.any(axis=1)
+    pool = eligible.copy()
+    for missing, policy in zip(crit_missing, policies, strict=True):
+        if policy == "exclude":
+            pool &= ~missing
 
     criteria_ids = [c.id for c in scheme.criteria] + ([GROWTH_CRITERION] if use_growth else [])
     k_total = len(criteria_ids)
-    # Column-major: every write below fills one criterion's contiguous column.
-    raw_m = np.empty((n, k_total), order="F")
-    norm_m = np.zeros((n, k_total), order="F")
-    points_m = np.zeros((n, k_total), order="F")
-    chosen_m = np.full((n, k_total), -1, dtype=np.int8, order="F")
+    tops = np.array([criterion_top_points(c) for c in scheme.criteria] + (
+        [_growth_cap(scheme)] if use_growth else []), dtype=np.float64)
+    structure = _structure(scheme, criteria_ids, tops, use_growth)
+    category = np.argmax(structure.membership, axis=1)
+    # Points go straight into their category's subtotal, criterion by criterion; the trace
+    # keeps only what is costly to redo (see CriterionTrace), not an (N, K) matrix.
+    subtotals = np.zeros((n, len(structure.categories)), order="F")
+    raw_cols: list[FloatArray] = []
+    recompute: dict[int, Measure] = {}
+    kept_normalised: dict[int, FloatArray] = {}
+    kept_points: dict[int, FloatArray] = {}
+    kept_chosen: dict[int, npt.NDArray[np.int8]] = {}
     imputed_with = np.full(k_total, np.nan)
-    tops = np.empty(k_total)
+    minimum_failures: dict[str, BoolArray] = {}
     for k, crit in enumerate(scheme.criteria):
-        missing = crit_missing[k]
-        top = criterion_top_points(crit)
-        tops[k] = top
+        top = float(tops[k])
         measures = list(crit.best_of) if crit.best_of else [crit]
-        alt_points: list[FloatArray] = []
-        alt_norm: list[FloatArray] = []
         alt_used: list[FloatArray] = []
-        for measure, raw in zip(measures, raws[k], strict=True):
+        for raw in raws[k]:
             used = raw
-            if crit.missing == "pool-median" and missing.any():
+            if crit.missing == "pool-median" and crit_missing[k].any():
                 observed = raw[pool & ~np.isnan(raw)]
                 median = float(np.median(observed)) if observed.size else np.nan
-                used = np.where(missing, median, raw)
+                used = np.where(crit_missing[k], median, raw)
                 if len(measures) == 1:
                     imputed_with[k] = median
-            norm = normalise(measure, used, pool)
-            if measure.method == "bands":
-                # A band table gives points; its normalised value keeps points = norm * top.
-                pts = norm
-                norm = norm / top
-            else:
-                pts = norm * top
-            alt_points.append(pts)
-            alt_norm.append(norm)
             alt_used.append(used)
         if len(measures) == 1:
-            pts, norm, used = alt_points[0], alt_norm[0], alt_used[0]
-            scored = np.asarray(~np.isnan(pts), dtype=np.bool_)
-            # A masked copy into the column view: about 5x faster than chosen_m[scored, k] = 0.
-            np.copyto(chosen_m[:, k], 0, where=scored)
+            used = alt_used[0]
+            norm, explicit, unscored = criterion_values(crit, used, pool, top)
+            points = norm * top if explicit is None else explicit
+            if crit.method in _KEPT_METHODS:
+                kept_normalised[k] = norm
+                kept_chosen[k] = np.where(unscored, np.int8(-1), np.int8(0))
+            else:
+                recompute[k] = crit
         else:
-            stacked = np.stack(alt_points)
+            alternatives = [criterion_values(m, u, pool, top)
+                            for m, u in zip(measures, alt_used, strict=True)]
+            alt_points = np.stack([norm * top if explicit is None else explicit
+                                   for norm, explicit, _ in alternatives])
+            alt_unscored = np.stack([unscored for _, _, unscored in alternatives])
             # The first alternative wins a tie: the order in the scheme is the order of preference.
-            best = np.argmax(np.where(np.isnan(stacked), -np.inf, stacked), axis=0)
-            scored = np.asarray(~np.isnan(stacked).all(axis=0), dtype=np.bool_)
+            best = np.argmax(np.where(alt_unscored, -np.inf, alt_points), axis=0)
+            unscored = np.logical_and.reduce(alt_unscored, axis=0)
             cols = np.arange(n)
-            pts = stacked[best, cols]
-            norm = np.stack(alt_norm)[best, cols]
+            points = alt_points[best, cols]
             used = np.stack(alt_used)[best, cols]
-            np.copyto(chosen_m[:, k], best.astype(np.int8), where=scored)
-        raw_m[:, k] = used
-        points_m[:, k] = np.where(scored, pts, 0.0)
-        norm_m[:, k] = np.where(scored, norm, 0.0)
+            kept_normalised[k] = np.stack([norm for norm, _, _ in alternatives])[best, cols]
+            kept_points[k] = points
+            kept_chosen[k] = np.where(unscored, -1, best).astype(np.int8)
+        raw_cols.append(used)
+        subtotals[:, category[k]] += points
+        if crit.minimum is not None:
+            minimum_failures[f"criterion:{crit.id}"] = ~compare(
+                points, crit.minimum.op, crit.minimum.points)
     if use_growth:
         section = scheme.growth_model
         assert section is not None
         k = k_total - 1
         top = float(section.max_points or section.weight or 0.0)
-        cap = section.cap if section.cap is not None else top
+        cap = float(tops[k])
         missing = crit_missing[k]
         used = growth_prob
         if section.missing == "pool-median" and missing.any():
@@ -179,26 +193,24 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
             imputed_with[k] = median
         pts = np.minimum(used * top, cap)
         scored = ~np.isnan(pts)
-        tops[k] = cap
-        raw_m[:, k] = used
-        norm_m[:, k] = np.where(scored, pts / cap, 0.0)
-        points_m[:, k] = np.where(scored, pts, 0.0)
-        chosen_m[scored, k] = 0
-    missing_m = np.column_stack(crit_missing)
-
-    structure = _structure(scheme, criteria_ids, tops, use_growth)
-    subtotals = category_subtotals(points_m, structure)
+        raw_cols.append(used)
+        kept_normalised[k] = np.where(scored, pts / cap, 0.0)
+        kept_points[k] = np.where(scored, pts, 0.0)
+        kept_chosen[k] = np.where(scored, 0, -1).astype(np.int8)
+        subtotals[:, category[k]] += kept_points[k]
+    traces = CriterionTrace(
+        n=n, raw_columns=tuple(raw_cols), top=tops, pool=pool, recompute=recompute,
+        kept_normalised=kept_normalised, kept_points=kept_points, kept_chosen=kept_chosen,
+        missing_columns=tuple(crit_missing), policies=tuple(policies),
+        imputed_with=imputed_with, rating_spread=spreads, growth_explanation=growth_explanation,
+        indicators=indicators,
+    )
     if structure.topsis:
         capped = subtotals
-        total = topsis_closeness(points_m, pool)
+        total = topsis_closeness(traces.points, pool)
     else:
         capped, total = weighted_total(subtotals, structure)
 
-    minimum_failures: dict[str, BoolArray] = {}
-    for k, crit in enumerate(scheme.criteria):
-        if crit.minimum is not None:
-            minimum_failures[f"criterion:{crit.id}"] = ~compare(
-                points_m[:, k], crit.minimum.op, crit.minimum.points)
     for c, cat in enumerate(scheme.categories):
         if cat.minimum is not None:
             minimum_failures[f"category:{cat.id}"] = ~compare(
@@ -219,19 +231,22 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
     bypassed = pool & bypass_hits.any(axis=1)
     passed = pool & (bypassed | (threshold_ok & minimum_ok))
 
-    keys: list[tuple[FloatArray, str]] = []
+    # Tie-break keys are checked now and computed only if two firms tie on the total.
+    keys: list[tuple[Callable[[], FloatArray], str]] = []
     for i, tb in enumerate(scheme.tie_break):
         if tb.criterion is not None:
             if tb.criterion not in criteria_ids:
                 raise ScoringInputError(f"tie_break[{i}]: criterion {tb.criterion!r} is not "
                                         "scored (growth model disabled?)")
-            keys.append((points_m[:, criteria_ids.index(tb.criterion)], tb.order))
+            keys.append((partial(traces.points_column, criteria_ids.index(tb.criterion)),
+                         tb.order))
         elif tb.category is not None:
-            keys.append((capped[:, structure.categories.index(tb.category)], tb.order))
+            keys.append((partial(_column, capped, structure.categories.index(tb.category)),
+                         tb.order))
         else:
             assert tb.indicator is not None
-            keys.append((numeric_column(indicators, tb.indicator, used_by=f"tie_break[{i}]"),
-                         tb.order))
+            values = numeric_column(indicators, tb.indicator, used_by=f"tie_break[{i}]")
+            keys.append((partial(_same, values), tb.order))
     rank = rank_pool(total, pool, keys, uscc)
 
     within: BoolArray | None = None
@@ -241,17 +256,29 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
             np.iinfo(np.int64).max if capacity > 0 else 0)
         within = passed & (rank <= cutoff)
 
-    traces = CriterionTrace(
-        raw=raw_m, normalised=norm_m, points=points_m, missing=missing_m, chosen=chosen_m,
-        policies=tuple(policies), imputed_with=imputed_with, exclusions=exclusions,
-        rating_spread=spreads, growth_explanation=growth_explanation,
-    )
     return ScoreResult(
         scheme=scheme, firms=firms, structure=structure, gate_traces=tuple(gates), traces=traces,
         bypass_hits=bypass_hits, eligible=pool, bypassed=bypassed, subtotals=subtotals,
         capped=capped, total=total, threshold_ok=threshold_ok, minimum_failures=minimum_failures,
         passed=passed, rank=rank, within_capacity=within, capacity=capacity,
     )
+
+
+def _growth_cap(scheme: Scheme) -> float:
+    """The growth model's top points: its cap, else its max_points (or weight)."""
+    section = scheme.growth_model
+    assert section is not None
+    top = float(section.max_points or section.weight or 0.0)
+    return float(section.cap) if section.cap is not None else top
+
+
+def _column(matrix: FloatArray, c: int) -> FloatArray:
+    column: FloatArray = matrix[:, c]
+    return column
+
+
+def _same(values: FloatArray) -> FloatArray:
+    return values
 
 
 def _structure(scheme: Scheme, criteria_ids: list[str], tops: FloatArray,

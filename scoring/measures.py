@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from scoring.scheme import Band, Measure, Threshold
 
-__all__ = ["band_points", "compare", "normalise"]
+__all__ = ["band_points", "compare", "criterion_values", "normalise"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -21,21 +21,20 @@ BoolArray = npt.NDArray[np.bool_]
 COMPARISON_DECIMALS = 9
 
 
-def compare(x: FloatArray, op: str, value: float) -> BoolArray:
-    """Element-wise ``round(x, 9) op value``; NaN compares false."""
-    xr = np.round(x, COMPARISON_DECIMALS)
+_COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+            "==": np.equal}
+
+
+def compare(x: FloatArray, op: str, value: float, *, rounded: bool = False) -> BoolArray:
+    """Element-wise ``round(x, 9) op value``; NaN compares false.
+
+    ``rounded`` says that ``x`` is already rounded (band tables round once for all bands).
+    """
+    xr = x if rounded else np.round(x, COMPARISON_DECIMALS)
     out: BoolArray
     with np.errstate(invalid="ignore"):
-        if op == "<":
-            out = np.less(xr, value)
-        elif op == "<=":
-            out = np.less_equal(xr, value)
-        elif op == ">":
-            out = np.greater(xr, value)
-        elif op == ">=":
-            out = np.greater_equal(xr, value)
-        elif op == "==":
-            out = np.equal(xr, value)
+        if op in _COMPARE:
+            out = _COMPARE[op](xr, value)
         elif op == "!=":
             out = np.not_equal(xr, value) & ~np.isnan(xr)
         else:
@@ -45,14 +44,20 @@ def compare(x: FloatArray, op: str, value: float) -> BoolArray:
 
 def band_points(x: FloatArray, bands: list[Band]) -> FloatArray:
     """Points of the band containing each value (bands are validated to cover every number)."""
-    points = np.full(x.shape, np.nan)
+    xr = np.round(x, COMPARISON_DECIMALS)
+    points = np.zeros(x.shape)
     for band in bands:
-        inside = ~np.isnan(x)
+        inside = np.ones(x.shape, dtype=np.bool_)
         if band.lower is not None:
-            inside &= compare(x, ">=" if band.lower_inclusive else ">", band.lower)
+            inside &= compare(xr, ">=" if band.lower_inclusive else ">", band.lower, rounded=True)
         if band.upper is not None:
-            inside &= compare(x, "<=" if band.upper_inclusive else "<", band.upper)
-        points[inside] = band.points
+            inside &= compare(xr, "<=" if band.upper_inclusive else "<", band.upper, rounded=True)
+        # Bands do not overlap: each value gains the points of its one band, 0 from the rest.
+        # (Arithmetic on the mask, not a masked copy: several times faster on mixed masks.)
+        points += inside * float(band.points)
+    nan = np.isnan(x)
+    if nan.any():
+        points[nan] = np.nan
     return points
 
 
@@ -68,32 +73,55 @@ def _min_max(x: FloatArray, observed: FloatArray, lower: float | None,
     hi = upper if upper is not None else (observed.max() if observed.size else 0.0)
     if not hi > lo:
         return np.where(np.isnan(x), np.nan, 0.0)
-    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+    out = np.subtract(x, lo)
+    out /= hi - lo
+    clipped: FloatArray = np.clip(out, 0.0, 1.0, out=out)
+    return clipped
 
 
-def _percentile(x: FloatArray, observed: FloatArray) -> FloatArray:
-    n = observed.size
+def _log_scale(x: FloatArray) -> FloatArray:
+    """``ln(1 + max(x, 0))``, as ``log`` of ``1 + x``: twice as fast as numpy's ``log1p``.
+
+    (The two differ only in rounding ``1 + x``, below 1e-16 for the values scored here.)
+    """
+    out = np.maximum(x, 0.0)
+    out += 1.0
+    logged: FloatArray = np.log(out, out=out)
+    return logged
+
+
+def _percentile(x: FloatArray, valid: BoolArray, n: int) -> FloatArray:
+    """Mid-rank share of the ``n`` pool values (``valid``) below each value, in one sort.
+
+    For each value: ``(pool values < x + max(pool values == x, minus 1, 0) / 2) / (n - 1)``;
+    a value outside the pool discounts one equal pool value as if it were itself.
+    """
     if n <= 1:
         return np.where(np.isnan(x), np.nan, 1.0)
-    query_order = np.argsort(x)
-    queries = x[query_order]
+    order = np.argsort(x)  # NaN sorts last
+    m = x.size - int(np.count_nonzero(np.isnan(x)))
+    head = order[:m]
+    queries = x[head]
+    # cum[i]: pool values among the i smallest values
     if n == x.size:
-        # The whole input is the pool: count ties from run boundaries of the sorted values.
-        index = np.arange(n)
-        starts = np.concatenate(([True], queries[1:] != queries[:-1]))
-        ends = np.concatenate((starts[1:], [True]))
-        below = np.maximum.accumulate(np.where(starts, index, 0))
-        through = np.minimum.accumulate(np.where(ends, index + 1, n)[::-1])[::-1]
+        cum = np.arange(n + 1)  # the whole input is the pool
     else:
-        ordered = np.sort(observed)
-        # Searching in query order is cache-friendly and several times faster than random order.
-        below = np.searchsorted(ordered, queries, side="left")
-        through = np.searchsorted(ordered, queries, side="right")
-    # A non-pool value not in the pool has no "self" to discount: max() keeps the share >= 0.
-    equal_others = np.maximum(through - below - 1, 0)
+        cum = np.zeros(m + 1, dtype=np.int64)
+        np.cumsum(valid[head], out=cum[1:])
+    new_value = np.ones(m, dtype=np.bool_)
+    np.not_equal(queries[1:], queries[:-1], out=new_value[1:])
+    if new_value.all():
+        # No ties: a value's run is itself, so equal others are 0.
+        share = cum[:-1] / (n - 1)
+    else:
+        starts = np.flatnonzero(new_value)
+        bounds = np.append(starts, m)
+        below = cum[starts]
+        equal_others = np.maximum(cum[bounds[1:]] - below - 1, 0)
+        share = np.repeat((below + equal_others / 2.0) / (n - 1), np.diff(bounds))
     out = np.empty_like(x)
-    out[query_order] = np.clip((below + equal_others / 2.0) / (n - 1), 0.0, 1.0)
-    out[np.isnan(x)] = np.nan
+    out[head] = np.clip(share, 0.0, 1.0)
+    out[order[m:]] = np.nan
     return out
 
 
@@ -115,26 +143,50 @@ def normalise(measure: Measure, x: FloatArray, pool: BoolArray) -> FloatArray:
     if method == "threshold":
         assert measure.threshold is not None
         return _threshold(x, measure.threshold)
-    if method == "log-min-max":
-        x = np.log1p(np.maximum(x, 0.0))
-    observed = x[pool & ~np.isnan(x)]
-    if method in {"min-max", "log-min-max"}:
-        lower = None if measure.lower is None else float(np.log1p(max(measure.lower, 0.0))
-                                                         if method == "log-min-max"
-                                                         else measure.lower)
-        upper = None if measure.upper is None else float(np.log1p(max(measure.upper, 0.0))
-                                                         if method == "log-min-max"
-                                                         else measure.upper)
-        out = _min_max(x, observed, lower, upper)
-    elif method == "percentile":
-        out = _percentile(x, observed)
-    elif method == "z-score":
-        out = _z_score(x, observed, measure.z_clip)
-    elif method == "rating":
+    if method == "rating":
         assert measure.rating is not None
         low, high = measure.rating.range
-        out = (x - low) / (high - low)
+        out: FloatArray = (x - low) / (high - low)
     else:
-        raise ValueError(f"unknown method {method!r}")
+        lower, upper = measure.lower, measure.upper
+        if method == "log-min-max":
+            x = _log_scale(x)
+            lower = None if lower is None else float(_log_scale(np.array([lower]))[0])
+            upper = None if upper is None else float(_log_scale(np.array([upper]))[0])
+        valid = pool & ~np.isnan(x)
+        n = int(np.count_nonzero(valid))
+        # Every firm in the pool with a value: the pool statistics need no copy.
+        observed = x if n == x.size else x[valid]
+        if method in {"min-max", "log-min-max"}:
+            out = _min_max(x, observed, lower, upper)
+        elif method == "percentile":
+            out = _percentile(x, valid, n)
+        elif method == "z-score":
+            out = _z_score(x, observed, measure.z_clip)
+        else:
+            raise ValueError(f"unknown method {method!r}")
     result: FloatArray = 1.0 - out if measure.direction == "lower" else out
     return result
+
+
+
+def criterion_values(measure: Measure, x: FloatArray, pool: BoolArray,
+                     top: float) -> tuple[FloatArray, FloatArray | None, BoolArray]:
+    """One measure scored: ``(normalised, band points or None, unscored)``.
+
+    Points are ``normalised * top``, except for a band table, whose points are the bands'
+    (then ``normalised = points / top``). Where a value gives no points (``unscored``), the
+    normalised value and the points are 0.
+    """
+    norm = normalise(measure, x, pool)
+    explicit: FloatArray | None = None
+    if measure.method == "bands":
+        explicit = norm
+        norm = norm / top
+    unscored = np.isnan(norm if explicit is None else explicit)
+    if unscored.any():
+        # Both arrays are this call's own: normalise returns new arrays.
+        norm[unscored] = 0.0
+        if explicit is not None:
+            explicit[unscored] = 0.0
+    return norm, explicit, unscored

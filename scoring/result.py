@@ -18,7 +18,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from scoring.aggregation import Structure
-from scoring.scheme import Gate, Scheme, scheme_fingerprint
+from scoring.measures import criterion_values
+from scoring.scheme import Gate, Measure, Scheme, scheme_fingerprint
 
 __all__ = ["CriterionTrace", "GateTrace", "ScoreResult"]
 
@@ -44,20 +45,104 @@ class GateTrace:
     values: pd.Series
 
 
+def _column_matrix(n: int, columns: list[npt.NDArray[Any]], dtype: Any) -> npt.NDArray[Any]:
+    """``(N, K)`` column-major matrix of K columns of N values."""
+    matrix = np.empty((n, len(columns)), dtype=dtype, order="F")
+    for k, col in enumerate(columns):
+        matrix[:, k] = col
+    return matrix
+
+
 @dataclass(frozen=True, eq=False)
 class CriterionTrace:
-    """Per firm and criterion ``(N, K)``: raw value used, normalised, points, missing flags."""
+    """Per criterion k, over the N firms: raw value used, normalised value, points, missing flag.
 
-    raw: FloatArray
-    normalised: FloatArray
-    points: FloatArray
-    missing: BoolArray
-    chosen: npt.NDArray[np.int8]  # best_of alternative that gave the points, -1 when none
+    Scoring keeps what is costly to redo — a percentile's sort, a best-of choice, the growth
+    model's capped points — and, for every other criterion, the measure and the values it
+    scored: its normalised values are recomputed on demand by the same pure kernel
+    (``scoring.measures.criterion_values``), bit for bit. The ``(N, K)`` matrices are built on
+    first use, so a large pool does not pay for explanations nobody reads.
+    """
+
+    n: int
+    raw_columns: tuple[FloatArray, ...]
+    top: FloatArray  # (K,)
+    pool: BoolArray  # the pool the criteria were normalised in
+    recompute: Mapping[int, Measure]  # criteria recomputed on demand, by their one measure
+    kept_normalised: Mapping[int, FloatArray]  # the other criteria's normalised values
+    kept_points: Mapping[int, FloatArray]  # kept points that are not normalised * top
+    kept_chosen: Mapping[int, npt.NDArray[np.int8]]  # best_of alternative, -1 when none
+    missing_columns: tuple[BoolArray, ...]
     policies: tuple[str, ...]
     imputed_with: FloatArray  # (K,) the pool median used, NaN when none was
-    exclusions: BoolArray
     rating_spread: Mapping[str, FloatArray]
     growth_explanation: pd.Series | None
+    # The indicator frame scored (a copy-on-write snapshot): raw columns are views of it.
+    indicators: pd.DataFrame
+
+    def _recomputed(self, k: int) -> tuple[FloatArray, FloatArray | None, BoolArray]:
+        return criterion_values(self.recompute[k], self.raw_columns[k], self.pool,
+                                float(self.top[k]))
+
+    def normalised_column(self, k: int) -> FloatArray:
+        """Normalised values of criterion ``k`` (0 where it gave no points)."""
+        if k in self.recompute:
+            return self._recomputed(k)[0]
+        return self.kept_normalised[k]
+
+    def points_column(self, k: int) -> FloatArray:
+        """Points of criterion ``k`` for every firm (0 where it gave none)."""
+        if k in self.recompute:
+            norm, explicit, _ = self._recomputed(k)
+        else:
+            norm, explicit = self.kept_normalised[k], self.kept_points.get(k)
+        if explicit is not None:
+            return explicit
+        points: FloatArray = norm * self.top[k]
+        return points
+
+    def chosen_column(self, k: int) -> npt.NDArray[np.int8]:
+        """The best_of alternative that gave criterion ``k``'s points (0 for a single measure),
+        -1 where none did."""
+        if k in self.recompute:
+            unscored = self._recomputed(k)[2]
+            return np.where(unscored, np.int8(-1), np.int8(0))
+        return self.kept_chosen[k]
+
+    @cached_property
+    def raw(self) -> FloatArray:
+        """``(N, K)`` raw values used (after any pool-median imputation)."""
+        return _column_matrix(self.n, list(self.raw_columns), np.float64)
+
+    @cached_property
+    def normalised(self) -> FloatArray:
+        """``(N, K)`` normalised values (0 where the criterion gave no points)."""
+        return _column_matrix(self.n, [self.normalised_column(k) for k in range(len(self.top))],
+                              np.float64)
+
+    @cached_property
+    def points(self) -> FloatArray:
+        """``(N, K)`` points."""
+        return _column_matrix(self.n, [self.points_column(k) for k in range(len(self.top))],
+                              np.float64)
+
+    @cached_property
+    def missing(self) -> BoolArray:
+        """``(N, K)`` true where the criterion had no value."""
+        return _column_matrix(self.n, list(self.missing_columns), np.bool_)
+
+    @cached_property
+    def chosen(self) -> npt.NDArray[np.int8]:
+        """``(N, K)`` best_of alternative that gave the points, -1 when none."""
+        return _column_matrix(self.n, [self.chosen_column(k) for k in range(len(self.top))],
+                              np.int8)
+
+    @cached_property
+    def exclusions(self) -> BoolArray:
+        """``(N, K)`` true where a missing value excluded the firm (policy ``exclude``)."""
+        return _column_matrix(self.n, [m if p == "exclude" else np.zeros_like(m)
+                                       for m, p in zip(self.missing_columns, self.policies,
+                                                       strict=True)], np.bool_)
 
 
 def _json_value(value: object) -> Any:

@@ -259,3 +259,76 @@ def test_unknown_indicator_column_is_named() -> None:
     scheme = scheme_from([{"id": "a", "indicator": "revenue", "method": "min-max", "weight": 1}])
     with pytest.raises(ScoringInputError, match=r"criteria\[0\].*'revenue'"):
         score(scheme, pool([1], column="employees"))
+
+
+def mixed_pool(n: int = 300, seed: int = 11) -> pd.DataFrame:
+    """SYNTHETIC firms with gaps, ties and a few firms outside the gates."""
+    rng = np.random.default_rng(seed)
+    revenue = rng.lognormal(15, 1.5, n)
+    revenue[rng.random(n) < 0.1] = np.nan
+    return pool(list(revenue),
+                rd_intensity=list(np.round(rng.uniform(0, 0.5, n), 2)),
+                employees=list(rng.integers(0, 50, n).astype(float)),
+                age_years=list(rng.uniform(0, 8, n)))
+
+
+MIXED_CRITERIA: list[dict[str, Any]] = [
+    {"id": "scale", "indicator": "revenue", "method": "log-min-max", "max_points": 7,
+     "missing": "pool-median", "category": "a"},
+    {"id": "rank", "indicator": "rd_intensity", "method": "percentile", "max_points": 5,
+     "category": "a"},
+    {"id": "staff", "indicator": "employees", "method": "bands", "category": "b",
+     "bands": [{"upper": 10, "points": 1}, {"lower": 10, "upper": 30, "points": 3},
+               {"lower": 30, "points": 4}]},
+    {"id": "young", "indicator": "age_years", "method": "min-max", "direction": "lower",
+     "max_points": 3, "category": "b"},
+    {"id": "either", "best_of": [
+        {"id": "z", "indicator": "revenue", "method": "z-score"},
+        {"id": "t", "indicator": "rd_intensity", "method": "threshold",
+         "threshold": {"op": ">=", "value": 0.25}}], "max_points": 2, "category": "b"},
+]
+
+
+def mixed_scheme() -> Any:
+    return scheme_from(
+        MIXED_CRITERIA, categories=[{"id": "a"}, {"id": "b", "cap": 8}],
+        gates=[{"id": "g", "indicator": "age_years", "op": "<=", "value": 7}])
+
+
+def test_trace_points_add_up_to_the_subtotals_bit_for_bit() -> None:
+    # Points of criteria that are cheap to redo are recomputed from the trace on demand; they
+    # must be the very numbers the subtotals were summed from.
+    result = score(mixed_scheme(), mixed_pool())
+    trace, structure = result.traces, result.structure
+    assert not result.eligible.all(), "the pool must leave some firms out"
+    again = np.zeros_like(result.subtotals)
+    for k in range(len(structure.criteria)):
+        again[:, int(np.argmax(structure.membership[k]))] += trace.points[:, k]
+    np.testing.assert_array_equal(again, result.subtotals)
+    top = structure.top
+    derived = trace.normalised * top
+    staff = structure.criteria.index("staff")  # a band table gives its points directly
+    either = structure.criteria.index("either")  # the chosen alternative's points
+    for k in range(len(top)):
+        if k not in {staff, either}:
+            np.testing.assert_array_equal(trace.points[:, k], derived[:, k])
+    assert set(np.unique(trace.points[:, staff])) <= {0.0, 1.0, 3.0, 4.0}
+    assert set(np.unique(trace.chosen[:, either])) <= {-1, 0, 1}
+    # Recomputing gives the same arrays each time.
+    np.testing.assert_array_equal(trace.normalised_column(0), trace.normalised_column(0))
+
+
+def test_a_result_does_not_change_when_the_caller_edits_the_frame() -> None:
+    frame = mixed_pool()
+    # No gates: a gate keeps its indicator as a Series, which alone would protect the data.
+    scheme = scheme_from(MIXED_CRITERIA, categories=[{"id": "a"}, {"id": "b", "cap": 8}])
+    result = score(scheme, frame)
+    before = (result.traces.raw.copy(), result.traces.points.copy(),
+              json.dumps(result.to_records(), sort_keys=True))
+    fresh = score(scheme, frame)
+    # In-place edits after scoring, of columns the result holds views of.
+    frame.loc[frame.index[:50], "revenue"] = 1.0
+    frame.iloc[:50, frame.columns.get_loc("rd_intensity")] = 0.0
+    assert np.array_equal(fresh.traces.raw, before[0], equal_nan=True)
+    np.testing.assert_array_equal(fresh.traces.points, before[1])
+    assert json.dumps(fresh.to_records(), sort_keys=True) == before[2]
