@@ -43,13 +43,14 @@ def evaluate_condition(cond: Condition, indicators: pd.DataFrame,
         values = series.to_numpy()
         missing = (np.isnan(values) if values.dtype.kind == "f"
                    else np.zeros(values.shape, dtype=np.bool_))
+        known = not missing.any()
         if isinstance(value, bool):
             hit = values == value
             holds = hit if cond.op == "==" else ~hit
         else:
             assert isinstance(value, float | int)
             holds = compare(values.astype(np.float64, copy=False), cond.op, float(value))
-        return holds & ~missing, missing
+        return (holds if known else holds & ~missing), missing
     missing = series.isna().to_numpy(dtype=np.bool_)
     if cond.op in {"in", "not-in"}:
         assert isinstance(value, list)

@@ -88,7 +88,7 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
     eligible = np.ones(n, dtype=np.bool_)
     for i, gate in enumerate(scheme.gates):
         holds, missing = evaluate_condition(gate, indicators, used_by=f"gates[{i}]")
-        passed = holds | (missing & (gate.when_missing == "pass"))
+        passed = holds | missing if gate.when_missing == "pass" else holds
         gates.append(GateTrace(gate.id, gate, passed, missing, indicators[gate.indicator]))
         eligible &= passed
 
@@ -106,7 +106,10 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
             if spread is not None:
                 spreads[crit.id] = spread
         raws.append(alt_raw)
-        crit_missing.append(np.logical_and.reduce([np.isnan(r) for r in alt_raw]))
+        missing = np.isnan(alt_raw[0])
+        for other in alt_raw[1:]:
+            missing &= np.isnan(other)
+        crit_missing.append(missing)
     growth_prob, growth_explanation = _growth_probability(growth if use_growth else None, firms)
     if use_growth:
         crit_missing.append(np.isnan(growth_prob))
@@ -151,7 +154,9 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
             alt_used.append(used)
         if len(measures) == 1:
             used = alt_used[0]
-            norm, explicit, unscored = criterion_values(crit, used, pool, top)
+            known_missing = crit_missing[k] if used is raws[k][0] else None
+            norm, explicit, unscored = criterion_values(crit, used, pool, top,
+                                                        missing=known_missing)
             points = norm * top if explicit is None else explicit
             if crit.method in _KEPT_METHODS:
                 kept_normalised[k] = norm

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from scoring.scheme import Band, Measure, Threshold
+from scoring.sorting import argsort_values
 
 __all__ = ["band_points", "compare", "criterion_values", "normalise"]
 
@@ -68,12 +69,12 @@ def _threshold(x: FloatArray, threshold: Threshold) -> FloatArray:
 
 
 def _min_max(x: FloatArray, observed: FloatArray, lower: float | None,
-             upper: float | None) -> FloatArray:
+             upper: float | None, *, in_place: bool = False) -> FloatArray:
     lo = lower if lower is not None else (observed.min() if observed.size else 0.0)
     hi = upper if upper is not None else (observed.max() if observed.size else 0.0)
     if not hi > lo:
         return np.where(np.isnan(x), np.nan, 0.0)
-    out = np.subtract(x, lo)
+    out = np.subtract(x, lo, out=x if in_place else None)
     out /= hi - lo
     clipped: FloatArray = np.clip(out, 0.0, 1.0, out=out)
     return clipped
@@ -90,18 +91,23 @@ def _log_scale(x: FloatArray) -> FloatArray:
     return logged
 
 
-def _percentile(x: FloatArray, valid: BoolArray, n: int) -> FloatArray:
+def _percentile(x: FloatArray, valid: BoolArray, n: int, missing: BoolArray) -> FloatArray:
     """Mid-rank share of the ``n`` pool values (``valid``) below each value, in one sort.
 
     For each value: ``(pool values < x + max(pool values == x, minus 1, 0) / 2) / (n - 1)``;
     a value outside the pool discounts one equal pool value as if it were itself.
+    ``missing`` is ``np.isnan(x)``.
     """
     if n <= 1:
-        return np.where(np.isnan(x), np.nan, 1.0)
-    order = np.argsort(x)  # NaN sorts last
-    m = x.size - int(np.count_nonzero(np.isnan(x)))
-    head = order[:m]
-    queries = x[head]
+        return np.where(missing, np.nan, 1.0)
+    if n < x.size and missing.any():
+        # Sort the known values only (NaN also slows numpy's sorts down several times).
+        known = np.flatnonzero(~missing)
+        sub, queries = argsort_values(x[known])
+        head = known[sub]
+    else:
+        head, queries = argsort_values(x)
+    m = head.size
     # cum[i]: pool values among the i smallest values
     if n == x.size:
         cum = np.arange(n + 1)  # the whole input is the pool
@@ -120,8 +126,10 @@ def _percentile(x: FloatArray, valid: BoolArray, n: int) -> FloatArray:
         equal_others = np.maximum(cum[bounds[1:]] - below - 1, 0)
         share = np.repeat((below + equal_others / 2.0) / (n - 1), np.diff(bounds))
     out = np.empty_like(x)
-    out[head] = np.clip(share, 0.0, 1.0)
-    out[order[m:]] = np.nan
+    # Shares of pool values lie in [0, 1] already; a value outside the pool may exceed 1.
+    out[head] = share if n == x.size else np.clip(share, 0.0, 1.0)
+    if m < x.size:
+        out[missing] = np.nan
     return out
 
 
@@ -134,8 +142,12 @@ def _z_score(x: FloatArray, observed: FloatArray, z_clip: float) -> FloatArray:
     return out
 
 
-def normalise(measure: Measure, x: FloatArray, pool: BoolArray) -> FloatArray:
-    """Normalised values in [0, 1] (band tables: the band's points, not yet scaled)."""
+def normalise(measure: Measure, x: FloatArray, pool: BoolArray, *,
+              missing: BoolArray | None = None) -> FloatArray:
+    """Normalised values in [0, 1] (band tables: the band's points, not yet scaled).
+
+    ``missing``, when the caller has it, is ``np.isnan(x)``.
+    """
     method = measure.method
     if method == "bands":
         assert measure.bands is not None
@@ -150,17 +162,23 @@ def normalise(measure: Measure, x: FloatArray, pool: BoolArray) -> FloatArray:
     else:
         lower, upper = measure.lower, measure.upper
         if method == "log-min-max":
-            x = _log_scale(x)
+            x = _log_scale(x)  # NaN where x is NaN
             lower = None if lower is None else float(_log_scale(np.array([lower]))[0])
             upper = None if upper is None else float(_log_scale(np.array([upper]))[0])
-        valid = pool & ~np.isnan(x)
-        n = int(np.count_nonzero(valid))
-        # Every firm in the pool with a value: the pool statistics need no copy.
-        observed = x if n == x.size else x[valid]
+        if missing is None:
+            missing = np.isnan(x)
+        if not missing.any() and pool.all():
+            # Every firm in the pool with a value: the pool statistics need no mask or copy.
+            valid, n, observed = pool, x.size, x
+        else:
+            valid = pool & ~missing
+            n = int(np.count_nonzero(valid))
+            observed = x[valid]
         if method in {"min-max", "log-min-max"}:
-            out = _min_max(x, observed, lower, upper)
+            # A log-scaled x is this call's own array: scale it in place.
+            out = _min_max(x, observed, lower, upper, in_place=method == "log-min-max")
         elif method == "percentile":
-            out = _percentile(x, valid, n)
+            out = _percentile(x, valid, n, missing)
         elif method == "z-score":
             out = _z_score(x, observed, measure.z_clip)
         else:
@@ -169,16 +187,17 @@ def normalise(measure: Measure, x: FloatArray, pool: BoolArray) -> FloatArray:
     return result
 
 
-
-def criterion_values(measure: Measure, x: FloatArray, pool: BoolArray,
-                     top: float) -> tuple[FloatArray, FloatArray | None, BoolArray]:
+def criterion_values(measure: Measure, x: FloatArray, pool: BoolArray, top: float, *,
+                     missing: BoolArray | None = None
+                     ) -> tuple[FloatArray, FloatArray | None, BoolArray]:
     """One measure scored: ``(normalised, band points or None, unscored)``.
 
     Points are ``normalised * top``, except for a band table, whose points are the bands'
     (then ``normalised = points / top``). Where a value gives no points (``unscored``), the
-    normalised value and the points are 0.
+    normalised value and the points are 0. ``missing``, when the caller has it, is
+    ``np.isnan(x)``.
     """
-    norm = normalise(measure, x, pool)
+    norm = normalise(measure, x, pool, missing=missing)
     explicit: FloatArray | None = None
     if measure.method == "bands":
         explicit = norm

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from scoring.sorting import argsort_values
+
 __all__ = ["rank_pool"]
 
 FloatArray = npt.NDArray[np.float64]
@@ -35,9 +37,8 @@ def rank_pool(total: FloatArray, pool: BoolArray,
     whole = members.size == total.shape[0]
     # Every firm in the pool (the usual case): no gather of the totals.
     primary = _ascending_key(total if whole else total[members], "desc")
-    order = np.argsort(primary)  # ties are re-sorted below
+    order, ordered = argsort_values(primary)  # ties are re-sorted below
     if members.size > 1:
-        ordered = primary[order]
         new_value = ordered[1:] != ordered[:-1]
         # Only firms tied on the total pay for the secondary keys and the string sort by uscc.
         if not new_value.all():
