@@ -41,7 +41,8 @@ def aggregate_ratings(ratings: pd.DataFrame | None, criterion: str, rating: Rati
     missing_cols = [c for c in RATING_COLUMNS if c not in ratings.columns]
     if missing_cols:
         raise ScoringInputError(f"ratings frame lacks columns {missing_cols}")
-    sub = ratings.loc[ratings["criterion"] == criterion]
+    # Element-wise equality on the object array: several times faster than on a str Series.
+    sub = ratings.loc[ratings["criterion"].to_numpy(dtype=object) == criterion]
     scores = pd.to_numeric(sub["score"], errors="coerce").to_numpy(dtype=np.float64)
     low, high = rating.range
     with np.errstate(invalid="ignore"):
