@@ -22,7 +22,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "ApiKey",
@@ -54,6 +56,32 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp written in UTC and always read back aware, in UTC.
+
+    PostgreSQL keeps the offset (``timestamptz``); SQLite stores the wall-clock text alone, so
+    without this a value written in UTC came back naive and API output lost its ``+00:00``.
+    Aware values are converted to UTC before they are written; a naive value is taken as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None,
+                           dialect: Dialect) -> dt.datetime | None:
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None,
+                             dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
 class Base(DeclarativeBase):
     """Declarative base with a naming convention, so migrations name constraints predictably."""
 
@@ -75,8 +103,8 @@ class Firm(Base):
     listed: Mapped[bool] = mapped_column(Boolean, default=False)
     region: Mapped[str] = mapped_column(String(6), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Filing(Base):
@@ -91,8 +119,8 @@ class Filing(Base):
     source_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("nomination_batches.id", ondelete="SET NULL")
     )
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     # One column per scoring.vocabulary.FILING_FIELDS entry (a test keeps the two in step).
     revenue: Mapped[float | None] = mapped_column(Double)
@@ -141,7 +169,7 @@ class FundingRound(Base):
     source_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("nomination_batches.id", ondelete="SET NULL")
     )
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class SelectionRound(Base):
@@ -159,8 +187,8 @@ class SelectionRound(Base):
     capacities: Mapped[dict[str, Any]] = mapped_column(JSON)
     validity_years: Mapped[int] = mapped_column(Integer, default=3)
     state: Mapped[str] = mapped_column(String(20), default="open")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class NominationBatch(Base):
@@ -185,7 +213,7 @@ class NominationBatch(Base):
     rows_stored: Mapped[int] = mapped_column(Integer)
     rows_rejected: Mapped[int] = mapped_column(Integer)
     errors: Mapped[list[Any]] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Nomination(Base):
@@ -205,8 +233,8 @@ class Nomination(Base):
     )
     nominated_by: Mapped[str] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(20), default="nominated")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 Index("ix_nominations_round_cohort", Nomination.round_id, Nomination.cohort, Nomination.id)
@@ -227,8 +255,8 @@ class ApiKey(Base):
     role: Mapped[str] = mapped_column(String(20))
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class AuditEvent(Base):
@@ -237,7 +265,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     actor_key_id: Mapped[int | None] = mapped_column(Integer)
     actor_label: Mapped[str] = mapped_column(String(200))
     actor_role: Mapped[str] = mapped_column(String(20))
@@ -266,7 +294,7 @@ class IdempotencyRecord(Base):
     request_sha256: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class StoredScheme(Base):
@@ -283,7 +311,7 @@ class StoredScheme(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class GrowthModel(Base):
@@ -297,8 +325,8 @@ class GrowthModel(Base):
     card: Mapped[dict[str, Any]] = mapped_column(JSON)
     artefact: Mapped[bytes] = mapped_column(LargeBinary)
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    activated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 # -- selection: score runs, reviews, decisions, published membership (issue 4) ---------------
@@ -329,7 +357,7 @@ class ScoreRun(Base):
     sensitivity_seed: Mapped[int] = mapped_column(Integer)
     criteria: Mapped[list[Any]] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 Index("ix_score_runs_round_cohort", ScoreRun.round_id, ScoreRun.cohort, ScoreRun.id)
@@ -378,8 +406,8 @@ class Review(Base):
     reviewer_label: Mapped[str] = mapped_column(String(200))
     score: Mapped[float] = mapped_column(Double)
     comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ReviewConflict(Base):
@@ -397,7 +425,7 @@ class ReviewConflict(Base):
     reviewer_key_id: Mapped[int] = mapped_column(Integer)
     reviewer_label: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Decision(Base):
@@ -422,8 +450,8 @@ class Decision(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id", ondelete="RESTRICT"))
     rank_at_decision: Mapped[int | None] = mapped_column(Integer)
     decided_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 Index("ix_decisions_round_cohort_outcome", Decision.round_id, Decision.cohort, Decision.outcome)
@@ -443,7 +471,7 @@ class Membership(Base):
     name_en: Mapped[str | None] = mapped_column(String(200))
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date] = mapped_column(Date)  # exclusive
-    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 Index("ix_memberships_cohort_validity", Membership.cohort, Membership.valid_until, Membership.id)
