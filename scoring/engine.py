@@ -146,9 +146,7 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
         for raw in raws[k]:
             used = raw
             if crit.missing == "pool-median" and crit_missing[k].any():
-                observed = raw[pool & ~np.isnan(raw)]
-                median = float(np.median(observed)) if observed.size else np.nan
-                used = np.where(crit_missing[k], median, raw)
+                used, median = _impute_pool_median(raw, crit_missing[k], pool)
                 if len(measures) == 1:
                     imputed_with[k] = median
             alt_used.append(used)
@@ -192,10 +190,7 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
         missing = crit_missing[k]
         used = growth_prob
         if section.missing == "pool-median" and missing.any():
-            observed = growth_prob[pool & ~missing]
-            median = float(np.median(observed)) if observed.size else np.nan
-            used = np.where(missing, median, growth_prob)
-            imputed_with[k] = median
+            used, imputed_with[k] = _impute_pool_median(growth_prob, missing, pool)
         pts = np.minimum(used * top, cap)
         scored = ~np.isnan(pts)
         raw_cols.append(used)
@@ -267,6 +262,15 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
         capped=capped, total=total, threshold_ok=threshold_ok, minimum_failures=minimum_failures,
         passed=passed, rank=rank, within_capacity=within, capacity=capacity,
     )
+
+
+def _impute_pool_median(values: FloatArray, fill: BoolArray,
+                        pool: BoolArray) -> tuple[FloatArray, float]:
+    """``values`` with the ``fill`` positions set to the median of the pool's known values
+    (NaN when the pool knows none), and that median."""
+    observed = values[pool & ~np.isnan(values)]
+    median = float(np.median(observed)) if observed.size else np.nan
+    return np.where(fill, median, values), median
 
 
 def _growth_cap(scheme: Scheme) -> float:
