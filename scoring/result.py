@@ -197,7 +197,7 @@ class ScoreResult:
         frame.loc[self.rank == 0, "rank"] = pd.NA
         if self.within_capacity is not None:
             frame["within_capacity"] = self.within_capacity
-        frame["flags"] = ["; ".join(f) for f in self._flag_cache]
+        frame["flags"] = self._flag_cache
         return frame
 
     @cached_property
@@ -307,18 +307,34 @@ class ScoreResult:
                 notes[:, j] = notes[:, j] + joined + part.astype(object)
         return notes
 
-    def _flags(self) -> list[list[str]]:
-        n = len(self.firms)
-        flags: list[list[str]] = [[] for _ in range(n)]
+    _FLAG_SEPARATOR = "; "  # identifiers cannot contain it (scheme.Identifier)
+
+    def _flags(self) -> npt.NDArray[np.object_]:
+        """Per firm, its flags joined by ``; `` in a fixed order ("" when none).
+
+        Firms are grouped by the combination of flags they carry (few combinations, however
+        many firms): each condition splits the groups in two, in O(N) numpy, and each
+        combination's text is joined once.
+        """
+        group = np.zeros(len(self.firms), dtype=np.int64)
+        combinations: list[tuple[str, ...]] = [()]
 
         def add(mask: BoolArray, text: str) -> None:
-            for i in np.flatnonzero(mask):
-                flags[i].append(text)
+            nonlocal group, combinations
+            if not mask.any():
+                return
+            key = group * 2 + mask  # group g splits into 2g (without) and 2g + 1 (with)
+            present = np.zeros(2 * len(combinations), dtype=np.bool_)
+            present[key] = True
+            kept = np.flatnonzero(present)
+            renumber = np.cumsum(present) - 1
+            group = renumber[key]
+            combinations = [combinations[k // 2] + ((text,) if k % 2 else ()) for k in kept]
 
         for g in self.gate_traces:
             add(~g.passed, f"gate:{g.id}")
         for j, cid in enumerate(self.structure.criteria):
-            add(self.traces.missing[:, j], f"missing:{cid}({self.traces.policies[j]})")
+            add(self.traces.missing_columns[j], f"missing:{cid}({self.traces.policies[j]})")
         scheme_criteria = {c.id: c for c in self.scheme.criteria}
         for cid, spread in self.traces.rating_spread.items():
             rating = scheme_criteria[cid].rating
@@ -331,7 +347,9 @@ class ScoreResult:
             add(failure & self.eligible, f"below-minimum:{name}")
         for c, cat in enumerate(self.structure.categories):
             add(self.subtotals[:, c] > self.capped[:, c], f"capped:{cat}")
-        return flags
+        texts = np.array([self._FLAG_SEPARATOR.join(c) for c in combinations], dtype=object)
+        joined: npt.NDArray[np.object_] = texts[group]
+        return joined
 
     def explain(self, uscc: str) -> dict[str, Any]:
         """One firm's JSON-serialisable explanation: gates, criteria, categories, total, rank."""
@@ -398,10 +416,11 @@ class ScoreResult:
 
     def summary_flags(self, i: int) -> list[str]:
         """Flags of the firm at position ``i`` (missing values, bypass, caps, minimums, gates)."""
-        return self._flag_cache[i]
+        joined = str(self._flag_cache[i])
+        return joined.split(self._FLAG_SEPARATOR) if joined else []
 
     @cached_property
-    def _flag_cache(self) -> list[list[str]]:
+    def _flag_cache(self) -> npt.NDArray[np.object_]:
         return self._flags()
 
     def to_records(self) -> list[dict[str, Any]]:

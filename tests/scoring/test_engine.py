@@ -332,3 +332,18 @@ def test_a_result_does_not_change_when_the_caller_edits_the_frame() -> None:
     assert np.array_equal(fresh.traces.raw, before[0], equal_nan=True)
     np.testing.assert_array_equal(fresh.traces.points, before[1])
     assert json.dumps(fresh.to_records(), sort_keys=True) == before[2]
+
+
+def test_flags_come_in_a_fixed_order_per_firm() -> None:
+    result = score(mixed_scheme(), mixed_pool())
+    summary = result.summary
+    for i in range(len(result.firms)):
+        expected = ["gate:g"] if not result.gate_traces[0].passed[i] else []
+        expected += [f"missing:{cid}({result.traces.policies[j]})"
+                     for j, cid in enumerate(result.structure.criteria)
+                     if result.traces.missing[i, j]]
+        expected += [f"capped:{cat}" for c, cat in enumerate(result.structure.categories)
+                     if result.subtotals[i, c] > result.capped[i, c]]
+        assert result.summary_flags(i) == expected
+        assert summary["flags"].iloc[i] == "; ".join(expected)
+    assert any(len(result.summary_flags(i)) >= 2 for i in range(len(result.firms)))
