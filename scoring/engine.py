@@ -155,12 +155,14 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
             known_missing = crit_missing[k] if used is raws[k][0] else None
             norm, explicit, unscored = criterion_values(crit, used, pool, top,
                                                         missing=known_missing)
-            points = norm * top if explicit is None else explicit
             if crit.method in _KEPT_METHODS:
                 kept_normalised[k] = norm
                 kept_chosen[k] = np.where(unscored, np.int8(-1), np.int8(0))
+                points = norm * top if explicit is None else explicit
             else:
                 recompute[k] = crit
+                # Not kept (recomputed on demand): its array can take the points in place.
+                points = np.multiply(norm, top, out=norm) if explicit is None else explicit
         else:
             alternatives = [criterion_values(m, u, pool, top)
                             for m, u in zip(measures, alt_used, strict=True)]
