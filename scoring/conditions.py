@@ -37,30 +37,25 @@ def evaluate_condition(cond: Condition, indicators: pd.DataFrame,
     """``(holds, missing)`` per firm; a missing value never holds."""
     series = column(indicators, cond.indicator, used_by=used_by)
     value = cond.value
-    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "bf" and (
-            cond.op not in {"in", "not-in"}) and not isinstance(value, str):
-        # Plain numpy booleans or floats (NaN is the only missing value): no pandas machinery.
-        values = series.to_numpy()
+    # Plain numpy booleans or floats (NaN the only missing value) are compared without pandas.
+    values = (series.to_numpy() if isinstance(series.dtype, np.dtype)
+              and series.dtype.kind in "bf" else None)
+    if values is not None:
         missing = (np.isnan(values) if values.dtype.kind == "f"
                    else np.zeros(values.shape, dtype=np.bool_))
-        known = not missing.any()
-        if isinstance(value, bool):
-            hit = values == value
-            holds = hit if cond.op == "==" else ~hit
-        else:
-            assert isinstance(value, float | int)
-            holds = compare(values.astype(np.float64, copy=False), cond.op, float(value))
-        return (holds if known else holds & ~missing), missing
-    missing = series.isna().to_numpy(dtype=np.bool_)
+    else:
+        missing = series.isna().to_numpy(dtype=np.bool_)
     if cond.op in {"in", "not-in"}:
         assert isinstance(value, list)
         hit = series.isin(value).to_numpy(dtype=np.bool_)
         holds = hit if cond.op == "in" else ~hit
     elif isinstance(value, bool | str):
-        hit = (series == value).fillna(False).to_numpy(dtype=np.bool_)
+        hit = (values == value if values is not None and isinstance(value, bool)
+               else (series == value).fillna(False).to_numpy(dtype=np.bool_))
         holds = hit if cond.op == "==" else ~hit
     else:
         assert isinstance(value, float | int)
-        holds = compare(numeric_column(indicators, cond.indicator, used_by=used_by),
-                        cond.op, float(value))
-    return holds & ~missing, missing
+        numbers = (values.astype(np.float64, copy=False) if values is not None
+                   else numeric_column(indicators, cond.indicator, used_by=used_by))
+        holds = compare(numbers, cond.op, float(value))
+    return (holds & ~missing if missing.any() else holds), missing

@@ -126,7 +126,7 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
     criteria_ids = [c.id for c in scheme.criteria] + ([GROWTH_CRITERION] if use_growth else [])
     k_total = len(criteria_ids)
     tops = np.array([criterion_top_points(c) for c in scheme.criteria] + (
-        [_growth_cap(scheme)] if use_growth else []), dtype=np.float64)
+        [_growth_points(scheme)[1]] if use_growth else []), dtype=np.float64)
     structure = _structure(scheme, criteria_ids, tops, use_growth)
     category = np.argmax(structure.membership, axis=1)
     # Points go straight into their category's subtotal, criterion by criterion; the trace
@@ -187,8 +187,7 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
         section = scheme.growth_model
         assert section is not None
         k = k_total - 1
-        top = float(section.max_points or section.weight or 0.0)
-        cap = float(tops[k])
+        top, cap = _growth_points(scheme)
         missing = crit_missing[k]
         used = growth_prob
         if section.missing == "pool-median" and missing.any():
@@ -275,12 +274,13 @@ def _impute_pool_median(values: FloatArray, fill: BoolArray,
     return np.where(fill, median, values), median
 
 
-def _growth_cap(scheme: Scheme) -> float:
-    """The growth model's top points: its cap, else its max_points (or weight)."""
+def _growth_points(scheme: Scheme) -> tuple[float, float]:
+    """The growth model's points at probability 1 (max_points or weight) and its cap (the
+    same when it has none): its top points are the cap."""
     section = scheme.growth_model
     assert section is not None
     top = float(section.max_points or section.weight or 0.0)
-    return float(section.cap) if section.cap is not None else top
+    return top, float(section.cap) if section.cap is not None else top
 
 
 def _column(matrix: FloatArray, c: int) -> FloatArray:

@@ -80,9 +80,18 @@ class CriterionTrace:
     # The indicator frame scored (a copy-on-write snapshot): raw columns are views of it.
     indicators: pd.DataFrame
 
+    @cached_property
+    def _recomputed_columns(self) -> dict[int, tuple[FloatArray, FloatArray | None, BoolArray]]:
+        return {}
+
     def _recomputed(self, k: int) -> tuple[FloatArray, FloatArray | None, BoolArray]:
-        return criterion_values(self.recompute[k], self.raw_columns[k], self.pool,
-                                float(self.top[k]))
+        # Once per criterion: the normalised, points and chosen matrices all read it.
+        columns = self._recomputed_columns.get(k)
+        if columns is None:
+            columns = criterion_values(self.recompute[k], self.raw_columns[k], self.pool,
+                                       float(self.top[k]))
+            self._recomputed_columns[k] = columns
+        return columns
 
     def normalised_column(self, k: int) -> FloatArray:
         """Normalised values of criterion ``k`` (0 where it gave no points)."""
