@@ -35,6 +35,7 @@ __all__ = [
     "FirmProfile",
     "FundingRoundIn",
     "FundingRoundOut",
+    "valuation_covers_amount",
 ]
 
 # Figure → the figure it is part of, by definition; nothing else about a filing is invariant.
@@ -146,6 +147,20 @@ class FilingOut(FilingFigures):
     updated_at: datetime
 
 
+def valuation_covers_amount(value: float | None, raised: float | None, *, field: str,
+                            amount: str) -> float | None:
+    """Post-money valuation is pre-money plus the amount raised, so it cannot be smaller.
+
+    ``field`` and ``amount`` name the two values in the error, as the client sent them.
+    """
+    if value is not None and raised is not None and value < raised:
+        raise reject(
+            "valuation_below_amount",
+            f"{field} ({plain_number(value)}) is below {amount} ({plain_number(raised)})",
+        )
+    return value
+
+
 class FundingRoundIn(BaseModel):
     """Body of ``POST /v1/firms/{uscc}/funding-rounds``."""
 
@@ -160,15 +175,8 @@ class FundingRoundIn(BaseModel):
     @field_validator("post_money_valuation")
     @classmethod
     def _valuation_covers_amount(cls, value: float | None, info: ValidationInfo) -> float | None:
-        """Post-money valuation is pre-money plus the amount raised, so it cannot be smaller."""
-        amount = info.data.get("amount")
-        if value is not None and amount is not None and value < amount:
-            raise reject(
-                "valuation_below_amount",
-                f"post_money_valuation ({plain_number(value)}) is below the amount raised "
-                f"({plain_number(amount)})",
-            )
-        return value
+        return valuation_covers_amount(value, info.data.get("amount"),
+                                       field="post_money_valuation", amount="the amount raised")
 
 
 class FundingRoundOut(FundingRoundIn):

@@ -42,7 +42,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from schemas.firms import FilingFigures, FilingIn, FirmIn, FundingRoundIn
+from schemas.firms import (
+    FilingFigures,
+    FilingIn,
+    FirmIn,
+    FundingRoundIn,
+    valuation_covers_amount,
+)
 from schemas.scalars import (
     Amount,
     CalendarDate,
@@ -50,8 +56,6 @@ from schemas.scalars import (
     FundingStage,
     SectorCode,
     ShortText,
-    plain_number,
-    reject,
 )
 from schemas.uscc import USCC
 from scoring.vocabulary import FILING_FIELDS, FUNDING_STAGES, SECTORS, Cohort
@@ -229,15 +233,8 @@ class NominationRow(FilingFigures):
     @field_validator("round_valuation")
     @classmethod
     def _valuation_covers_amount(cls, value: float | None, info: ValidationInfo) -> float | None:
-        """Post-money valuation is pre-money plus the amount raised, so it cannot be smaller."""
-        amount = info.data.get("round_amount")
-        if value is not None and amount is not None and value < amount:
-            raise reject(
-                "valuation_below_amount",
-                f"round_valuation ({plain_number(value)}) is below round_amount "
-                f"({plain_number(amount)})",
-            )
-        return value
+        return valuation_covers_amount(value, info.data.get("round_amount"),
+                                       field="round_valuation", amount="round_amount")
 
     @model_validator(mode="after")
     def _complete(self) -> NominationRow:
