@@ -22,7 +22,7 @@ from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
 from service.rounds.views import router as rounds_router
 from service.schemes.views import router as schemes_router
-from service.selection.routes import ROUTERS as SELECTION_ROUTERS
+from service.selection.routers import ROUTERS as SELECTION_ROUTERS
 from service.settings import Settings, get_settings
 
 __all__ = ["create_app"]

@@ -1,4 +1,4 @@
 """Running a selection round: score runs, shortlists, reviews, decisions, publication, membership.
 
-Modules by concept (use cases) and ``service.selection.routes`` (their thin HTTP routers).
+Sub-domains, each ``service.py`` (use cases) and ``views.py`` (routes); shared helpers beside them.
 """

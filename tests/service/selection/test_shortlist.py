@@ -8,7 +8,7 @@ import io
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from service.selection.export import neutralise
+from service.selection.shortlists.export import neutralise
 from tests.service.selection.builders import Headers, scored_round, shortlist
 
 HOSTILE = "=HYPERLINK(\"http://evil.example\",\"点我\")"

@@ -10,7 +10,8 @@ from schemas.rounds import RoundOut
 from schemas.selection import PublicationOut, PublishIn, RoundStateIn
 from service.deps import PrincipalDep, SessionDep
 from service.rounds.views import RoundIdPath
-from service.selection import publication, transitions
+from service.selection.publication import service as publication
+from service.selection.transitions import service as transitions
 
 __all__ = ["router"]
 

@@ -25,7 +25,7 @@ from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
 from service.models import Decision, Nomination, ScoreResultRow, utcnow
 from service.rounds.service import get_or_raise, require_state
-from service.selection.runs import latest_run
+from service.selection.runs.service import latest_run
 
 __all__ = ["record_decisions"]
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from schemas.selection import KpisOut
 from service.deps import SessionDep
 from service.rounds.views import RoundIdPath
-from service.selection.kpis import round_kpis
+from service.selection.kpis.service import round_kpis
 
 __all__ = ["router"]
 

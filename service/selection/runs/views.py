@@ -9,8 +9,8 @@ from fastapi import APIRouter, Body, Request
 from schemas.selection import ScoreRunIn, ScoreRunOut
 from service.deps import PrincipalDep, SessionDep
 from service.rounds.views import RoundIdPath
-from service.selection import runs
-from service.selection.routes.params import CohortPath, RunIdPath
+from service.selection.params import CohortPath, RunIdPath
+from service.selection.runs import service as runs
 
 __all__ = ["router"]
 

@@ -25,8 +25,8 @@ from service.rounds.service import get_or_raise
 from service.schemes.service import to_scheme
 from service.selection.rated import rated_criteria
 from service.selection.rendered import Rendered, RenderedCache, render
-from service.selection.reviews import conflicted_usccs, ratings_frame, review_summaries
-from service.selection.runs import latest_run, run_out
+from service.selection.reviews.service import conflicted_usccs, ratings_frame, review_summaries
+from service.selection.runs.service import latest_run, run_out
 
 __all__ = ["Shortlist", "read_shortlist", "shortlist_document"]
 

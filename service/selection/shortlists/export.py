@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from service.selection.shortlist import Shortlist
+from service.selection.shortlists.service import Shortlist
 
 __all__ = ["CSV_MEDIA_TYPE", "XLSX_MEDIA_TYPE", "neutralise", "shortlist_csv", "shortlist_xlsx"]
 

@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from schemas.selection import DecisionOut, DecisionsIn
 from service.deps import PrincipalDep, SessionDep
 from service.rounds.views import RoundIdPath
-from service.selection import decisions
-from service.selection.routes.params import CohortPath
+from service.selection.decisions import service as decisions
+from service.selection.params import CohortPath
 
 __all__ = ["router"]
 

@@ -13,11 +13,11 @@ from schemas.selection import ShortlistPage
 from service.deps import PrincipalDep
 from service.pagination import decode_cursor
 from service.rounds.views import RoundIdPath
-from service.selection import export
+from service.selection.membership.views import IfNoneMatch, conditional_response
+from service.selection.params import CohortPath
 from service.selection.rendered import cache_for
-from service.selection.routes.membership import IfNoneMatch, conditional_response
-from service.selection.routes.params import CohortPath
-from service.selection.shortlist import read_shortlist, shortlist_document
+from service.selection.shortlists import export
+from service.selection.shortlists.service import read_shortlist, shortlist_document
 
 __all__ = ["router"]
 

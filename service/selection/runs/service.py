@@ -21,7 +21,7 @@ from service.selection.calibration import calibrate
 from service.selection.frames import frames_fingerprint, load_scoring_frames
 from service.selection.nominations import cohort_nominations
 from service.selection.rated import rated_criteria
-from service.selection.reviews import ratings_frame
+from service.selection.reviews.service import ratings_frame
 
 __all__ = ["create_run", "get_run_or_raise", "latest_run", "run_out"]
 

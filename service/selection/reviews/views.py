@@ -9,8 +9,8 @@ from fastapi import APIRouter, Body
 from schemas.selection import ConflictIn, ConflictOut, RatingsIn, ReviewOut
 from service.deps import PrincipalDep, SessionDep
 from service.rounds.views import RoundIdPath
-from service.selection import reviews
-from service.selection.routes.params import NominationIdPath
+from service.selection.params import NominationIdPath
+from service.selection.reviews import service as reviews
 
 __all__ = ["router"]
 

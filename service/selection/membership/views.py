@@ -19,9 +19,9 @@ from service.deps import SessionDep
 from service.models import utcnow
 from service.pagination import decode_cursor
 from service.paths import UsccPath
-from service.selection import membership
+from service.selection.membership import service as membership
+from service.selection.params import CohortPath
 from service.selection.rendered import Rendered, cache_for
-from service.selection.routes.params import CohortPath
 
 __all__ = ["IfNoneMatch", "conditional_response", "router"]
 

@@ -1,0 +1,23 @@
+"""The selection routers, one per concept; ``service.app`` includes each of ``ROUTERS``."""
+
+from fastapi import APIRouter
+
+from service.selection.decisions import views as decisions
+from service.selection.kpis import views as kpis
+from service.selection.membership import views as membership
+from service.selection.publication import views as publication
+from service.selection.reviews import views as reviews
+from service.selection.runs import views as runs
+from service.selection.shortlists import views as shortlists
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: tuple[APIRouter, ...] = (
+    publication.router,
+    runs.router,
+    shortlists.router,
+    reviews.router,
+    decisions.router,
+    membership.router,
+    kpis.router,
+)
