@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
@@ -14,7 +14,10 @@ from service.access import PUBLIC, rule_for
 from service.errors import Forbidden, ServiceError, Unauthorized
 from service.keys import Principal, authenticate
 
-__all__ = ["PrincipalDep", "SessionDep", "authorize", "get_session"]
+__all__ = ["PrincipalDep", "SessionDep", "authorize", "get_session", "run_read"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -91,3 +94,22 @@ async def current_principal(request: Request) -> Principal:
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+async def run_read(
+    request: Request,
+    use_case: Callable[Concatenate[Session, P], R],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> R:
+    """Run a read-only use case in one worker-thread hop with a read session of its own.
+
+    A sync route with ``SessionDep`` takes three hops (enter, handler, exit); a hot read route
+    that is ``async`` takes one here, and a read-only session has nothing to commit.
+    """
+
+    def read() -> R:
+        with request.app.state.read_sessions() as session:
+            return use_case(session, *args, **kwargs)
+
+    return await run_in_threadpool(read)

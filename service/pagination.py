@@ -1,4 +1,10 @@
-"""Opaque cursors for keyset pagination: base64url of a small JSON document."""
+"""Keyset pagination: opaque cursors, the one ``cursor``/``limit`` dependency, the page builder.
+
+A cursor is base64url of a small JSON document holding the last item's sort key. A list route
+takes ``PageDep``, asks its use case for ``page.fetch`` rows after ``page.after(key, type)``
+(one more than the page, to learn whether another follows) and returns ``build_page(...)``.
+The page size defaults to ``Settings.page_size_default`` and is capped by ``page_size_max``.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,33 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+
+from schemas.pagination import Page
 from service.errors import ValidationFailed
 
-__all__ = ["decode_cursor", "encode_cursor", "split_page"]
+__all__ = [
+    "CURSOR_MAX_LENGTH",
+    "PageDep",
+    "PageParams",
+    "PageSizeDep",
+    "build_page",
+    "decode_cursor",
+    "encode_cursor",
+    "page_params",
+    "page_size",
+    "split_page",
+]
 
 T = TypeVar("T")
+K = TypeVar("K", int, str)
+M = TypeVar("M")
+
+CURSOR_MAX_LENGTH = 500
 
 
 def encode_cursor(position: dict[str, Any]) -> str:
@@ -52,3 +78,74 @@ def split_page(
     page = list(fetched[:limit])
     more = len(fetched) > limit
     return page, encode_cursor(position_of(page[-1])) if more else None
+
+
+async def page_size(
+    request: Request,
+    limit: Annotated[
+        int | None, Query(ge=1, description="Items per page (default and maximum are settings).")
+    ] = None,
+) -> int:
+    """The requested page size, the configured default without one; above the maximum a 422."""
+    settings = request.app.state.settings
+    if limit is None:
+        return int(settings.page_size_default)
+    maximum = int(settings.page_size_max)
+    if limit > maximum:
+        # The same error pydantic gives for ``Query(le=maximum)``, so clients see no difference.
+        raise RequestValidationError(
+            [
+                {
+                    "type": "less_than_equal",
+                    "loc": ("query", "limit"),
+                    "msg": f"Input should be less than or equal to {maximum}",
+                    "input": limit,
+                    "ctx": {"le": maximum},
+                }
+            ]
+        )
+    return limit
+
+
+PageSizeDep = Annotated[int, Depends(page_size)]
+
+
+@dataclass(frozen=True, slots=True)
+class PageParams:
+    """A list request's ``cursor`` (undecoded) and page size."""
+
+    cursor: str | None
+    limit: int
+
+    @property
+    def fetch(self) -> int:
+        """How many rows a use case fetches: one past the page, to know whether more follow."""
+        return self.limit + 1
+
+    def after(self, key: str, kind: type[K]) -> K | None:
+        """The cursor's ``key`` (a 422 naming ``cursor`` when it is not ours), None on page one."""
+        position = decode_cursor(self.cursor, keys={key: kind})
+        return None if position is None else kind(position[key])
+
+
+async def page_params(
+    limit: PageSizeDep,
+    cursor: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None,
+) -> PageParams:
+    """The ``cursor`` and ``limit`` query parameters of every paginated list."""
+    return PageParams(cursor=cursor, limit=limit)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def build_page(
+    fetched: Sequence[T],
+    params: PageParams,
+    *,
+    position_of: Callable[[T], dict[str, Any]],
+    item: Callable[[T], M],
+) -> Page[M]:
+    """The page of ``fetched`` (``params.fetch`` rows) as API items, with the next cursor."""
+    rows, next_cursor = split_page(fetched, params.limit, position_of)
+    return Page[Any](items=[item(r) for r in rows], next_cursor=next_cursor)

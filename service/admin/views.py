@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from schemas.pagination import Page
 from service import audit
 from service.deps import PrincipalDep, SessionDep
-from service.pagination import decode_cursor, split_page
+from service.pagination import PageDep, build_page
 
 __all__ = ["router"]
 
@@ -56,15 +56,14 @@ def get_audit(
     actor: Annotated[str | None, Query(max_length=200)] = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    *,
+    page: PageDep,
 ) -> Page[AuditEventOut]:
     """Oldest first, filtered by action, target, actor or time."""
-    position = decode_cursor(cursor, keys={"id": int})
     events = audit.list_events(
         session,
-        after_id=int(position["id"]) if position else None,
-        limit=limit + 1,
+        after_id=page.after("id", int),
+        limit=page.fetch,
         action=action,
         target_type=target_type,
         target_id=target_id,
@@ -72,8 +71,9 @@ def get_audit(
         since=since,
         until=until,
     )
-    events, next_cursor = split_page(events, limit, lambda e: {"id": e.id})
-    return Page[AuditEventOut](
-        items=[AuditEventOut.model_validate(e, from_attributes=True) for e in events],
-        next_cursor=next_cursor,
+    return build_page(
+        events,
+        page,
+        position_of=lambda e: {"id": e.id},
+        item=lambda e: AuditEventOut.model_validate(e, from_attributes=True),
     )

@@ -11,8 +11,8 @@ from schemas.pagination import Page
 from schemas.scalars import SectorCode
 from service.deps import PrincipalDep, SessionDep
 from service.firms import service
-from service.pagination import decode_cursor, split_page
-from service.paths import UsccPath
+from service.pagination import PageDep, build_page
+from service.params import UsccPath
 
 __all__ = ["router"]
 
@@ -59,24 +59,24 @@ def list_firms(
     region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     listed: bool | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    *,
+    page: PageDep,
 ) -> Page[FirmOut]:
     """Firms in USCC order, filtered by sector, region, listing or a name fragment."""
-    position = decode_cursor(cursor, keys={"uscc": str})
     firms = service.list_firms(
         session,
-        after_uscc=position["uscc"] if position else None,
-        limit=limit + 1,
+        after_uscc=page.after("uscc", str),
+        limit=page.fetch,
         sector=sector,
         region=region,
         listed=listed,
         name_contains=q,
     )
-    firms, next_cursor = split_page(firms, limit, lambda f: {"uscc": f.uscc})
-    return Page[FirmOut](
-        items=[FirmOut.model_validate(f, from_attributes=True) for f in firms],
-        next_cursor=next_cursor,
+    return build_page(
+        firms,
+        page,
+        position_of=lambda f: {"uscc": f.uscc},
+        item=lambda f: FirmOut.model_validate(f, from_attributes=True),
     )
 
 

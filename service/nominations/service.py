@@ -30,7 +30,7 @@ from service.models import (
     NominationBatch,
     utcnow,
 )
-from service.rounds.service import get_or_raise, require_state
+from service.rounds import service as rounds_service
 
 __all__ = [
     "BatchReport",
@@ -127,8 +127,8 @@ def store_candidate_list(
     mode: Mode,
 ) -> BatchReport:
     """Store the list; all-or-nothing unless ``mode`` is ``partial``; every bad row is reported."""
-    selection_round = get_or_raise(session, round_id, for_update=True)
-    require_state(selection_round, "open", doing="nominating")
+    selection_round = rounds_service.get_or_raise(session, round_id, for_update=True)
+    rounds_service.require_state(selection_round, "open", doing="nominating")
     all_issues = sorted(
         [*issues, *_cohort_conflicts(session, round_id, rows)],
         key=lambda i: (i.row or 0, i.field or ""),
@@ -316,7 +316,7 @@ def list_nominations(
     limit: int,
 ) -> list[tuple[Nomination, Firm]]:
     """A round's nominations with their firms, in id order after the cursor."""
-    get_or_raise(session, round_id)
+    rounds_service.get_or_raise(session, round_id)
     query = (
         select(Nomination, Firm)
         .join(Firm, Firm.uscc == Nomination.uscc)

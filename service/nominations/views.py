@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
@@ -20,8 +20,8 @@ from service.nominations.submission import (
     CandidateUpload,
     submit_candidate_list,
 )
-from service.pagination import decode_cursor, split_page
-from service.rounds.views import RoundIdPath
+from service.pagination import PageDep, build_page
+from service.params import CohortQuery, IdPath
 
 __all__ = ["router"]
 
@@ -104,7 +104,7 @@ async def read_upload(request: Request) -> CandidateUpload:
     response_model=BatchOut,
 )
 def post_nominations(
-    round_id: RoundIdPath,
+    round_id: IdPath,
     upload: Annotated[CandidateUpload, Depends(read_upload)],
     session: SessionDep,
     principal: PrincipalDep,
@@ -134,24 +134,20 @@ def post_nominations(
     summary="A round's nominations",
 )
 def get_nominations(
-    round_id: RoundIdPath,
+    round_id: IdPath,
     session: SessionDep,
-    cohort: Literal["leader", "hidden-champion", "seed"] | None = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cohort: CohortQuery,
+    page: PageDep,
 ) -> Page[NominationOut]:
     """Nominations in submission order, with the firm's name and their state."""
-    position = decode_cursor(cursor, keys={"id": int})
     pairs = service.list_nominations(
-        session,
-        round_id=round_id,
-        cohort=cohort,
-        after_id=int(position["id"]) if position else None,
-        limit=limit + 1,
+        session, round_id=round_id, cohort=cohort, after_id=page.after("id", int), limit=page.fetch
     )
-    pairs, next_cursor = split_page(pairs, limit, lambda p: {"id": p[0].id})
-    return Page[NominationOut](
-        items=[NominationOut.from_rows(n, f) for n, f in pairs], next_cursor=next_cursor
+    return build_page(
+        pairs,
+        page,
+        position_of=lambda p: {"id": p[0].id},
+        item=lambda p: NominationOut.from_rows(*p),
     )
 
 
@@ -161,8 +157,8 @@ def get_nominations(
     summary="A submitted list's record and per-row report",
 )
 def get_batch(
-    round_id: RoundIdPath,
-    batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    round_id: IdPath,
+    batch_id: IdPath,
     session: SessionDep,
 ) -> BatchRecordOut:
     """Who sent it, when, its SHA-256, and every rejected row (the bytes are kept, not returned)."""

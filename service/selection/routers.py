@@ -1,4 +1,4 @@
-"""The selection routers, one per concept; ``service.app`` includes each of ``ROUTERS``."""
+"""The selection routers, one per sub-domain; ``service.app`` includes each of ``ROUTERS``."""
 
 from fastapi import APIRouter
 
@@ -9,10 +9,12 @@ from service.selection.publication import views as publication
 from service.selection.reviews import views as reviews
 from service.selection.runs import views as runs
 from service.selection.shortlists import views as shortlists
+from service.selection.transitions import views as transitions
 
 __all__ = ["ROUTERS"]
 
 ROUTERS: tuple[APIRouter, ...] = (
+    transitions.router,
     publication.router,
     runs.router,
     shortlists.router,

@@ -24,8 +24,8 @@ from service.bulk import upsert_rows
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
 from service.models import Decision, Nomination, ScoreResultRow, utcnow
-from service.rounds.service import get_or_raise, require_state
-from service.selection.runs.service import latest_run
+from service.rounds import service as rounds_service
+from service.selection.runs import service as runs_service
 
 __all__ = ["record_decisions"]
 
@@ -39,9 +39,9 @@ def record_decisions(
     decisions: Sequence[DecisionIn],
 ) -> list[Decision]:
     """Record the decisions all or nothing; 409 past capacity or for another cohort's firm."""
-    selection_round = get_or_raise(session, round_id, for_update=True)
-    require_state(selection_round, "scoring", "decided", doing="recording decisions")
-    run = latest_run(session, round_id=round_id, cohort=cohort)
+    selection_round = rounds_service.get_or_raise(session, round_id, for_update=True)
+    rounds_service.require_state(selection_round, "scoring", "decided", doing="recording decisions")
+    run = runs_service.latest_run(session, round_id=round_id, cohort=cohort)
     if run is None:
         raise Conflict(f"Round {round_id} has no {cohort!r} score run; score it before deciding.")
     ids = [d.nomination_id for d in decisions]

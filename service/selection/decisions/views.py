@@ -6,9 +6,8 @@ from fastapi import APIRouter
 
 from schemas.selection import DecisionOut, DecisionsIn
 from service.deps import PrincipalDep, SessionDep
-from service.rounds.views import RoundIdPath
-from service.selection.decisions import service as decisions
-from service.selection.params import CohortPath
+from service.params import CohortPath, IdPath
+from service.selection.decisions import service
 
 __all__ = ["router"]
 
@@ -22,7 +21,7 @@ router = APIRouter(tags=["selection"])
     summary="Select, waitlist or reject nominations",
 )
 def post_decisions(
-    round_id: RoundIdPath,
+    round_id: IdPath,
     cohort: CohortPath,
     data: DecisionsIn,
     session: SessionDep,
@@ -31,7 +30,7 @@ def post_decisions(
     """All or nothing. An override (selecting outside the latest run's capacity line, rejecting
     or waitlisting inside it) needs a reason (422 without); selecting past capacity, deciding a
     firm nominated for another cohort, or deciding after publication is a 409."""
-    stored = decisions.record_decisions(
+    stored = service.record_decisions(
         session, principal, round_id=round_id, cohort=cohort, decisions=data.decisions
     )
     return [DecisionOut.model_validate(d, from_attributes=True) for d in stored]

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 import scoring
 from scoring.vocabulary import COHORTS
 from service.models import Membership, utcnow
-from service.rounds.service import get_or_raise, require_state
-from service.selection.frames import load_scoring_frames
+from service.rounds import service as rounds_service
+from service.selection import frames as scoring_frames
 
 __all__ = ["TARGETS", "Target", "round_kpis"]
 
@@ -107,8 +107,8 @@ def round_kpis(
     session: Session, *, round_id: int, usd_cny: float, as_of: dt.date | None = None
 ) -> dict[str, Any]:
     """Each published cohort's members counted against its targets."""
-    selection_round = get_or_raise(session, round_id)
-    require_state(selection_round, "published", doing="reporting KPIs")
+    selection_round = rounds_service.get_or_raise(session, round_id)
+    rounds_service.require_state(selection_round, "published", doing="reporting KPIs")
     day = as_of or utcnow().date()
     members = list(
         session.execute(
@@ -118,7 +118,7 @@ def round_kpis(
     usccs = [uscc for _, uscc in members]
     indicators = pd.DataFrame()
     if usccs:
-        frames = load_scoring_frames(session, usccs, reference_date=day)
+        frames = scoring_frames.load_scoring_frames(session, usccs, reference_date=day)
         indicators = scoring.derive_indicators(
             frames.firms, frames.filings, frames.funding_rounds, reference_date=day, usd_cny=usd_cny
         )

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 
 from schemas.selection import KpisOut
 from service.deps import SessionDep
-from service.rounds.views import RoundIdPath
-from service.selection.kpis.service import round_kpis
+from service.params import IdPath
+from service.selection.kpis import service
 
 __all__ = ["router"]
 
@@ -19,9 +19,9 @@ router = APIRouter(tags=["selection"])
     response_model=KpisOut,
     summary="Published cohorts against the plan's three-year targets",
 )
-def get_kpis(round_id: RoundIdPath, session: SessionDep, request: Request) -> KpisOut:
+def get_kpis(round_id: IdPath, session: SessionDep, request: Request) -> KpisOut:
     """Counts members meeting each target's condition from their latest filings and rounds;
     the conditions are spelled out in each entry. 409 until the round is published."""
     return KpisOut.model_validate(
-        round_kpis(session, round_id=round_id, usd_cny=request.app.state.settings.usd_cny)
+        service.round_kpis(session, round_id=round_id, usd_cny=request.app.state.settings.usd_cny)
     )

@@ -9,21 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from schemas.selection import ChangesPage, MembersPage
-from service.conditional import etag_matches
-from service.deps import SessionDep
+from service.deps import SessionDep, run_read
 from service.models import utcnow
-from service.pagination import decode_cursor
-from service.paths import UsccPath
-from service.selection.membership import service as membership
-from service.selection.params import CohortPath
-from service.selection.rendered import Rendered, cache_for
+from service.pagination import CURSOR_MAX_LENGTH, PageDep, PageSizeDep, decode_cursor
+from service.params import CohortPath, IdQuery, IfNoneMatch, UsccPath
+from service.selection.membership import service
+from service.selection.rendered import cache_for
+from service.selection.responses import conditional_response
 
-__all__ = ["IfNoneMatch", "conditional_response", "router"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["membership"])
 
@@ -31,25 +29,6 @@ router = APIRouter(tags=["membership"])
 _CACHE_CURRENT = "private, max-age=60, must-revalidate"
 _CACHE_ROUND = "private, max-age=3600"
 _CACHE_FEED = "private, no-cache"
-
-IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=2000)]
-
-
-def conditional_response(
-    rendered: Rendered, request: Request, if_none_match: str | None, cache: str
-) -> Response:
-    """200 with the body (gzip when the client accepts it), or 304 when ``If-None-Match`` names
-    the representation's tag; both with the tag, ``Cache-Control`` and ``Vary``."""
-    accepts_gzip = "gzip" in request.headers.get("accept-encoding", "").lower()
-    use_gzip = accepts_gzip and rendered.gzipped is not None and rendered.gzip_etag is not None
-    etag = rendered.gzip_etag if use_gzip and rendered.gzip_etag else rendered.etag
-    headers = {"ETag": etag, "Cache-Control": cache, "Vary": "Accept-Encoding"}
-    if etag_matches(if_none_match, etag, weak=True):
-        return Response(status_code=304, headers=headers)
-    if use_gzip and rendered.gzipped is not None:
-        headers["Content-Encoding"] = "gzip"
-        return Response(rendered.gzipped, media_type="application/json", headers=headers)
-    return Response(rendered.body, media_type="application/json", headers=headers)
 
 
 @router.get(
@@ -61,13 +40,14 @@ def get_changes(
     session: SessionDep,
     request: Request,
     if_none_match: IfNoneMatch = None,
-    since: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    since: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None,
+    *,
+    limit: PageSizeDep,
 ) -> Response:
     """Start without ``since``; keep the returned ``next_cursor`` and pass it as ``since`` next
     time: it is returned even when nothing changed, so polling continues from there."""
     position = decode_cursor(since, keys={"seq": int})
-    rendered = membership.changes_document(
+    rendered = service.changes_document(
         session,
         cache_for(request.app.state),
         after_seq=int(position["seq"]) if position else 0,
@@ -85,46 +65,32 @@ async def get_members(
     cohort: CohortPath,
     request: Request,
     if_none_match: IfNoneMatch = None,
-    round_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    round_id: IdQuery = None,
     on: Annotated[dt.date | None, Query(description="Valid on this day (default today).")] = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    *,
+    page: PageDep,
 ) -> Response:
     """The members of one round (``round_id``) or, by default, those valid today; no scores,
     ratings or reasons. ``If-None-Match`` with the last ``ETag`` gives 304 when unchanged."""
-    position = decode_cursor(cursor, keys={"id": int})
-    state = request.app.state
-    cache = cache_for(state)
+    cache = cache_for(request.app.state)
     day = on or utcnow().date()
-    after_id = int(position["id"]) if position else None
+    after_id = page.after("id", int)
     # Hot path: a page whose version was checked within the last second needs no database and
     # no worker thread at all.
-    rendered = membership.recent_members_document(
-        cache, cohort=cohort, round_id=round_id, on=day, after_id=after_id, limit=limit
+    rendered = service.recent_members_document(
+        cache, cohort=cohort, round_id=round_id, on=day, after_id=after_id, limit=page.limit
     )
-    if rendered is not None:
-        return conditional_response(
-            rendered,
+    if rendered is None:
+        rendered = await run_read(
             request,
-            if_none_match,
-            _CACHE_ROUND if round_id is not None else _CACHE_CURRENT,
+            service.members_document,
+            cache,
+            cohort=cohort,
+            round_id=round_id,
+            on=day,
+            after_id=after_id,
+            limit=page.limit,
         )
-
-    def read() -> Rendered:
-        # One worker-thread hop for the whole read, instead of the three a sync route with
-        # SessionDep takes (enter, handler, exit); a read-only session has nothing to commit.
-        with state.read_sessions() as session:
-            return membership.members_document(
-                session,
-                cache,
-                cohort=cohort,
-                round_id=round_id,
-                on=day,
-                after_id=after_id,
-                limit=limit,
-            )
-
-    rendered = await run_in_threadpool(read)
     return conditional_response(
         rendered, request, if_none_match, _CACHE_ROUND if round_id is not None else _CACHE_CURRENT
     )
@@ -139,7 +105,5 @@ def get_firm_memberships(
     uscc: UsccPath, session: SessionDep, request: Request, if_none_match: IfNoneMatch = None
 ) -> Response:
     """Every cohort the firm was published in, oldest first (one page: a firm has few)."""
-    rendered = membership.firm_memberships_document(
-        session, cache_for(request.app.state), uscc=uscc
-    )
+    rendered = service.firm_memberships_document(session, cache_for(request.app.state), uscc=uscc)
     return conditional_response(rendered, request, if_none_match, _CACHE_CURRENT)

@@ -13,7 +13,7 @@ from service import audit
 from service.errors import Conflict
 from service.keys import Principal
 from service.models import Decision, Firm, Membership, utcnow
-from service.rounds.service import get_or_raise, require_state
+from service.rounds import service as rounds_service
 
 __all__ = ["Publication", "publish", "years_later"]
 
@@ -47,13 +47,13 @@ def publish(
 ) -> Publication:
     """Freeze every ``select`` decision into memberships and mark the round published, in one
     transaction; a second publication is a 409 and decisions are read-only afterwards."""
-    selection_round = get_or_raise(session, round_id, for_update=True)
+    selection_round = rounds_service.get_or_raise(session, round_id, for_update=True)
     if selection_round.state == "published":
         raise Conflict(
             f"Round {round_id} is already published; its membership is immutable.",
             extra={"state": "published"},
         )
-    require_state(selection_round, "decided", doing="publishing")
+    rounds_service.require_state(selection_round, "decided", doing="publishing")
     now = utcnow()
     start = valid_from or now.date()
     years = validity_years or selection_round.validity_years

@@ -1,4 +1,4 @@
-"""HTTP routes of a round's state changes and its publication."""
+"""HTTP route of a round's publication."""
 
 from __future__ import annotations
 
@@ -6,32 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from schemas.rounds import RoundOut
-from schemas.selection import PublicationOut, PublishIn, RoundStateIn
+from schemas.selection import PublicationOut, PublishIn
 from service.deps import PrincipalDep, SessionDep
-from service.rounds.views import RoundIdPath
-from service.selection.publication import service as publication
-from service.selection.transitions import service as transitions
+from service.params import IdPath
+from service.selection.publication import service
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["selection"])
-
-
-@router.post(
-    "/v1/rounds/{round_id}/state",
-    response_model=RoundOut,
-    summary="Move a round to scoring or decided",
-)
-def post_state(
-    round_id: RoundIdPath, data: RoundStateIn, session: SessionDep, principal: PrincipalDep
-) -> RoundOut:
-    """``open`` → ``scoring`` (nominations close) → ``decided``; ``decided`` → ``scoring``
-    reopens decisions. Publishing is ``POST /v1/rounds/{round_id}/publish``. 409 otherwise."""
-    selection_round = transitions.change_state(
-        session, principal, round_id=round_id, state=data.state, reason=data.reason
-    )
-    return RoundOut.model_validate(selection_round, from_attributes=True)
 
 
 @router.post(
@@ -41,7 +23,7 @@ def post_state(
     summary="Freeze and publish the round's membership",
 )
 def post_publish(
-    round_id: RoundIdPath,
+    round_id: IdPath,
     session: SessionDep,
     principal: PrincipalDep,
     data: Annotated[PublishIn | None, Body()] = None,
@@ -50,7 +32,7 @@ def post_publish(
     today, for the round's ``validity_years``). The round must be ``decided``; a second
     publication is a 409 and decisions are read-only afterwards."""
     options = data or PublishIn()
-    result = publication.publish(
+    result = service.publish(
         session,
         principal,
         round_id=round_id,

@@ -17,12 +17,10 @@ from service.bulk import upsert_rows
 from service.errors import Conflict, Forbidden, ValidationFailed
 from service.keys import Principal
 from service.models import Nomination, Review, ReviewConflict, utcnow
-from service.rounds.service import get_or_raise, require_state
-from service.schemes.service import get_active_for_cohort
-from service.selection.calibration import calibrate
-from service.selection.frames import IN_CHUNK
-from service.selection.nominations import get_nomination_or_raise
-from service.selection.rated import rated_criteria
+from service.rounds import service as rounds_service
+from service.schemes import service as schemes_service
+from service.selection import calibration, nominations, rated
+from service.selection import frames as scoring_frames
 
 __all__ = [
     "conflicted_usccs",
@@ -65,15 +63,17 @@ def rate(
 ) -> list[Review]:
     """Store (or replace) the caller's ratings of a nomination; the range is the scheme's."""
     reviewer = _reviewer_id(principal)
-    selection_round = get_or_raise(session, round_id)
-    require_state(selection_round, "scoring", doing="rating")
-    nomination = get_nomination_or_raise(session, round_id=round_id, nomination_id=nomination_id)
+    selection_round = rounds_service.get_or_raise(session, round_id)
+    rounds_service.require_state(selection_round, "scoring", doing="rating")
+    nomination = nominations.get_nomination_or_raise(
+        session, round_id=round_id, nomination_id=nomination_id
+    )
     if nomination.uscc in conflicted_usccs(session, round_id=round_id, reviewer_key_id=reviewer):
         raise Conflict(
             f"You declared a conflict of interest with firm {nomination.uscc}; you cannot rate it."
         )
-    _stored, scheme = get_active_for_cohort(session, nomination.cohort)
-    rules = rated_criteria(scheme)
+    _stored, scheme = schemes_service.get_active_for_cohort(session, nomination.cohort)
+    rules = rated.rated_criteria(scheme)
     errors: list[dict[str, Any]] = []
     for i, rating in enumerate(ratings):
         rule = rules.get(rating.criterion)
@@ -162,9 +162,11 @@ def declare_conflict(
     harmless and returns the first declaration.
     """
     reviewer = _reviewer_id(principal)
-    selection_round = get_or_raise(session, round_id)
-    require_state(selection_round, "open", "scoring", doing="declaring a conflict")
-    nomination = get_nomination_or_raise(session, round_id=round_id, nomination_id=nomination_id)
+    selection_round = rounds_service.get_or_raise(session, round_id)
+    rounds_service.require_state(selection_round, "open", "scoring", doing="declaring a conflict")
+    nomination = nominations.get_nomination_or_raise(
+        session, round_id=round_id, nomination_id=nomination_id
+    )
     existing = session.scalars(
         select(ReviewConflict).where(
             ReviewConflict.round_id == round_id,
@@ -225,8 +227,8 @@ def ratings_frame(
         rows = list(session.execute(query).all())
     else:
         ordered = sorted(usccs)
-        for start in range(0, len(ordered), IN_CHUNK):
-            chunk = ordered[start : start + IN_CHUNK]
+        for start in range(0, len(ordered), scoring_frames.IN_CHUNK):
+            chunk = ordered[start : start + scoring_frames.IN_CHUNK]
             rows.extend(session.execute(query.where(Review.uscc.in_(chunk))).all())
     frame = pd.DataFrame(rows, columns=RATING_FRAME_COLUMNS)
     frame["reviewer"] = frame["reviewer"].astype("int64").astype(str)
@@ -239,11 +241,13 @@ def review_summaries(
 ) -> dict[str, dict[str, Any]]:
     """Per uscc and rated criterion: every rating raw and calibrated, their aggregates, spread
     and the disagreement flag; firms in ``hidden`` (the viewer's conflicts) are left out."""
-    rules = rated_criteria(scheme)
+    rules = rated.rated_criteria(scheme)
     known = ratings.loc[ratings["criterion"].isin(list(rules))]
     if known.empty:
         return {}
-    known = known.assign(calibrated=calibrate(known, {c: r.range for c, r in rules.items()}))
+    known = known.assign(
+        calibrated=calibration.calibrate(known, {c: r.range for c, r in rules.items()})
+    )
     out: dict[str, dict[str, Any]] = {}
     hidden_set = set(hidden)
     for (uscc, criterion), group in known.groupby(["uscc", "criterion"], sort=True):

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Body
 
 from schemas.selection import ConflictIn, ConflictOut, RatingsIn, ReviewOut
 from service.deps import PrincipalDep, SessionDep
-from service.rounds.views import RoundIdPath
-from service.selection.params import NominationIdPath
-from service.selection.reviews import service as reviews
+from service.params import IdPath
+from service.selection.reviews import service
 
 __all__ = ["router"]
 
@@ -24,15 +23,15 @@ router = APIRouter(prefix="/v1/rounds/{round_id}/nominations/{nomination_id}", t
     summary="Rate a nomination on the scheme's reviewer-rated criteria",
 )
 def post_reviews(
-    round_id: RoundIdPath,
-    nomination_id: NominationIdPath,
+    round_id: IdPath,
+    nomination_id: IdPath,
     data: RatingsIn,
     session: SessionDep,
     principal: PrincipalDep,
 ) -> list[ReviewOut]:
     """Each score must lie in the criterion's range from the cohort's scheme; rating again
     replaces your earlier rating. 409 when you declared a conflict with the firm."""
-    stored = reviews.rate(
+    stored = service.rate(
         session, principal, round_id=round_id, nomination_id=nomination_id, ratings=data.ratings
     )
     return [ReviewOut.model_validate(r, from_attributes=True) for r in stored]
@@ -45,15 +44,15 @@ def post_reviews(
     summary="Declare a conflict of interest with the nomination's firm",
 )
 def post_conflict(
-    round_id: RoundIdPath,
-    nomination_id: NominationIdPath,
+    round_id: IdPath,
+    nomination_id: IdPath,
     session: SessionDep,
     principal: PrincipalDep,
     data: Annotated[ConflictIn | None, Body()] = None,
 ) -> ConflictOut:
     """From now on you can neither rate the firm nor see its ratings; ratings you gave it are
     withdrawn."""
-    conflict, withdrawn = reviews.declare_conflict(
+    conflict, withdrawn = service.declare_conflict(
         session,
         principal,
         round_id=round_id,

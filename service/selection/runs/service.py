@@ -12,16 +12,14 @@ import scoring
 from schemas.selection import ScoreRunIn
 from service import audit
 from service.errors import Conflict, NotFound, ValidationFailed
-from service.growth.service import growth_frame
+from service.growth import service as growth_service
 from service.keys import Principal
 from service.models import ScoreResultRow, ScoreRun, StoredScheme
-from service.rounds.service import get_or_raise, require_state
-from service.schemes.service import get_active_for_cohort
-from service.selection.calibration import calibrate
-from service.selection.frames import frames_fingerprint, load_scoring_frames
-from service.selection.nominations import cohort_nominations
-from service.selection.rated import rated_criteria
-from service.selection.reviews.service import ratings_frame
+from service.rounds import service as rounds_service
+from service.schemes import service as schemes_service
+from service.selection import calibration, nominations, rated
+from service.selection import frames as scoring_frames
+from service.selection.reviews import service as reviews_service
 
 __all__ = ["create_run", "get_run_or_raise", "latest_run", "run_out"]
 
@@ -39,15 +37,17 @@ def create_run(
     usd_cny: float,
 ) -> ScoreRun:
     """Score every nomination of ``cohort`` in the round and store the run with its results."""
-    selection_round = get_or_raise(session, round_id)
-    require_state(selection_round, "scoring", doing="scoring")
-    nominations = cohort_nominations(session, round_id=round_id, cohort=cohort)
-    if not nominations:
+    selection_round = rounds_service.get_or_raise(session, round_id)
+    rounds_service.require_state(selection_round, "scoring", doing="scoring")
+    nomination_ids = nominations.cohort_nominations(session, round_id=round_id, cohort=cohort)
+    if not nomination_ids:
         raise Conflict(f"Round {round_id} has no nominations for {cohort!r} to score.")
-    stored, scheme = get_active_for_cohort(session, cohort)
+    stored, scheme = schemes_service.get_active_for_cohort(session, cohort)
     capacity = int(selection_round.capacities.get(cohort, 100))
     reference_date = selection_round.reference_date
-    frames = load_scoring_frames(session, list(nominations), reference_date=reference_date)
+    frames = scoring_frames.load_scoring_frames(
+        session, list(nomination_ids), reference_date=reference_date
+    )
     ratings = _ratings_for(
         session, scheme, round_id=round_id, cohort=cohort, calibrated=options.calibrated_ratings
     )
@@ -59,7 +59,7 @@ def create_run(
             reference_date=reference_date,
             usd_cny=usd_cny,
         )
-        growth, model_id = growth_frame(
+        growth, model_id = growth_service.growth_frame(
             session,
             scheme,
             frames.firms,
@@ -81,7 +81,7 @@ def create_run(
         )
     except scoring.ScoringInputError as exc:
         raise ValidationFailed(f"The nominations cannot be scored: {exc}") from None
-    fingerprint = frames_fingerprint(
+    fingerprint = scoring_frames.frames_fingerprint(
         frames.firms,
         frames.filings,
         frames.funding_rounds,
@@ -109,7 +109,7 @@ def create_run(
     )
     session.add(run)
     session.flush()
-    _store_results(session, run.id, result, stability, nominations)
+    _store_results(session, run.id, result, stability, nomination_ids)
     audit.record(
         session,
         principal,
@@ -133,13 +133,15 @@ def _ratings_for(
     session: Session, scheme: scoring.Scheme, *, round_id: int, cohort: str, calibrated: bool
 ) -> pd.DataFrame | None:
     """The engine's ratings frame for the scheme's rated criteria, raw or calibrated."""
-    rules = rated_criteria(scheme)
+    rules = rated.rated_criteria(scheme)
     if not rules:
         return None
-    frame = ratings_frame(session, round_id=round_id, cohort=cohort)
+    frame = reviews_service.ratings_frame(session, round_id=round_id, cohort=cohort)
     frame = frame.loc[frame["criterion"].isin(list(rules))].reset_index(drop=True)
     if calibrated and not frame.empty:
-        frame = frame.assign(score=calibrate(frame, {c: r.range for c, r in rules.items()}))
+        frame = frame.assign(
+            score=calibration.calibrate(frame, {c: r.range for c, r in rules.items()})
+        )
     return frame.loc[:, ["uscc", "criterion", "reviewer", "score"]]
 
 
@@ -148,7 +150,7 @@ def _store_results(
     run_id: int,
     result: scoring.ScoreResult,
     stability: pd.Series,
-    nominations: dict[str, int],
+    nomination_ids: dict[str, int],
 ) -> None:
     """Every firm's result and explanation, in shortlist order, with multi-row inserts."""
     stable = dict(zip(stability.index.astype(str), stability.round(6).tolist(), strict=True))
@@ -156,7 +158,7 @@ def _store_results(
         {
             "run_id": run_id,
             "position": position,
-            "nomination_id": nominations[explanation["uscc"]],
+            "nomination_id": nomination_ids[explanation["uscc"]],
             "uscc": explanation["uscc"],
             "rank": explanation["rank"],
             "total": explanation["total"],

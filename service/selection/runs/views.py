@@ -8,9 +8,8 @@ from fastapi import APIRouter, Body, Request
 
 from schemas.selection import ScoreRunIn, ScoreRunOut
 from service.deps import PrincipalDep, SessionDep
-from service.rounds.views import RoundIdPath
-from service.selection.params import CohortPath, RunIdPath
-from service.selection.runs import service as runs
+from service.params import CohortPath, IdPath
+from service.selection.runs import service
 
 __all__ = ["router"]
 
@@ -24,7 +23,7 @@ router = APIRouter(prefix="/v1/rounds/{round_id}/cohorts/{cohort}", tags=["selec
     summary="Score the cohort's nominations",
 )
 def post_score_run(
-    round_id: RoundIdPath,
+    round_id: IdPath,
     cohort: CohortPath,
     session: SessionDep,
     principal: PrincipalDep,
@@ -36,7 +35,7 @@ def post_score_run(
     so far, and keeps the run: scheme version, model id, input fingerprint, every explanation
     and each firm's weight stability. The round must be ``scoring``; scoring again makes a new
     run."""
-    run = runs.create_run(
+    run = service.create_run(
         session,
         principal,
         round_id=round_id,
@@ -44,13 +43,13 @@ def post_score_run(
         options=data or ScoreRunIn(),
         usd_cny=request.app.state.settings.usd_cny,
     )
-    return ScoreRunOut.model_validate(runs.run_out(session, run))
+    return ScoreRunOut.model_validate(service.run_out(session, run))
 
 
 @router.get("/score-runs/{run_id}", response_model=ScoreRunOut, summary="Read a score run")
 def get_score_run(
-    round_id: RoundIdPath, cohort: CohortPath, run_id: RunIdPath, session: SessionDep
+    round_id: IdPath, cohort: CohortPath, run_id: IdPath, session: SessionDep
 ) -> ScoreRunOut:
     """What the run used and found (its rows are the shortlist of the latest run)."""
-    run = runs.get_run_or_raise(session, round_id=round_id, cohort=cohort, run_id=run_id)
-    return ScoreRunOut.model_validate(runs.run_out(session, run))
+    run = service.get_run_or_raise(session, round_id=round_id, cohort=cohort, run_id=run_id)
+    return ScoreRunOut.model_validate(service.run_out(session, run))

@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 
-from service.selection.shortlists.service import Shortlist
+if TYPE_CHECKING:  # the shortlist use cases import this module to export
+    from service.selection.shortlists.service import Shortlist
 
 __all__ = ["CSV_MEDIA_TYPE", "XLSX_MEDIA_TYPE", "neutralise", "shortlist_csv", "shortlist_xlsx"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Integer, Select, String, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -21,14 +21,15 @@ from service.models import (
     StoredScheme,
 )
 from service.pagination import encode_cursor
-from service.rounds.service import get_or_raise
-from service.schemes.service import to_scheme
-from service.selection.rated import rated_criteria
+from service.rounds import service as rounds_service
+from service.schemes import service as schemes_service
+from service.selection import rated
 from service.selection.rendered import Rendered, RenderedCache, render
-from service.selection.reviews.service import conflicted_usccs, ratings_frame, review_summaries
-from service.selection.runs.service import latest_run, run_out
+from service.selection.reviews import service as reviews_service
+from service.selection.runs import service as runs_service
+from service.selection.shortlists import export
 
-__all__ = ["Shortlist", "read_shortlist", "shortlist_document"]
+__all__ = ["Shortlist", "ShortlistFile", "export_shortlist", "read_shortlist", "shortlist_document"]
 
 _HIDDEN_NOTE = "hidden: you declared a conflict of interest with this firm"
 
@@ -60,11 +61,11 @@ def _query(
     return query
 
 
-def _redact(explanation: dict[str, Any], rated: set[str]) -> dict[str, Any]:
+def _redact(explanation: dict[str, Any], rated_ids: set[str]) -> dict[str, Any]:
     """The explanation without the rated criteria's values (the viewer is conflicted)."""
     hidden = copy.deepcopy(explanation)
     for entry in hidden.get("criteria", []):
-        if entry.get("criterion") in rated:
+        if entry.get("criterion") in rated_ids:
             entry.update(raw=None, normalised=None, points=None, note=_HIDDEN_NOTE)
     return hidden
 
@@ -82,8 +83,8 @@ def read_shortlist(
 ) -> Shortlist:
     """Rows of the latest run in shortlist order; a conflicted reviewer sees no ratings of the
     firms they are conflicted with."""
-    get_or_raise(session, round_id)
-    run = latest_run(session, round_id=round_id, cohort=cohort)
+    rounds_service.get_or_raise(session, round_id)
+    run = runs_service.latest_run(session, round_id=round_id, cohort=cohort)
     if run is None:
         raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
     query = _query(run.id, eligible_only=eligible_only, sector=sector)
@@ -96,21 +97,25 @@ def read_shortlist(
     rows = rows[:limit] if limit is not None else rows
     stored = session.get(StoredScheme, run.scheme_pk)
     assert stored is not None  # a foreign key with ON DELETE RESTRICT
-    scheme = to_scheme(stored)
-    rated = set(rated_criteria(scheme))
-    hidden = conflicted_usccs(session, round_id=round_id, reviewer_key_id=principal.key_id)
+    scheme = schemes_service.to_scheme(stored)
+    rated_ids = set(rated.rated_criteria(scheme))
+    hidden = reviews_service.conflicted_usccs(
+        session, round_id=round_id, reviewer_key_id=principal.key_id
+    )
     summaries = (
-        review_summaries(
-            ratings_frame(session, round_id=round_id, cohort=cohort), scheme, hidden=hidden
+        reviews_service.review_summaries(
+            reviews_service.ratings_frame(session, round_id=round_id, cohort=cohort),
+            scheme,
+            hidden=hidden,
         )
-        if rated and rows
+        if rated_ids and rows
         else {}
     )
     items = []
     for result, name, name_en, firm_sector, outcome in rows:
         explanation = result.explanation
-        if result.uscc in hidden and rated:
-            explanation = _redact(explanation, rated)
+        if result.uscc in hidden and rated_ids:
+            explanation = _redact(explanation, rated_ids)
         items.append(
             {
                 "nomination_id": result.nomination_id,
@@ -197,7 +202,7 @@ def shortlist_document(
     ).one()
     run_id, run_created, conflicts, *versions = row
     if run_id is None:
-        get_or_raise(session, round_id)
+        rounds_service.get_or_raise(session, round_id)
         raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
     hidden = frozenset(conflicts.split(",")) if conflicts else frozenset()
     key = (
@@ -227,7 +232,7 @@ def shortlist_document(
     )
     rendered = render(
         {
-            "run": run_out(session, shortlist.run),
+            "run": runs_service.run_out(session, shortlist.run),
             "items": shortlist.items,
             "next_cursor": (
                 encode_cursor({"position": shortlist.items[-1]["position"]})
@@ -238,3 +243,38 @@ def shortlist_document(
     )
     cache.put(key, rendered)
     return rendered
+
+
+@dataclass(frozen=True, slots=True)
+class ShortlistFile:
+    """An exported shortlist: the file's bytes, media type and download name."""
+
+    body: bytes
+    media_type: str
+    filename: str
+
+
+def export_shortlist(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    format: Literal["csv", "xlsx"],
+    eligible_only: bool,
+    sector: str | None,
+) -> ShortlistFile:
+    """Every row of the latest run matching the filters as CSV or XLSX, one column per
+    criterion."""
+    shortlist = read_shortlist(
+        session,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        eligible_only=eligible_only,
+        sector=sector,
+    )
+    name = f"shortlist-round{round_id}-{cohort}-run{shortlist.run.id}.{format}"
+    if format == "csv":
+        return ShortlistFile(export.shortlist_csv(shortlist), export.CSV_MEDIA_TYPE, name)
+    return ShortlistFile(export.shortlist_xlsx(shortlist), export.XLSX_MEDIA_TYPE, name)

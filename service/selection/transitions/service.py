@@ -12,7 +12,7 @@ from service import audit
 from service.errors import Conflict
 from service.keys import Principal
 from service.models import SelectionRound, utcnow
-from service.rounds.service import get_or_raise
+from service.rounds import service as rounds_service
 
 __all__ = ["ALLOWED", "change_state"]
 
@@ -28,7 +28,7 @@ def change_state(
     session: Session, principal: Principal, *, round_id: int, state: str, reason: str | None
 ) -> SelectionRound:
     """Move the round to ``state`` if its current state allows it, else a 409 naming both."""
-    selection_round = get_or_raise(session, round_id, for_update=True)
+    selection_round = rounds_service.get_or_raise(session, round_id, for_update=True)
     before = selection_round.state
     if before == state:
         return selection_round
