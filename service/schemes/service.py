@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 import scoring
 from schemas.intake import NominationRow
-from service import audit
+from schemas.schemes import EvaluateRequest
+from service import audit, intake
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
 from service.models import StoredScheme
@@ -22,6 +23,7 @@ from service.schemes.frames import frames_from_rows
 __all__ = [
     "create",
     "ensure_bundled",
+    "evaluate",
     "evaluate_rows",
     "get_active_for_cohort",
     "get_or_raise",
@@ -187,3 +189,32 @@ def evaluate_rows(
         "firms": len(firms),
         "results": result.to_records(),
     }
+
+
+def evaluate(
+    session: Session,
+    scheme_id: str,
+    *,
+    version: int | None,
+    request: EvaluateRequest,
+    usd_cny: float,
+    max_rows: int,
+) -> dict[str, Any]:
+    """Validate posted firm rows (at most ``max_rows``) and score them under a stored scheme
+    version; stores nothing, and one bad row is a 422 listing every bad row."""
+    stored = get_or_raise(session, scheme_id, version=version)
+    parsed = intake.rows_from_json(request.rows, max_rows=max_rows)
+    if parsed.errors:
+        raise ValidationFailed(
+            f"{len(parsed.rejected_rows) or 1} row(s) are invalid; nothing was evaluated.",
+            errors=[{"row": e.row, "field": e.field, "message": e.message} for e in parsed.errors],
+        )
+    ratings = pd.DataFrame([r.model_dump() for r in request.ratings]) if request.ratings else None
+    return evaluate_rows(
+        stored,
+        [row for _, row in parsed.rows],
+        reference_date=request.reference_date,
+        usd_cny=usd_cny,
+        ratings=ratings,
+        capacity=request.capacity,
+    )

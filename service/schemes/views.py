@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-import pandas as pd
 import yaml
 from fastapi import APIRouter, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -13,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 from schemas.schemes import EvaluateRequest, SchemeOut, SchemeSummary
 from service.deps import PrincipalDep, SessionDep
 from service.errors import UnsupportedMediaType, ValidationFailed
-from service.intake import rows_from_json
 from service.models import StoredScheme
 from service.schemes import service
 
@@ -115,19 +113,12 @@ def evaluate(
     version: VersionQuery = None,
 ) -> dict[str, Any]:
     """Per firm: each gate's outcome, each criterion's raw value, normalised value and points."""
-    stored = service.get_or_raise(session, scheme_id, version=version)
-    parsed = rows_from_json(body.rows, max_rows=10_000)
-    if parsed.errors:
-        raise ValidationFailed(
-            f"{len(parsed.rejected_rows) or 1} row(s) are invalid; nothing was evaluated.",
-            errors=[{"row": e.row, "field": e.field, "message": e.message} for e in parsed.errors],
-        )
-    ratings = pd.DataFrame([r.model_dump() for r in body.ratings]) if body.ratings else None
-    return service.evaluate_rows(
-        stored,
-        [row for _, row in parsed.rows],
-        reference_date=body.reference_date,
-        usd_cny=request.app.state.settings.usd_cny,
-        ratings=ratings,
-        capacity=body.capacity,
+    settings = request.app.state.settings
+    return service.evaluate(
+        session,
+        scheme_id,
+        version=version,
+        request=body,
+        usd_cny=settings.usd_cny,
+        max_rows=settings.max_rows,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import scoring
@@ -114,3 +115,21 @@ def test_evaluate_scores_without_storing(client: TestClient, as_role: Headers) -
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["row"] == 1
     assert bad.json()["errors"][0]["field"] == "employees"
+
+
+def test_evaluate_reads_the_row_limit_from_the_settings(
+    app: FastAPI, client: TestClient, as_role: Headers
+) -> None:
+    rows = [candidate_row(1), candidate_row(2), candidate_row(3)]
+    settings = app.state.settings
+    app.state.settings = settings.model_copy(update={"max_rows": 2})
+    try:
+        response = client.post(
+            "/v1/schemes/tsme-2017/evaluate",
+            json={"reference_date": "2026-06-30", "rows": rows},
+            headers=as_role("reviewer"),
+        )
+    finally:
+        app.state.settings = settings
+    assert response.status_code == 422, response.text
+    assert "more than the 2 one request may hold" in response.json()["errors"][0]["message"]
