@@ -1,4 +1,5 @@
 """Running a selection round: score runs, shortlists, reviews, decisions, publication, membership.
 
-Sub-domains, each ``service.py`` (use cases) and ``views.py`` (routes); shared helpers beside them.
+One package per sub-domain, each ``service.py`` (use cases) and ``views.py`` (routes) plus any
+helper only it uses; a helper two sub-domains share is a noun-named module here.
 """
