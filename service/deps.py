@@ -102,12 +102,10 @@ async def run_read(
     *args: P.args,
     **kwargs: P.kwargs,
 ) -> R:
-    """Run a read-only use case in one worker-thread hop with a read session of its own.
+    """Run a read-only use case with a read session of its own in one worker-thread hop."""
 
-    A sync route with ``SessionDep`` takes three hops (enter, handler, exit); a hot read route
-    that is ``async`` takes one here, and a read-only session has nothing to commit.
-    """
-
+    # A sync route with SessionDep takes three hops (enter, handler, exit); a read-only
+    # session has nothing to commit, so a hot async route reads in one.
     def read() -> R:
         with request.app.state.read_sessions() as session:
             return use_case(session, *args, **kwargs)
