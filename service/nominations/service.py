@@ -16,13 +16,7 @@ from schemas.uscc import uscc_region
 from service import audit
 from service.bulk import upsert_rows
 from service.errors import NotFound, ValidationFailed
-from service.firms.service import (
-    FIGURES,
-    PROFILE_FIELDS,
-    store_filings,
-    store_funding_rounds,
-    store_profiles,
-)
+from service.firms import service as firms_service
 from service.keys import Principal
 from service.models import (
     Firm,
@@ -231,11 +225,11 @@ def _store_firms(session: Session, good: Sequence[tuple[int, NominationRow]], no
         row.uscc: {
             "uscc": row.uscc,
             "region": uscc_region(row.uscc),
-            **{name: getattr(row, name) for name in PROFILE_FIELDS},
+            **{name: getattr(row, name) for name in firms_service.PROFILE_FIELDS},
         }
         for _, row in good
     }
-    store_profiles(session, list(profiles.values()), now=now)
+    firms_service.store_profiles(session, list(profiles.values()), now=now)
 
 
 def _store_filings(
@@ -245,12 +239,12 @@ def _store_filings(
         {
             "uscc": row.uscc,
             "fiscal_year": row.fiscal_year,
-            **{name: getattr(row, name) for name in FIGURES},
+            **{name: getattr(row, name) for name in firms_service.FIGURES},
         }
         for _, row in good
         if row.fiscal_year is not None
     ]
-    store_filings(session, filings, batch_id=batch_id, now=now)
+    firms_service.store_filings(session, filings, batch_id=batch_id, now=now)
 
 
 def _store_funding(
@@ -267,7 +261,7 @@ def _store_funding(
         for _, row in good
         if row.round_date is not None and row.round_stage is not None
     }
-    store_funding_rounds(session, list(events.values()), batch_id=batch_id, now=now)
+    firms_service.store_funding_rounds(session, list(events.values()), batch_id=batch_id, now=now)
 
 
 def _store_nominations(
