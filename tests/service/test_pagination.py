@@ -13,7 +13,7 @@ from tests.service.selection.builders import open_round
 Headers = Callable[[str], dict[str, str]]
 
 
-def _ids(client: TestClient, as_role: Headers, **params: object) -> tuple[list[int], str | None]:
+def _ids(client: TestClient, as_role: Headers, **params: str) -> tuple[list[int], str | None]:
     response = client.get("/v1/rounds", params=params, headers=as_role("admin"))
     assert response.status_code == 200, response.text
     body = response.json()
