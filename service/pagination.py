@@ -83,7 +83,8 @@ def split_page(
 async def page_size(
     request: Request,
     limit: Annotated[
-        int | None, Query(ge=1, description="Items per page (default and maximum are settings).")
+        int | None,
+        Query(ge=1, description="Items per page (settings: page_size_default, page_size_max)."),
     ] = None,
 ) -> int:
     """The requested page size, the configured default without one; above the maximum a 422."""
