@@ -22,6 +22,7 @@ from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
 from service.rounds.views import router as rounds_router
 from service.schemes.views import router as schemes_router
+from service.selection.rendered import RenderedCache
 from service.selection.routes import ROUTERS as SELECTION_ROUTERS
 from service.settings import Settings, get_settings
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_sessions = create_sessionmaker(engine)
     app.state.read_sessions = create_sessionmaker(engine, read_only=True)
     app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
+    app.state.rendered_documents = RenderedCache(settings.rendered_cache_entries)
 
     install_problem_handlers(app)
     app.include_router(health.router)
