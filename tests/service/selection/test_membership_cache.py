@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Hashable
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,6 +56,7 @@ def _member_usccs(read_sessions: sessionmaker[Session], cache: RenderedCache) ->
     return [item["uscc"] for item in json.loads(rendered.body)["items"]]
 
 
+@pytest.mark.own_database
 def test_a_page_read_before_a_publication_is_not_served_after_it(app: FastAPI) -> None:
     write_sessions: sessionmaker[Session] = app.state.write_sessions
     read_sessions: sessionmaker[Session] = app.state.read_sessions
