@@ -53,9 +53,7 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 
 
 @pytest.fixture(scope="session", params=_DATABASES)
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated database of each kind, created once per run (tests never commit to it)."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'cohorts.db'}"
@@ -142,13 +140,6 @@ def app(make_app: Callable[..., FastAPI], bind: Connection | None) -> Iterator[F
 
 
 @pytest.fixture
-def engine(app: FastAPI) -> Engine:
-    """The app's engine."""
-    result: Engine = app.state.engine
-    return result
-
-
-@pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     """An HTTP client on the app."""
     with TestClient(app) as test_client:
@@ -177,7 +168,7 @@ def as_role(api_keys: dict[str, str]) -> Callable[[str], dict[str, str]]:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine of our own on ``url`` (for tests that need a second connection)."""
+    """An engine of our own on ``url`` (for an ``own_database`` test that needs a second one)."""
     return create_db_engine(url)
 
 
