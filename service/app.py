@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import Connection
 
 from service import health
 from service.admin.views import router as admin_router
@@ -22,6 +23,7 @@ from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
 from service.rounds.views import router as rounds_router
 from service.schemes.views import router as schemes_router
+from service.selection.rendered import RenderedCache
 from service.selection.routers import ROUTERS as SELECTION_ROUTERS
 from service.settings import Settings, get_settings
 
@@ -38,12 +40,21 @@ Lists are paginated with an opaque `cursor`; follow `next_cursor` until it is nu
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app for ``settings`` (the environment's by default)."""
+def create_app(settings: Settings | None = None, *, bind: Connection | None = None) -> FastAPI:
+    """Build the app for ``settings`` (the environment's by default), with its own caches.
+
+    Its sessions run on an engine of its own for ``settings.database_url``, or, given ``bind``, on
+    that connection, which the caller owns: they join its transaction, and the app leaves the
+    connection and its engine open.
+    """
     settings = settings or get_settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
-    engine = create_db_engine(
-        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    engine = (
+        bind.engine
+        if bind is not None
+        else create_db_engine(
+            settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        )
     )
 
     @asynccontextmanager
@@ -53,7 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         yield
-        engine.dispose()
+        if bind is None:
+            engine.dispose()
 
     app = FastAPI(
         title="Cohort selection service",
@@ -64,9 +76,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.write_sessions = create_sessionmaker(engine)
-    app.state.read_sessions = create_sessionmaker(engine, read_only=True)
+    app.state.write_sessions = create_sessionmaker(bind or engine)
+    app.state.read_sessions = create_sessionmaker(bind or engine, read_only=True)
     app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
+    app.state.rendered_documents = RenderedCache(settings.rendered_cache_entries)
 
     install_problem_handlers(app)
     app.include_router(health.router)

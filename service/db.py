@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,14 +62,24 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit (responses are built after it)."""
-    if not read_only:
-        return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
-    options: dict[str, object] = {READ_ONLY: True}
-    if not is_sqlite(engine):
-        # PostgreSQL runs each statement on its own snapshot under READ COMMITTED anyway;
-        # autocommit spares reads the BEGIN and ROLLBACK round trips.
-        options["isolation_level"] = "AUTOCOMMIT"
-    bind = engine.execution_options(**options)
-    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
+def create_sessionmaker(
+    bind: Engine | Connection, *, read_only: bool = False
+) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (responses are built after it).
+
+    On a ``Connection`` the caller owns, sessions join its transaction through a savepoint
+    (SQLAlchemy's "join an external transaction"), so they read and write as that connection does.
+    """
+    if read_only and isinstance(bind, Engine):
+        options: dict[str, object] = {READ_ONLY: True}
+        if not is_sqlite(bind):
+            # PostgreSQL runs each statement on its own snapshot under READ COMMITTED anyway;
+            # autocommit spares reads the BEGIN and ROLLBACK round trips.
+            options["isolation_level"] = "AUTOCOMMIT"
+        bind = bind.execution_options(**options)
+    return sessionmaker(
+        bind=bind,
+        expire_on_commit=False,
+        autoflush=False,
+        join_transaction_mode="create_savepoint",
+    )

@@ -26,7 +26,7 @@ from service.firms.service import (
 from service.intake import parse_candidate_list
 from service.keys import Principal
 from service.models import SelectionRound, utcnow
-from service.nominations.service import RowIssue, store_candidate_list
+from service.nominations.service import store_candidate_list
 
 __all__ = ["DEMO_ROUND_NAME", "load_demo"]
 
@@ -103,7 +103,7 @@ def _open_demo_round(session: Session, data: DemoData) -> int:
         _PRINCIPAL,
         round_id=demo_round.id,
         rows=parsed.rows,
-        issues=[RowIssue(e.row, e.field, e.message) for e in parsed.errors],
+        issues=parsed.errors,
         rows_total=parsed.rows_seen,
         payload=payload,
         fmt="csv",

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(
         default=5.0, ge=0, description="How long an authenticated key is trusted without a query."
     )
+    rendered_cache_entries: int = Field(
+        default=256, ge=1, description="Rendered JSON documents (membership, shortlist) kept."
+    )
     usd_cny: float = Field(default=7.2, gt=0, description="Fallback USD/CNY rate for indicators.")
 
 

@@ -8,9 +8,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from schemas.intake import MAX_JSON_ROWS, NominationRow
+from schemas.problems import RowProblem
 from service.intake.decoding import decode_text
 from service.intake.delimited import read_csv
-from service.intake.result import ListRefusedError, ParsedList, RowError
+from service.intake.result import ListRefusedError, ParsedList
 from service.intake.tabular import map_header, row_values, spreadsheet_numbers, text_row_values
 from service.intake.validation import check_consistency, validate_row
 from service.intake.xlsx import read_xlsx
@@ -128,7 +129,7 @@ def _parse_records(
     if header_errors:
         return ParsedList(fmt, errors=header_errors, encoding=encoding, refused=True)
     valid: list[tuple[int, NominationRow]] = []
-    errors: list[RowError] = []
+    errors: list[RowProblem] = []
     seen = 0
     read_row = text_row_values if text_cells else row_values
     respell_first = False
@@ -164,7 +165,7 @@ def _parse_records(
 def _finish(
     fmt: str,
     valid: list[tuple[int, NominationRow]],
-    errors: list[RowError],
+    errors: list[RowProblem],
     *,
     seen: int,
     encoding: str | None,
@@ -192,10 +193,14 @@ def _parse_json(payload: object, *, max_rows: int) -> ParsedList:
     try:
         items = _json_items(payload, max_rows=max_rows)
         valid: list[tuple[int, NominationRow]] = []
-        errors: list[RowError] = []
+        errors: list[RowProblem] = []
         for number, item in enumerate(items, start=1):
             if not isinstance(item, dict):
-                errors.append(RowError(number, None, "a row must be an object keyed by column"))
+                errors.append(
+                    RowProblem(
+                        row=number, field=None, message="a row must be an object keyed by column"
+                    )
+                )
                 continue
             values = {
                 str(key): value

@@ -11,7 +11,7 @@ from service.errors import UnsupportedMediaType, ValidationFailed
 from service.idempotency import StoredResponse, find_replay, fingerprint, remember
 from service.intake import ParsedList, parse_candidate_list, rows_from_json
 from service.keys import Principal
-from service.nominations.service import Mode, RowIssue, store_candidate_list
+from service.nominations.service import Mode, store_candidate_list
 from service.settings import Settings
 
 __all__ = ["CandidateUpload", "submit_candidate_list"]
@@ -83,15 +83,14 @@ def submit_candidate_list(
     if parsed.refused:
         raise ValidationFailed(
             "The list could not be read: " + "; ".join(e.message for e in parsed.errors),
-            errors=[{"row": e.row, "field": e.field, "message": e.message} for e in parsed.errors],
+            errors=[error.model_dump() for error in parsed.errors],
         )
-    issues = [RowIssue(e.row, e.field, e.message) for e in parsed.errors]
     report = store_candidate_list(
         session,
         principal,
         round_id=round_id,
         rows=parsed.rows,
-        issues=issues,
+        issues=parsed.errors,
         rows_total=parsed.rows_seen,
         payload=upload.content,
         fmt=upload.format,

@@ -14,8 +14,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from scoring.vocabulary import FILING_FIELDS
-from service.app import create_app
-from service.db import create_sessionmaker
 from service.models import Filing, Firm, Nomination, NominationBatch, SelectionRound
 from tests.service.builders import candidate_row, rows_to_csv
 
@@ -45,7 +43,7 @@ def _open_round(client: TestClient, as_role: Headers) -> int:
 
 
 def _count(app: FastAPI, model: Any) -> int:
-    with create_sessionmaker(app.state.engine)() as session:
+    with app.state.write_sessions() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -236,7 +234,7 @@ def test_nominations_refused_outside_open(
     client: TestClient, app: FastAPI, as_role: Headers
 ) -> None:
     round_id = _open_round(client, as_role)
-    with create_sessionmaker(app.state.engine).begin() as session:
+    with app.state.write_sessions.begin() as session:
         session.execute(
             update(SelectionRound).where(SelectionRound.id == round_id).values(state="scoring")
         )
@@ -279,9 +277,11 @@ def test_unreadable_files_are_422_not_500(
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_body_and_row_limits(app: FastAPI, as_role: Headers) -> None:
+def test_body_and_row_limits(
+    app: FastAPI, as_role: Headers, make_app: Callable[..., FastAPI]
+) -> None:
     settings = app.state.settings.model_copy(update={"max_body_bytes": 4096, "max_rows": 3})
-    small = create_app(settings)
+    small = make_app(settings)
     with TestClient(small) as client:
         round_id = _open_round(client, as_role)
         big = rows_to_csv([candidate_row(80 + i) for i in range(40)]).encode()
