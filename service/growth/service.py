@@ -219,7 +219,7 @@ def train_panel(
     kind: str,
     trained_on: dt.date,
 ) -> TrainedModel:
-    """A model trained on a Haidian panel; ``auto`` means logistic (the panel is small)."""
+    """A model trained on a Haidian panel (``auto`` trains the logistic kind)."""
     try:
         return train_panel_model(
             firms,

@@ -186,6 +186,20 @@ def test_growth_backtest_train_and_activate(tmp_path: Path) -> None:
     assert activated.returncode == 0, activated.stderr
     assert _run(db, "growth", "activate", "deadbeefdeadbeef").returncode == 2
 
+    # A Crunchbase model's card carries the label's honest split: first rounds to 2008, tested
+    # on 2009-2010; it cannot score Haidian firms, so activating it is refused.
+    crunchbase = _run(db, "growth", "train", "--source", "crunchbase-2013", "--data",
+                      str(FIXTURES), "--kind", "logistic", "--json")
+    assert crunchbase.returncode == 0, crunchbase.stderr
+    assert "growth train [1/3] backtesting on the honest time split" in crunchbase.stderr
+    card = json.loads(crunchbase.stdout)
+    assert card["source"] == "crunchbase-2013"
+    assert max(card["metrics"]["train_years"]) == 2008
+    assert card["metrics"]["test_years"] == [2009, 2010]
+    refused = _run(db, "growth", "activate", card["model_id"])
+    assert refused.returncode == 2
+    assert "Traceback" not in refused.stderr
+
 
 def test_a_progress_bar_draws_on_a_terminal_while_stdout_stays_parseable(tmp_path: Path) -> None:
     controller, terminal = pty.openpty()
