@@ -16,7 +16,8 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-## make run: migrate the SQLite file, load the SYNTHETIC demo data, mint demo keys, serve on :8000
+## make run: migrate the SQLite file, load the SYNTHETIC demo data, print the demo keys, serve on :8000
+## (the keys are minted once into var/demo-keys.txt and reused; `cohorts keys demo --rotate` renews them)
 run: setup
 	$(BIN)/cohorts db upgrade
 	$(BIN)/cohorts seed demo
