@@ -11,7 +11,8 @@ from service.errors import UnsupportedMediaType, ValidationFailed
 from service.idempotency import StoredResponse, find_replay, fingerprint, remember
 from service.intake import ParsedList, parse_candidate_list, rows_from_json
 from service.keys import Principal
-from service.nominations.service import Mode, store_candidate_list
+from service.nominations import service as nominations_service
+from service.nominations.service import Mode
 from service.settings import Settings
 
 __all__ = ["CandidateUpload", "submit_candidate_list"]
@@ -85,7 +86,7 @@ def submit_candidate_list(
             "The list could not be read: " + "; ".join(e.message for e in parsed.errors),
             errors=[error.model_dump() for error in parsed.errors],
         )
-    report = store_candidate_list(
+    report = nominations_service.store_candidate_list(
         session,
         principal,
         round_id=round_id,
