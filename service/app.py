@@ -18,6 +18,7 @@ from service.firms.views import router as firms_router
 from service.growth.views import router as growth_router
 from service.keys import PrincipalCache
 from service.nominations.views import router as nominations_router
+from service.parameters import refuse_nul_parameters
 from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
 from service.rounds.views import router as rounds_router
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(authorize)],
+        dependencies=[Depends(authorize), Depends(refuse_nul_parameters)],
     )
     app.state.settings = settings
     app.state.engine = engine
