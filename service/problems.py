@@ -110,8 +110,13 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
+    request_id = current_request_id()
     return problem_response(
-        500, "An unexpected error occurred; it has been logged.", instance=request.url.path
+        500,
+        "An unexpected error occurred; it has been logged.",
+        instance=request.url.path,
+        # This handler answers outside the request-id middleware, so it sets the header itself.
+        headers={"X-Request-ID": request_id} if request_id else None,
     )
 
 

@@ -84,8 +84,14 @@ class RequestContextMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        failed = False
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # The catch-all handler runs outside this middleware: leave the id set for its log
+            # line, its problem body and its X-Request-ID header.
+            failed = True
+            raise
         finally:
             access_log.info(
                 "%s %s %s",
@@ -101,4 +107,5 @@ class RequestContextMiddleware:
                     }
                 },
             )
-            _request_id.reset(token)
+            if not failed:
+                _request_id.reset(token)
