@@ -111,6 +111,24 @@ def test_gb18030_csv_with_chinese_headers_round_trips_exactly(
         assert firm["name"] == name
 
 
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [("台灣積體電路製造股份有限公司", "big5"), ("台湾積体電路製造株式会社", "shift_jis")],
+)
+def test_big5_and_shift_jis_csv_are_refused_not_stored_garbled(
+    client: TestClient, app: FastAPI, as_role: Headers, name: str, encoding: str
+) -> None:
+    round_id = _open_round(client, as_role)
+    data = rows_to_csv([candidate_row(30, name=name, sub_segment=None)]).encode(encoding)
+    data.decode("gb18030")  # the trap: GB18030 decodes these bytes without complaint
+    response = _upload(client, as_role("officer"), round_id, "list.csv", data, "text/csv")
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    message = response.json()["errors"][0]["message"]
+    assert "UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030" in message
+    assert _count(app, Filing) == 0
+
+
 def test_utf8_bom_csv(client: TestClient, as_role: Headers) -> None:
     round_id = _open_round(client, as_role)
     data = "\ufeff".encode() + rows_to_csv([candidate_row(20)]).encode("utf-8")
