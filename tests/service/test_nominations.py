@@ -18,6 +18,7 @@ from service.app import create_app
 from service.db import create_sessionmaker
 from service.models import Filing, Firm, Nomination, NominationBatch, SelectionRound
 from tests.service.builders import candidate_row, rows_to_csv
+from tests.service.builders import open_round as _open_round
 
 Headers = Callable[[str], dict[str, str]]
 ZH_HEADERS = {
@@ -32,16 +33,6 @@ ZH_HEADERS = {
     "fiscal_year": "年度",
     **{f.name: f.label_zh for f in FILING_FIELDS},
 }
-
-
-def _open_round(client: TestClient, as_role: Headers) -> int:
-    response = client.post(
-        "/v1/rounds",
-        json={"name": "2026 round", "year": 2026, "reference_date": "2026-06-30"},
-        headers=as_role("admin"),
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 def _count(app: FastAPI, model: Any) -> int:

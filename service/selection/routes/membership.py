@@ -6,13 +6,13 @@ request whose ``If-None-Match`` names the current tag is answered ``304`` with n
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from schemas.scalars import CalendarDate
 from schemas.selection import ChangesPage, MembersPage
 from service.conditional import etag_matches
 from service.deps import SessionDep
@@ -86,7 +86,9 @@ async def get_members(
     request: Request,
     if_none_match: IfNoneMatch = None,
     round_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    on: Annotated[dt.date | None, Query(description="Valid on this day (default today).")] = None,
+    on: Annotated[
+        CalendarDate | None, Query(description="Valid on this day (default today).")
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
