@@ -10,7 +10,9 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import health
+from service.access import RULES
 from service.admin.views import router as admin_router
+from service.allow import AllowMiddleware
 from service.body_limit import BodyLimitMiddleware
 from service.db import create_db_engine, create_sessionmaker
 from service.deps import authorize
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(selection_router)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AllowMiddleware, routes=RULES)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
