@@ -14,6 +14,7 @@ from service.access import RULES
 from service.admin.views import router as admin_router
 from service.allow import AllowMiddleware
 from service.body_limit import BodyLimitMiddleware
+from service.contention import install_lock_handler
 from service.db import create_db_engine, create_sessionmaker
 from service.deps import authorize
 from service.firms.views import router as firms_router
@@ -46,7 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
     engine = create_db_engine(
-        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        lock_timeout_ms=settings.postgres_lock_timeout_ms,
     )
 
     @asynccontextmanager
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
 
     install_problem_handlers(app)
+    install_lock_handler(app)
     app.include_router(health.router)
     app.include_router(firms_router)
     app.include_router(rounds_router)

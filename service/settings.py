@@ -28,7 +28,13 @@ class Settings(BaseSettings):
     )
     max_rows: int = Field(default=100_000, ge=1)
     max_xlsx_uncompressed_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
-    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    sqlite_busy_timeout_ms: int = Field(
+        default=30_000, ge=0, description="How long a SQLite write waits for the lock (then 503)."
+    )
+    postgres_lock_timeout_ms: int = Field(
+        default=30_000, ge=0, description="How long a PostgreSQL statement waits for a lock "
+        "(then 503); 0 waits forever.",
+    )
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     log_json: bool = True

@@ -68,6 +68,9 @@ def submit_candidate_list(
 ) -> StoredResponse:
     """Store a candidate list, or replay the first response to the same ``Idempotency-Key``."""
     request_sha = fingerprint(upload.format, mode, upload.filename or "", upload.content)
+    # Parse and validate before the first query: on SQLite that query takes the write lock, and
+    # a 100,000-row parse must not hold it while every small write waits.
+    parsed = _parse(upload, settings)
     if idempotency_key is not None:
         replay = find_replay(
             session,
@@ -79,7 +82,6 @@ def submit_candidate_list(
         )
         if replay is not None:
             return replay
-    parsed = _parse(upload, settings)
     if parsed.refused:
         raise ValidationFailed(
             "The list could not be read: " + "; ".join(e.message for e in parsed.errors),
