@@ -17,6 +17,7 @@ from service.body_limit import BodyLimitMiddleware
 from service.contention import install_lock_handler
 from service.db import create_db_engine, create_sessionmaker
 from service.deps import authorize
+from service.docs import install_docs
 from service.firms.views import router as firms_router
 from service.growth.views import router as growth_router
 from service.keys import PrincipalCache
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         dependencies=[Depends(authorize), Depends(refuse_nul_parameters)],
     )
     app.state.settings = settings
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_problem_handlers(app)
     install_lock_handler(app)
+    install_docs(app)
     app.include_router(health.router)
     app.include_router(firms_router)
     app.include_router(rounds_router)
