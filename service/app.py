@@ -21,6 +21,8 @@ from service.docs import install_docs
 from service.firms.views import router as firms_router
 from service.growth.views import router as growth_router
 from service.keys import PrincipalCache
+from service.metrics import Metrics
+from service.metrics import router as metrics_router
 from service.nominations.views import router as nominations_router
 from service.parameters import refuse_nul_parameters
 from service.problems import install_problem_handlers
@@ -76,11 +78,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_sessions = create_sessionmaker(engine)
     app.state.read_sessions = create_sessionmaker(engine, read_only=True)
     app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
+    app.state.metrics = Metrics()
 
     install_problem_handlers(app)
     install_lock_handler(app)
     install_docs(app)
     app.include_router(health.router)
+    app.include_router(metrics_router)
     app.include_router(firms_router)
     app.include_router(rounds_router)
     app.include_router(nominations_router)
@@ -101,5 +105,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag", "X-Request-ID"],
             max_age=600,
         )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, observe=app.state.metrics.observe_request)
     return app

@@ -7,6 +7,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -56,10 +57,16 @@ def configure_logging(level: str = "INFO", *, as_json: bool = True) -> None:
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (from ``X-Request-ID`` if sane), echoes it, and logs the access."""
+    """Gives each request an id (from ``X-Request-ID`` if sane), echoes it, and logs the access.
 
-    def __init__(self, app: ASGIApp) -> None:
+    ``observe`` (the metrics) is told each request's scope, status and duration in seconds.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, observe: Callable[[Scope, int, float], None] | None = None
+    ) -> None:
         self.app = app
+        self.observe = observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -93,6 +100,9 @@ class RequestContextMiddleware:
             failed = True
             raise
         finally:
+            elapsed = time.perf_counter() - started
+            if self.observe is not None:
+                self.observe(scope, status, elapsed)
             access_log.info(
                 "%s %s %s",
                 scope.get("method"),
@@ -103,7 +113,7 @@ class RequestContextMiddleware:
                         "method": scope.get("method"),
                         "path": scope.get("path"),
                         "status": status,
-                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                        "ms": round(elapsed * 1000, 2),
                     }
                 },
             )

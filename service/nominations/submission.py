@@ -11,6 +11,7 @@ from service.errors import UnsupportedMediaType, ValidationFailed
 from service.idempotency import StoredResponse, find_replay, fingerprint, remember
 from service.intake import ParsedList, parse_candidate_list, rows_from_json
 from service.keys import Principal
+from service.metrics import Metrics
 from service.nominations.service import Mode, RowIssue, store_candidate_list
 from service.settings import Settings
 
@@ -65,6 +66,7 @@ def submit_candidate_list(
     idempotency_key: str | None,
     path: str,
     settings: Settings,
+    metrics: Metrics,
 ) -> StoredResponse:
     """Store a candidate list, or replay the first response to the same ``Idempotency-Key``."""
     request_sha = fingerprint(upload.format, mode, upload.filename or "", upload.content)
@@ -83,22 +85,31 @@ def submit_candidate_list(
         if replay is not None:
             return replay
     if parsed.refused:
+        metrics.observe_intake(status=422, rows_stored=0, rows_rejected=parsed.rows_seen)
         raise ValidationFailed(
             "The list could not be read: " + "; ".join(e.message for e in parsed.errors),
             errors=[{"row": e.row, "field": e.field, "message": e.message} for e in parsed.errors],
         )
     issues = [RowIssue(e.row, e.field, e.message) for e in parsed.errors]
-    report = store_candidate_list(
-        session,
-        principal,
-        round_id=round_id,
-        rows=parsed.rows,
-        issues=issues,
-        rows_total=parsed.rows_seen,
-        payload=upload.content,
-        fmt=upload.format,
-        filename=upload.filename,
-        mode=mode,
+    try:
+        report = store_candidate_list(
+            session,
+            principal,
+            round_id=round_id,
+            rows=parsed.rows,
+            issues=issues,
+            rows_total=parsed.rows_seen,
+            payload=upload.content,
+            fmt=upload.format,
+            filename=upload.filename,
+            mode=mode,
+        )
+    except ValidationFailed as refusal:
+        rejected = int(refusal.extra.get("rows_rejected", parsed.rows_seen))
+        metrics.observe_intake(status=422, rows_stored=0, rows_rejected=rejected)
+        raise
+    metrics.observe_intake(
+        status=201, rows_stored=report.rows_stored, rows_rejected=report.rows_rejected
     )
     response = StoredResponse(status_code=201, body=report.as_dict())
     if idempotency_key is not None:
