@@ -30,6 +30,7 @@ ADMIN_ONLY = frozenset({Role.ADMIN})
 RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): ADMIN_ONLY,
     ("GET", "/v1/whoami"): ALL_ROLES,
     # firm registry
     ("PUT", "/v1/firms/{uscc}"): WRITERS,

@@ -10,7 +10,8 @@
     ├── PreconditionFailed (412)      ``If-Match`` names a stale version
     ├── PayloadTooLarge (413)
     ├── UnsupportedMediaType (415)
-    └── ValidationFailed (422)        ``errors``: ``{row, field, message}`` or ``{loc, message}``
+    ├── ValidationFailed (422)        ``errors``: ``{row, field, message}`` or ``{loc, message}``
+    └── ServiceUnavailable (503)      the database is busy (a lock wait timed out); retry
 
 One builder (``service.problems``) turns each into ``application/problem+json`` (RFC 9457), its
 status, title and type taken from the class; ``for_status`` names the class of a framework error.
@@ -29,6 +30,7 @@ __all__ = [
     "PayloadTooLarge",
     "PreconditionFailed",
     "ServiceError",
+    "ServiceUnavailable",
     "Unauthorized",
     "UnsupportedMediaType",
     "ValidationFailed",
@@ -141,6 +143,14 @@ class ValidationFailed(ServiceError):
     status = 422
     title = "Validation failed"
     slug = "validation-failed"
+
+
+class ServiceUnavailable(ServiceError):
+    """The service cannot answer now (a lock wait timed out); the same request may succeed later."""
+
+    status = 503
+    title = "Service unavailable"
+    slug = "database-busy"
 
 
 _BY_STATUS: dict[int, type[ServiceError]] = {
