@@ -24,6 +24,8 @@ from service.rounds.views import router as rounds_router
 from service.schemes.views import router as schemes_router
 from service.selection.routes import ROUTERS as SELECTION_ROUTERS
 from service.settings import Settings, get_settings
+from service.webhooks.delivery import Worker as WebhookWorker
+from service.webhooks.views import router as webhooks_router
 
 __all__ = ["create_app"]
 
@@ -52,7 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # collector's generations, so full collections under load stay short (tail latency).
         gc.collect()
         gc.freeze()
+        worker = WebhookWorker(engine, settings).start() if settings.webhook_worker else None
         yield
+        if worker is not None:
+            worker.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -76,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(schemes_router)
     app.include_router(growth_router)
     app.include_router(admin_router)
+    app.include_router(webhooks_router)
     for selection_router in SELECTION_ROUTERS:
         app.include_router(selection_router)
 
