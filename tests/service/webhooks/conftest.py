@@ -37,11 +37,11 @@ def hook_settings(database_url: str, **overrides: Any) -> Settings:
 
 
 @pytest.fixture
-def hook_app(app: FastAPI, database_url: str) -> Iterator[FastAPI]:
+def hook_app(app: FastAPI, database_url: str) -> FastAPI:
     """The app with loopback allowed; the suite's ``app`` fixture empties the tables after."""
     if database_url not in _APPS:
         _APPS[database_url] = create_app(hook_settings(database_url))
-    yield _APPS[database_url]
+    return _APPS[database_url]
 
 
 @pytest.fixture

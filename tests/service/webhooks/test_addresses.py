@@ -61,7 +61,8 @@ def test_a_setting_allows_loopback_and_nothing_else() -> None:
 
 def test_a_global_address_passes_and_is_pinned_with_its_name_kept() -> None:
     target = addresses.check("https://8.8.8.8/hooks?a=b", allowed_networks=[])
-    assert target.scheme == "https" and target.port == 443
+    assert target.scheme == "https"
+    assert target.port == 443
     url, host = addresses.pinned_url(target, ipaddress.ip_address("8.8.4.4"))
     assert (url, host) == ("https://8.8.4.4:443/hooks?a=b", "8.8.8.8")
     v6 = addresses.check("http://[2001:4860:4860::8888]:8080", allowed_networks=[])
