@@ -184,7 +184,7 @@ def record(
             select(WebhookDelivery.id, WebhookDelivery.attempts, WebhookDelivery.retry_from).where(
                 WebhookDelivery.id.in_(delivery_ids)
             )
-        ).tuples()
+        )
     }
     window = dt.timedelta(seconds=settings.webhook_retry_window_seconds)
     changes: list[dict[str, Any]] = []

@@ -249,7 +249,7 @@ def list_deliveries(
     )
     if after_id is not None:
         query = query.where(WebhookDelivery.id < after_id)
-    return [(delivery, event) for delivery, event in session.execute(query).tuples()]
+    return [(delivery, event) for delivery, event in session.execute(query)]
 
 
 def get_delivery_or_raise(
