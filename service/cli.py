@@ -345,6 +345,12 @@ def _growth_activate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _webhooks_deliver(args: argparse.Namespace, settings: Settings) -> int:
+    from service.webhooks.delivery import run_alone
+
+    return run_alone(settings, once=args.once)
+
+
 def _year_list(text: str) -> list[int]:
     first, last = _years(text)
     return list(range(first, last + 1))
@@ -365,6 +371,13 @@ def _parser() -> argparse.ArgumentParser:
         help="migrate to head first (default: only for SQLite)",
     )
     serve.set_defaults(handler=_serve)
+
+    hooks = commands.add_parser("webhooks", help="webhooks").add_subparsers(
+        dest="hooks", required=True
+    )
+    deliver = hooks.add_parser("deliver", help="run the delivery worker alone (SIGTERM stops it)")
+    deliver.add_argument("--once", action="store_true", help="deliver what is due, then exit")
+    deliver.set_defaults(handler=_webhooks_deliver)
 
     db = commands.add_parser("db", help="migrations").add_subparsers(dest="db", required=True)
     up = db.add_parser("upgrade", help="migrate up (default: head)")

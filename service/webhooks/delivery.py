@@ -14,9 +14,11 @@ failed ``disable_after_failures`` times in a row over at least ``disable_after_s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
+import signal
 import threading
 import time
 from collections.abc import Sequence
@@ -29,7 +31,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks import Webhook
 
-from service.db import create_sessionmaker
+from service.db import create_db_engine, create_sessionmaker
 from service.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -40,7 +42,7 @@ from service.models import (
 from service.settings import Settings
 from service.webhooks import addresses
 
-__all__ = ["Claimed", "Outcome", "Worker", "backoff", "claim", "record", "send"]
+__all__ = ["Claimed", "Outcome", "Worker", "backoff", "claim", "record", "run_alone", "send"]
 
 log = logging.getLogger(__name__)
 _ERROR_CHARS = 500
@@ -316,6 +318,10 @@ class Worker:
         self._thread.start()
         return self
 
+    def request_stop(self) -> None:
+        """Ask the loop to end after the batch in flight (safe from a signal handler)."""
+        self._stop.set()
+
     def stop(self) -> None:
         """Ask the loop to end, wait for the batch in flight, and close the client."""
         self._stop.set()
@@ -323,3 +329,23 @@ class Worker:
             self._thread.join(timeout=self.settings.webhook_timeout_seconds + 5)
         self._pool.shutdown(wait=True)
         self._client.close()
+
+
+def run_alone(settings: Settings, *, once: bool) -> int:
+    """``cohorts webhooks deliver``: deliver until SIGTERM or Ctrl-C, or, with ``once``, until
+    nothing is due; prints how many attempts were made."""
+    engine = create_db_engine(
+        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+    worker = Worker(engine, settings)
+    try:
+        if once:
+            print(f"{worker.drain()} delivery attempts")
+            return 0
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: worker.request_stop())
+        with contextlib.suppress(KeyboardInterrupt):
+            worker.run()
+        return 0
+    finally:
+        worker.stop()
+        engine.dispose()
