@@ -46,6 +46,7 @@ __all__ = ["Claimed", "Outcome", "Worker", "backoff", "claim", "record", "run_al
 
 log = logging.getLogger(__name__)
 _ERROR_CHARS = 500
+_ANSWER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +149,6 @@ def send(client: httpx.Client, claimed: Claimed, *, allowed_networks: Sequence[s
     }
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     try:
-        # The answer's body is never read: a receiver cannot make the worker download anything.
         with client.stream(
             "POST",
             url,
@@ -156,6 +156,13 @@ def send(client: httpx.Client, claimed: Claimed, *, allowed_networks: Sequence[s
             headers=headers,
             extensions=extensions,
         ) as response:
+            # Read a short answer to the end so the connection is kept alive for the next
+            # delivery; stop at a bound, so a receiver cannot make the worker download much.
+            seen = 0
+            for chunk in response.iter_raw():
+                seen += len(chunk)
+                if seen > _ANSWER_BYTES:
+                    break
             return done(
                 response.status_code, None if response.is_success else response.reason_phrase
             )
