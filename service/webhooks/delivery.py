@@ -166,7 +166,7 @@ def send(client: httpx.Client, claimed: Claimed, *, allowed_networks: Sequence[s
             return done(
                 response.status_code, None if response.is_success else response.reason_phrase
             )
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # whatever goes wrong is this attempt's failure, never the worker's
         return done(None, f"{type(exc).__name__}: {exc}")
 
 

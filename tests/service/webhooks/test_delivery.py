@@ -3,6 +3,7 @@ at once, and nothing for a change that rolled back."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from typing import Any
@@ -37,6 +38,17 @@ def log_of(client: TestClient, as_role: Headers, endpoint_id: int) -> list[dict[
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
+
+
+def moves_announced(
+    client: TestClient, as_role: Headers, receiver: Receiver, *states: str
+) -> dict[str, Any]:
+    """A subscribed endpoint (its JSON) and a new round moved through ``states``."""
+    created = subscribe(client, as_role, receiver.url)
+    round_id = open_round(client, as_role)
+    for state in states:
+        assert to_state(client, as_role, round_id, state).status_code == 200
+    return created
 
 
 def test_publication_announces_every_member_signed_by_standard_webhooks(
@@ -113,10 +125,9 @@ def test_a_receiver_down_for_a_while_then_up_receives_every_event(
     hook_client: TestClient, as_role: Headers, receiver: Receiver, make_worker: Any
 ) -> None:
     receiver.stop()  # nothing listens: every connection is refused
-    created = subscribe(hook_client, as_role, receiver.url)
-    round_id = open_round(hook_client, as_role)
-    for state in ("scoring", "decided", "scoring", "decided"):
-        assert to_state(hook_client, as_role, round_id, state).status_code == 200
+    created = moves_announced(
+        hook_client, as_role, receiver, "scoring", "decided", "scoring", "decided"
+    )
     make_worker().start()
 
     assert wait_until(
@@ -137,10 +148,7 @@ def test_an_endpoint_failing_in_a_row_is_disabled_until_an_admin_enables_it(
     hook_client: TestClient, as_role: Headers, receiver: Receiver, make_worker: Any
 ) -> None:
     receiver.status = 500
-    created = subscribe(hook_client, as_role, receiver.url)
-    round_id = open_round(hook_client, as_role)
-    for state in ("scoring", "decided", "scoring"):
-        assert to_state(hook_client, as_role, round_id, state).status_code == 200
+    created = moves_announced(hook_client, as_role, receiver, "scoring", "decided", "scoring")
     worker = make_worker(webhook_disable_after_failures=3, webhook_disable_after_seconds=0)
     assert worker.drain() == 3
     endpoint = hook_client.get(f"/v1/webhooks/{created['id']}", headers=as_role("admin")).json()
@@ -163,9 +171,7 @@ def test_an_endpoint_failing_in_a_row_is_disabled_until_an_admin_enables_it(
 def test_retry_resends_the_same_webhook_id_and_the_log_keeps_every_attempt(
     hook_client: TestClient, as_role: Headers, receiver: Receiver, make_worker: Any
 ) -> None:
-    created = subscribe(hook_client, as_role, receiver.url)
-    round_id = open_round(hook_client, as_role)
-    assert to_state(hook_client, as_role, round_id, "scoring").status_code == 200
+    created = moves_announced(hook_client, as_role, receiver, "scoring")
     worker = make_worker()
     assert worker.drain() == 1
     (sent,) = log_of(hook_client, as_role, created["id"])
@@ -185,14 +191,12 @@ def test_a_delivery_fails_for_good_after_its_retry_window(
     hook_client: TestClient, as_role: Headers, receiver: Receiver, make_worker: Any
 ) -> None:
     receiver.status = 503
-    created = subscribe(hook_client, as_role, receiver.url)
-    round_id = open_round(hook_client, as_role)
-    assert to_state(hook_client, as_role, round_id, "scoring").status_code == 200
+    created = moves_announced(hook_client, as_role, receiver, "scoring")
     worker = make_worker(webhook_retry_window_seconds=0.3)
 
     def settled() -> bool:
         worker.drain()
-        return log_of(hook_client, as_role, created["id"])[0]["state"] != "pending"
+        return bool(log_of(hook_client, as_role, created["id"])[0]["state"] != "pending")
 
     assert wait_until(settled, timeout=10)
     (gave_up,) = log_of(hook_client, as_role, created["id"])
@@ -204,9 +208,7 @@ def test_a_delivery_fails_for_good_after_its_retry_window(
 def test_the_address_is_checked_again_before_each_attempt(
     hook_client: TestClient, as_role: Headers, receiver: Receiver, make_worker: Any
 ) -> None:
-    created = subscribe(hook_client, as_role, receiver.url)
-    round_id = open_round(hook_client, as_role)
-    assert to_state(hook_client, as_role, round_id, "scoring").status_code == 200
+    created = moves_announced(hook_client, as_role, receiver, "scoring")
     assert make_worker(webhook_allowed_networks=[]).drain() == 1
     assert receiver.requests == []
     (refused,) = log_of(hook_client, as_role, created["id"])
@@ -245,7 +247,7 @@ def test_skip_locked_lets_a_second_worker_claim_other_rows_at_once(
     sessions = create_sessionmaker(engine)
     with sessions.begin() as session:
         webhooks.enqueue_many(session, "objection.filed", [{"n": n} for n in range(10)])
-    lease = delivery.dt.timedelta(seconds=30)
+    lease = dt.timedelta(seconds=30)
     with sessions.begin() as first, sessions.begin() as second:
         mine = delivery.claim(first, limit=6, lease=lease)
         theirs = delivery.claim(second, limit=6, lease=lease)  # would block without SKIP LOCKED
