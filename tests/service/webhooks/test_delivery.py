@@ -202,7 +202,16 @@ def test_a_delivery_fails_for_good_after_its_retry_window(
     (gave_up,) = log_of(hook_client, as_role, created["id"])
     assert gave_up["state"] == "failed"
     assert gave_up["last_status"] == 503
-    assert gave_up["attempts"] >= 2
+    detail = hook_client.get(
+        f"/v1/webhooks/{created['id']}/deliveries/{gave_up['id']}", headers=as_role("admin")
+    ).json()
+    assert len(detail["log"]) == gave_up["attempts"]
+    last = dt.datetime.fromisoformat(detail["log"][-1]["at"])
+    before_last = [dt.datetime.fromisoformat(a["at"]) for a in detail["log"][:-1]]
+    window = dt.timedelta(seconds=0.3)
+    created_at = dt.datetime.fromisoformat(gave_up["created_at"])
+    assert last >= created_at + window  # it gave up only once the window had passed
+    assert all(at < created_at + window for at in before_last)
 
 
 def test_the_address_is_checked_again_before_each_attempt(
