@@ -58,6 +58,8 @@ def _resolve(host: str, port: int) -> tuple[IPAddress, ...]:
 
 def check(url: str, *, allowed_networks: Sequence[str]) -> Target:
     """The URL resolved and checked, or ``UnsafeURL`` saying what is wrong with it."""
+    if any(ch <= " " or ch == "\x7f" for ch in url):
+        raise UnsafeURL("the URL contains spaces or control characters")
     try:
         parts = urlsplit(url)
         port = parts.port

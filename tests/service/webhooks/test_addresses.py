@@ -44,6 +44,8 @@ def test_non_global_addresses_are_refused(url: str) -> None:
         ("http://user:pw@8.8.8.8/", "credentials"),
         ("http://8.8.8.8:99999/", "not a valid URL"),
         ("http://no-such-host.invalid/", "does not resolve"),
+        ("http://8.8.8.8/\x00", "control characters"),
+        ("http://8.8.8.8/a\tb", "control characters"),
     ],
 )
 def test_malformed_or_unsafe_urls_say_why(url: str, reason: str) -> None:

@@ -54,6 +54,8 @@ def test_the_secret_is_shown_once_and_the_endpoint_listed_without_it(
         ({"url": "http://[::ffff:192.168.1.1]/", "event_types": EVENTS}, "url"),
         ({"url": "ftp://127.0.0.1/hooks", "event_types": EVENTS}, "url"),
         ({"url": "javascript:alert(1)", "event_types": EVENTS}, "url"),
+        ({"url": "http://8.8.8.8/a\x00b", "event_types": EVENTS}, "url"),
+        ({"url": "http://8.8.8.8/a b", "event_types": EVENTS}, "url"),
         ({"url": "http://127.0.0.1/" + "a" * 2000, "event_types": EVENTS}, "url"),
         ({"url": "http://127.0.0.1/hooks", "event_types": ["membership.exploded"]}, "event_types"),
         ({"url": "http://127.0.0.1/hooks", "event_types": []}, "event_types"),
