@@ -16,7 +16,6 @@ from service.webhooks.delivery import Worker
 from tests.service.webhooks.receiver import Receiver
 
 LOOPBACK = ["127.0.0.0/8", "::1/128"]
-_APPS: dict[str, FastAPI] = {}
 
 
 def hook_settings(database_url: str, **overrides: Any) -> Settings:
@@ -36,12 +35,21 @@ def hook_settings(database_url: str, **overrides: Any) -> Settings:
     return Settings(**(values | overrides))
 
 
+@pytest.fixture(scope="session")
+def hook_apps() -> Iterator[dict[str, FastAPI]]:
+    """One webhook-test app per database, built on first use; their engines closed at the end."""
+    apps: dict[str, FastAPI] = {}
+    yield apps
+    for built in apps.values():
+        built.state.engine.dispose()
+
+
 @pytest.fixture
-def hook_app(app: FastAPI, database_url: str) -> FastAPI:
+def hook_app(app: FastAPI, database_url: str, hook_apps: dict[str, FastAPI]) -> FastAPI:
     """The app with loopback allowed; the suite's ``app`` fixture empties the tables after."""
-    if database_url not in _APPS:
-        _APPS[database_url] = create_app(hook_settings(database_url))
-    return _APPS[database_url]
+    if database_url not in hook_apps:
+        hook_apps[database_url] = create_app(hook_settings(database_url))
+    return hook_apps[database_url]
 
 
 @pytest.fixture
