@@ -59,6 +59,7 @@ class Claimed:
     secret: str
     message_id: str
     body: str
+    attempt: int  # this lease's attempt number: a later lease of the same delivery has a higher one
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,7 @@ def claim(session: Session, *, limit: int, lease: dt.timedelta) -> list[Claimed]
     rows = session.execute(
         select(
             WebhookDelivery.id,
+            WebhookDelivery.attempts,
             WebhookEndpoint.id,
             WebhookEndpoint.url,
             WebhookEndpoint.secret,
@@ -119,8 +121,9 @@ def claim(session: Session, *, limit: int, lease: dt.timedelta) -> list[Claimed]
             secret=secret,
             message_id=message_id,
             body=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+            attempt=attempts + 1,
         )
-        for delivery_id, endpoint_id, url, secret, message_id, payload in rows
+        for delivery_id, attempts, endpoint_id, url, secret, message_id, payload in rows
     ]
 
 
@@ -201,6 +204,7 @@ def record(
     for claimed, outcome in sorted(outcomes, key=lambda pair: pair[1].at):
         if claimed.delivery_id not in known:  # the endpoint was deleted meanwhile
             continue
+        attempts_made, retry_from = known[claimed.delivery_id]
         attempts.append(
             {
                 "delivery_id": claimed.delivery_id,
@@ -210,6 +214,8 @@ def record(
                 "duration_ms": outcome.duration_ms,
             }
         )
+        if attempts_made != claimed.attempt:  # its lease ran out and another worker took it
+            continue
         endpoint = endpoints.get(claimed.endpoint_id)
         change: dict[str, Any] = {
             "id": claimed.delivery_id,
@@ -226,7 +232,6 @@ def record(
                 endpoint.consecutive_failures = 0
                 endpoint.failing_since = None
         else:
-            attempts_made, retry_from = known[claimed.delivery_id]
             delay = backoff(
                 attempts_made,
                 base=settings.webhook_retry_base_seconds,
@@ -243,6 +248,7 @@ def record(
         changes.append(change)
     if attempts:
         session.execute(insert(WebhookAttempt), attempts)
+    if changes:
         session.execute(update(WebhookDelivery), changes)
     session.flush()
 

@@ -263,3 +263,31 @@ def test_skip_locked_lets_a_second_worker_claim_other_rows_at_once(
     assert len(mine) == 6
     assert len(theirs) == 4
     assert not {c.delivery_id for c in mine} & {c.delivery_id for c in theirs}
+
+
+def test_a_worker_whose_lease_ran_out_only_logs_its_late_answer(
+    hook_app: FastAPI, hook_client: TestClient, as_role: Headers, receiver: Receiver
+) -> None:
+    created = subscribe(hook_client, as_role, receiver.url, event_types=["objection.filed"])
+    sessions = create_sessionmaker(hook_app.state.engine)
+    settings = hook_app.state.settings
+    with sessions.begin() as session:
+        webhooks.enqueue(session, "objection.filed", {"n": 1})
+    with sessions.begin() as session:
+        (slow,) = delivery.claim(session, limit=10, lease=dt.timedelta(0))  # lease already over
+    with sessions.begin() as session:
+        (quick,) = delivery.claim(session, limit=10, lease=dt.timedelta(seconds=60))
+    assert (slow.delivery_id, slow.attempt, quick.attempt) == (quick.delivery_id, 1, 2)
+    now = dt.datetime.now(dt.UTC)
+    with sessions.begin() as session:
+        delivery.record(session, [(quick, delivery.Outcome(204, None, 3, now))], settings=settings)
+    with sessions.begin() as session:
+        late = delivery.Outcome(None, "ReadTimeout", 5000, now - dt.timedelta(seconds=1))
+        delivery.record(session, [(slow, late)], settings=settings)
+    (settled,) = log_of(hook_client, as_role, created["id"])
+    assert settled["state"] == "delivered"
+    assert settled["last_status"] == 204
+    detail = hook_client.get(
+        f"/v1/webhooks/{created['id']}/deliveries/{settled['id']}", headers=as_role("admin")
+    ).json()
+    assert sorted(a["status"] or 0 for a in detail["log"]) == [0, 204]
