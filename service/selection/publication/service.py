@@ -14,6 +14,7 @@ from service.errors import Conflict
 from service.keys import Principal
 from service.models import Decision, Firm, Membership, utcnow
 from service.rounds import service as rounds_service
+from service.webhooks import service as webhooks_service
 
 __all__ = ["Publication", "publish", "years_later"]
 
@@ -101,5 +102,8 @@ def publish(
             "valid_until": until.isoformat(),
             "members": members,
         },
+    )
+    webhooks_service.announce_publication(
+        session, round_id, selected, valid_from=start, valid_until=until
     )
     return Publication(round_id, now, start, until, members)
