@@ -35,8 +35,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from scoring import load_bundled_scheme, score
+from scoring import score
 from scoring.scheme import Scheme, criterion_top_points
+from seed_data.schemes import load_bundled_scheme
 
 RATING_CRITERIA = ("hard_tech_distinctiveness", "business_model_innovation")
 

@@ -1,10 +1,10 @@
 """Transparent, reproducible scoring of applicant firms under versioned schemes.
 
-Frames and a scheme in, a ``ScoreResult`` out; no I/O except reading scheme files, no clock,
-no globals, seeded randomness only.
+Frames and a scheme in, a ``ScoreResult`` out; no I/O except reading a scheme file it is
+given (``load_scheme``) and the growth data sources (``scoring.growth.sources``), no clock,
+no globals, seeded randomness only. The bundled schemes live in ``seed_data.schemes``.
 """
 
-from scoring.bundled import list_bundled_schemes, load_bundled_scheme
 from scoring.engine import score
 from scoring.errors import SchemeError, ScoringError, ScoringInputError
 from scoring.indicators import INDICATORS, derive_indicators
@@ -21,8 +21,6 @@ __all__ = [
     "ScoringInputError",
     "derive_indicators",
     "leave_one_out",
-    "list_bundled_schemes",
-    "load_bundled_scheme",
     "load_scheme",
     "scheme_fingerprint",
     "scheme_json_schema",

@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from scoring import derive_indicators, load_bundled_scheme, score
+from scoring import derive_indicators, score
 from scoring.vocabulary import COHORTS, FILING_FIELDS
+from seed_data.schemes import load_bundled_scheme
 
 REF = dt.date(2025, 6, 30)
 

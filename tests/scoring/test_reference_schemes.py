@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scoring import load_bundled_scheme, score
+from scoring import score
+from seed_data.schemes import load_bundled_scheme
 from tests.scoring.builders import indicator_frame, one_firm, points_of
 
 TSME_SIZE = {"employees": 100, "revenue": 1e7, "total_assets": 1e7}
