@@ -35,7 +35,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from scoring import score
+from scoring import explanations, score
 from scoring.scheme import Scheme, criterion_top_points
 from seed_data.schemes import load_bundled_scheme
 
@@ -174,7 +174,7 @@ def main() -> None:
         "skcriteria": skcriteria_pipeline(matrix, weights),
         "score": lambda: score(scheme, indicators),
         "ratings": lambda: score(scheme, indicators, ratings=ratings),
-        "summary": lambda: score(scheme, indicators).summary,
+        "summary": lambda: explanations.summary(score(scheme, indicators)),
     }
     tables = [("glibc defaults", best_of(args.repeat, contenders))]
     if keep_freed_memory():

@@ -5,8 +5,10 @@ given (``load_scheme``) and the growth data sources (``scoring.growth.sources``)
 no globals, seeded randomness only. The bundled schemes live in ``seed_data.schemes``.
 """
 
+from scoring import explanations
 from scoring.engine import score
 from scoring.errors import SchemeError, ScoringError, ScoringInputError
+from scoring.explanations import explain, explain_all
 from scoring.indicators import INDICATORS, derive_indicators
 from scoring.result import ScoreResult
 from scoring.scheme import Scheme, load_scheme, scheme_fingerprint, scheme_json_schema
@@ -20,6 +22,9 @@ __all__ = [
     "ScoringError",
     "ScoringInputError",
     "derive_indicators",
+    "explain",
+    "explain_all",
+    "explanations",
     "leave_one_out",
     "load_scheme",
     "scheme_fingerprint",

@@ -199,11 +199,13 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
         kept_points[k] = np.where(scored, pts, 0.0)
         kept_chosen[k] = np.where(scored, 0, -1).astype(np.int8)
         subtotals[:, category[k]] += kept_points[k]
+    notes = ({} if growth_explanation is None else {
+        GROWTH_CRITERION: growth_explanation.fillna("").astype(str).to_numpy(dtype=object)})
     traces = CriterionTrace(
         n=n, raw_columns=tuple(raw_cols), top=tops, pool=pool, recompute=recompute,
         kept_normalised=kept_normalised, kept_points=kept_points, kept_chosen=kept_chosen,
         missing_columns=tuple(crit_missing), policies=tuple(policies),
-        imputed_with=imputed_with, rating_spread=spreads, growth_explanation=growth_explanation,
+        imputed_with=imputed_with, rating_spread=spreads, notes=notes,
         indicators=indicators,
     )
     if structure.topsis:

@@ -186,5 +186,5 @@ def evaluate_rows(
         },
         "reference_date": reference_date.isoformat(),
         "firms": len(firms),
-        "results": result.to_records(),
+        "results": scoring.explain_all(result),
     }

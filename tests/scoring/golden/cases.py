@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from scoring import derive_indicators, load_scheme, score
+from scoring import derive_indicators, explanations, load_scheme, score
 from scoring.result import ScoreResult
 from scoring.scheme import Scheme
 
@@ -118,9 +118,14 @@ def _frame_digest(frame: pd.DataFrame) -> str:
 def digest(result: ScoreResult) -> dict[str, Any]:
     """What the golden test compares: every explanation and a hash of every frame."""
     return {
-        "records": result.to_records(),
-        "frames": {name: _frame_digest(getattr(result, name))
-                   for name in ("summary", "gates", "criteria", "categories", "points_matrix")},
+        "records": explanations.explain_all(result),
+        "frames": {
+            "summary": _frame_digest(explanations.summary(result)),
+            "gates": _frame_digest(explanations.gates(result)),
+            "criteria": _frame_digest(explanations.criteria(result)),
+            "categories": _frame_digest(explanations.categories(result)),
+            "points_matrix": _frame_digest(result.points_matrix),
+        },
     }
 
 
