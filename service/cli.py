@@ -222,7 +222,7 @@ def _growth_backtest(args: argparse.Namespace, _settings: Settings) -> int:
 
     if args.source != "crunchbase-2013":
         raise ValidationFailed("Backtests run on --source crunchbase-2013 (real data).")
-    from scoring.growth.backtest import run_backtest
+    from scoring.growth import run_backtest
 
     started = time.perf_counter()
     try:
