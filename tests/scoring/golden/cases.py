@@ -15,6 +15,7 @@ import json
 import lzma
 import sys
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -91,23 +92,23 @@ def cases() -> Iterator[tuple[str, Callable[[], ScoreResult]]]:
     demo = demo_indicators()
     for path in sorted(SCHEMES.glob("*.yaml")):
         plain = load_scheme(scheme_document(path, growth=False))
-        yield f"demo-{path.stem}", lambda s=plain: score(s, demo)
+        yield f"demo-{path.stem}", partial(score, plain, demo)
         ratings = ratings_for(plain, demo.index, seed=len(path.stem))
         if "growth_model" in scheme_document(path, growth=False):
             grown = load_scheme(scheme_document(path, growth=True))
             growth = growth_for(demo.index, seed=len(path.stem))
             yield (f"demo-{path.stem}-growth",
-                   lambda s=grown, g=growth, r=ratings: score(s, demo, ratings=r, growth=g,
-                                                              capacity=CAPACITY))
+                   partial(score, grown, demo, ratings=ratings, growth=growth,
+                           capacity=CAPACITY))
         else:
             yield (f"demo-{path.stem}-capacity",
-                   lambda s=plain, r=ratings: score(s, demo, ratings=r, capacity=CAPACITY))
+                   partial(score, plain, demo, ratings=ratings, capacity=CAPACITY))
     bench = _bench_module()
     seed_scheme = load_scheme(SCHEMES / "seed.yaml")
     pool = bench.synthetic_indicators(BENCH_FIRMS)
     pool_ratings = bench.synthetic_ratings(pool)
-    yield "bench-seed", lambda: score(seed_scheme, pool)
-    yield "bench-seed-ratings", lambda: score(seed_scheme, pool, ratings=pool_ratings)
+    yield "bench-seed", partial(score, seed_scheme, pool)
+    yield "bench-seed-ratings", partial(score, seed_scheme, pool, ratings=pool_ratings)
 
 
 def _frame_digest(frame: pd.DataFrame) -> str:
