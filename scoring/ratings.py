@@ -52,7 +52,8 @@ def aggregate_ratings(ratings: pd.DataFrame | None, criterion: str, rating: Rati
     if bad.any():
         raise ScoringInputError(f"ratings of {criterion!r}: scores must lie in [{low}, {high}]")
     # Integer firm codes (hash lookups) make every later step a numpy operation.
-    firm = firms.get_indexer(pd.Index(ratings["uscc"].to_numpy(dtype=object)[rows]))
+    uscc = pd.Index(ratings["uscc"].to_numpy(dtype=object)[rows], dtype=object)
+    firm = firms.get_indexer(uscc)
     known = firm >= 0
     firm, scores = firm[known], scores[known]
     reviewer, _ = pd.factorize(ratings["reviewer"].to_numpy(dtype=object)[rows][known])

@@ -134,6 +134,7 @@ def test_growth_frame_feeds_the_criterion_only_when_enabled(app: FastAPI) -> Non
     )
     with_growth = scoring.score(enabled, indicators, growth=frame)
     without = scoring.score(seed, indicators)
-    growth_points = with_growth.criteria.query("criterion == 'growth_model'")["points"]
+    rows = scoring.explanations.criteria(with_growth)
+    growth_points = rows.query("criterion == 'growth_model'")["points"]
     assert growth_points.max() <= 10
     assert not np.allclose(with_growth.total, without.total)
