@@ -5,8 +5,8 @@ synthetic, drawn from a seeded generator; no real firm is involved. Timings are 
 ``--repeat`` interleaved rounds, measured in the same process so the ratios compare like with like:
 
 - ``score``: ``scoring.score(seed scheme, indicators)`` — gates, 15 criteria, categories,
-  caps, pass rules, deterministic ranks (frames are built lazily, on first access);
-- ``score + summary``: the same plus building the per-firm summary frame;
+  caps, pass rules, deterministic ranks (no frames: ``scoring.explanations`` builds them);
+- ``score + summary``: the same plus ``scoring.explanations.summary`` (the per-firm frame);
 - ``numpy``: min-max normalisation and a weighted sum over the same 15-column matrix;
 - ``skcriteria``: ``mkdm`` + ``MinMaxScaler(target="matrix")`` + ``WeightedSumModel``.
 
