@@ -24,7 +24,6 @@ from scoring.ranking import rank_pool
 from scoring.ratings import aggregate_ratings
 from scoring.result import CriterionTrace, GateTrace, ScoreResult
 from scoring.scheme import (
-    GROWTH_CRITERION,
     GROWTH_PROBABILITY,
     Criterion,
     Gate,
@@ -34,7 +33,6 @@ from scoring.scheme import (
 )
 
 __all__ = [
-    "GROWTH_CRITERION",
     "aggregate",
     "gates",
     "missing_value_policies",
