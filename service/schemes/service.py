@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import scoring
+import seed_data.schemes
 from schemas.intake import NominationRow
 from schemas.schemes import EvaluateRequest
 from service import audit, intake
@@ -49,7 +50,7 @@ def _stored_from(scheme: scoring.Scheme, *, created_by: str) -> StoredScheme:
 @cache
 def _bundled() -> tuple[scoring.Scheme, ...]:
     """The bundled schemes, parsed once per process (the files ship with the code)."""
-    return tuple(scoring.load_scheme(path) for path in scoring.list_bundled_schemes())
+    return tuple(scoring.load_scheme(path) for path in seed_data.schemes.list_bundled_schemes())
 
 
 def ensure_bundled(session: Session) -> None:
@@ -183,7 +184,7 @@ def evaluate_rows(
         },
         "reference_date": reference_date.isoformat(),
         "firms": len(firms),
-        "results": result.to_records(),
+        "results": scoring.explain_all(result),
     }
 
 

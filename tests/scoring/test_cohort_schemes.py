@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from scoring import derive_indicators, load_bundled_scheme, score
+from scoring import derive_indicators, explanations, score
 from scoring.vocabulary import COHORTS, FILING_FIELDS
+from seed_data.schemes import load_bundled_scheme
 
 REF = dt.date(2025, 6, 30)
 
@@ -80,9 +81,9 @@ def test_seed_scores_a_pool_with_ratings_end_to_end() -> None:
                             for c in ("hard_tech_distinctiveness", "business_model_innovation")])
     result = score(load_bundled_scheme("seed"), indicators, ratings=ratings, capacity=3)
     assert result.eligible.all()
-    assert sorted(result.summary["rank"].tolist()) == [1, 2, 3, 4, 5, 6]
-    assert int(result.summary["within_capacity"].sum()) == 3
-    s5 = result.explain("S5")
+    assert sorted(explanations.summary(result)["rank"].tolist()) == [1, 2, 3, 4, 5, 6]
+    assert int(explanations.summary(result)["within_capacity"].sum()) == 3
+    s5 = explanations.explain(result, "S5")
     rating = next(c for c in s5["criteria"] if c["criterion"] == "business_model_innovation")
     assert rating["missing"] is True  # S5 was not rated: pool median, flagged
     assert result.total.max() <= 96  # momentum (19 points of criteria) is capped at 15

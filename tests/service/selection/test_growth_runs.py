@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-import scoring
+import seed_data.schemes
 from scoring.growth import train_panel_model
 from seed_data.demo import load
 from service.access import Role
@@ -32,7 +32,7 @@ def test_a_run_records_the_growth_model_its_scheme_enables(
     round_id = scored_round(client, as_role, per_cohort=10)
     before = shortlist(client, as_role("admin"), round_id, "seed")["run"]
     assert before["growth_model_id"] is None  # the bundled seed scheme leaves it disabled
-    seed = scoring.load_bundled_scheme("seed")
+    seed = seed_data.schemes.load_bundled_scheme("seed")
     document = seed.model_dump(mode="json", exclude_none=True)
     document["version"] = seed.version + 1
     document["growth_model"] = {**document["growth_model"], "enabled": True}
