@@ -29,7 +29,7 @@ run: setup
 ## make test: lint, types and import contracts, then the whole suite on SQLite and on PostgreSQL
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy service scoring schemas seed_data migrations
+	$(BIN)/mypy service scoring schemas seed_data migrations tests bench
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
@@ -39,7 +39,7 @@ test-sqlite: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy service scoring schemas seed_data migrations
+	$(BIN)/mypy service scoring schemas seed_data migrations tests bench
 	$(BIN)/lint-imports
 
 bench: setup

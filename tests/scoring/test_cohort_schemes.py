@@ -127,7 +127,7 @@ def test_seed_2_accepts_class_1_or_class_2_ip_with_class_1_weighted_higher() -> 
         "CLASS1": True, "CLASS2": True, "NONE": False}
     assert result.eligible.all()  # no IP fails the own-ip minimum, not a gate
     assert list(result.minimum_failures) == ["category:own-ip"]
-    own_ip = {u: result.explain(u)["criteria"] for u in ("CLASS1", "CLASS2")}
+    own_ip = {u: explanations.explain(result, u)["criteria"] for u in ("CLASS1", "CLASS2")}
     earned = {u: sum(c["points"] for c in rows if c["criterion"] in {"class1_ip", "class2_ip"})
               for u, rows in own_ip.items()}
     assert earned["CLASS1"] > earned["CLASS2"] > 0
@@ -149,8 +149,10 @@ def test_leader_2_scores_listing_and_global_reach() -> None:
     firms[2][0]["listed"] = True
     indicators = derived(firms)
     result = score(scheme, indicators)
-    subtotal = {u: {c["category"]: c["subtotal"] for c in result.explain(u)["categories"]}
-                for u in ("HOME", "ABROAD", "LISTED")}
+    subtotal = {
+        u: {c["category"]: c["subtotal"] for c in explanations.explain(result, u)["categories"]}
+        for u in ("HOME", "ABROAD", "LISTED")
+    }
     assert subtotal["ABROAD"]["global"] == pytest.approx(20.0)
     assert subtotal["HOME"]["global"] == 0
     assert subtotal["LISTED"]["capital"] == pytest.approx(5.0)

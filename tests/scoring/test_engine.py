@@ -331,7 +331,9 @@ def test_a_result_does_not_change_when_the_caller_edits_the_frame() -> None:
     fresh = score(scheme, frame)
     # In-place edits after scoring, of columns the result holds views of.
     frame.loc[frame.index[:50], "revenue"] = 1.0
-    frame.iloc[:50, frame.columns.get_loc("rd_intensity")] = 0.0
+    column = frame.columns.get_loc("rd_intensity")
+    assert isinstance(column, int)
+    frame.iloc[:50, column] = 0.0
     assert np.array_equal(fresh.traces.raw, before[0], equal_nan=True)
     np.testing.assert_array_equal(fresh.traces.points, before[1])
     assert json.dumps(explanations.explain_all(fresh), sort_keys=True) == before[2]

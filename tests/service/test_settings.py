@@ -14,7 +14,7 @@ _SAMPLE = 2_000
 
 def _json_rows(frame: pd.DataFrame) -> list[dict[str, object]]:
     return [
-        {key: value for key, value in row.items() if not pd.isna(value)}
+        {str(key): value for key, value in row.items() if not pd.isna(value)}
         for row in frame.to_dict("records")
     ]
 
