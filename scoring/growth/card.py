@@ -3,7 +3,10 @@
 The card is a plain JSON-ready dict: source, label and its definition, features, kind and why,
 parameters, data fingerprint (sha256 of the input files when known, and of the training frame),
 metrics supplied by the caller (e.g. a backtest), the training date the caller passes in (the
-library reads no clock), and the library versions the artefact depends on.
+library reads no clock), and the library versions the artefact depends on. A Crunchbase card
+also carries ``backtest`` (the time split, the model against the amount-only baseline and the
+base-rate predictor), ``calibration`` (the validation-year Platt map, with ECE and reliability
+tables before and after on that year and on the backtest's test years) and ``data_range``.
 """
 
 from __future__ import annotations
