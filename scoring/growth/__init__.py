@@ -18,7 +18,12 @@ from scoring.growth.panel import (
     predict_growth,
     train_panel_model,
 )
-from scoring.growth.sources import load_crunchbase, run_backtest, train_crunchbase_model
+from scoring.growth.sources import (
+    load_crunchbase,
+    run_backtest,
+    run_rolling_origin,
+    train_crunchbase_model,
+)
 
 __all__ = [
     "CrunchbaseData",
@@ -35,6 +40,7 @@ __all__ = [
     "panel_features",
     "predict_growth",
     "run_backtest",
+    "run_rolling_origin",
     "train_crunchbase_model",
     "train_model",
     "train_panel_model",

@@ -8,14 +8,14 @@ export as published, fingerprint it, and hand the frames on.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from scoring.growth.backtest import backtest
+from scoring.growth.backtest import backtest, rolling_backtest
 from scoring.growth.card import TrainedModel, train_on_crunchbase
 from scoring.growth.crunchbase import (
     CRUNCHBASE_FILES,
@@ -24,7 +24,13 @@ from scoring.growth.crunchbase import (
     parse_crunchbase,
 )
 
-__all__ = ["fingerprint_files", "load_crunchbase", "run_backtest", "train_crunchbase_model"]
+__all__ = [
+    "fingerprint_files",
+    "load_crunchbase",
+    "run_backtest",
+    "run_rolling_origin",
+    "train_crunchbase_model",
+]
 
 
 def fingerprint_files(paths: Iterable[Path]) -> str:
@@ -57,6 +63,14 @@ def run_backtest(data_dir: Path, *, train_until: int, test_years: tuple[int, int
     """Read the Crunchbase export in ``data_dir`` and backtest it (``backtest.backtest``)."""
     return backtest(load_crunchbase(data_dir), train_until=train_until, test_years=test_years,
                     label=label, kind=kind, train_from=train_from, random_state=random_state)
+
+
+def run_rolling_origin(data_dir: Path, *, label: str = "series-b-3y", kind: str = "auto",
+                       train_from: int = 2005, origins: Sequence[int] | None = None,
+                       random_state: int = 0) -> dict[str, Any]:
+    """Read the Crunchbase export in ``data_dir`` and run ``backtest.rolling_backtest`` on it."""
+    return rolling_backtest(load_crunchbase(data_dir), label=label, kind=kind,
+                            train_from=train_from, origins=origins, random_state=random_state)
 
 
 def train_crunchbase_model(data_dir: Path, *, trained_on: date, label: str = "series-b-3y",

@@ -161,6 +161,23 @@ def test_growth_backtest_train_and_activate(tmp_path: Path) -> None:
         "baseline_precision_at_100",
     ):
         assert key in result
+    rolling = _run(
+        db,
+        "growth",
+        "backtest",
+        "--data",
+        str(FIXTURES),
+        "--label",
+        "exit-5y",
+        "--kind",
+        "logistic",
+        "--rolling-origin",
+        "--json",
+    )
+    assert rolling.returncode == 0, rolling.stderr
+    spread = json.loads(rolling.stdout)
+    assert spread["origins"] == [2006, 2007]
+    assert set(spread["summary"]["auc"]) == {"mean", "std", "min", "max"}
     dishonest = _run(
         db,
         "growth",
