@@ -170,6 +170,10 @@ class ConflictOut(BaseModel):
     reviewer_label: str
     reason: str | None
     ratings_withdrawn: int
+    replacement_assigned: bool = Field(
+        default=False,
+        description="Your assignment to the nomination passed to another eligible reviewer.",
+    )
     created_at: datetime
 
 
@@ -182,6 +186,12 @@ class DecisionIn(_In):
         default=None,
         description="Required for an override: selecting a firm outside the capacity line, or "
         "rejecting or waitlisting one inside it.",
+    )
+    moves: bool = Field(
+        default=False,
+        description="The firm moves here from its current membership (graduation, e.g. seed → "
+        "hidden-champion): publication ends the old membership the day the new one starts. "
+        "Without it, selecting a firm that is a current member elsewhere is refused.",
     )
 
 
@@ -200,6 +210,7 @@ class DecisionOut(BaseModel):
     outcome: Outcome
     reason: str | None
     override: bool
+    moves: bool
     run_id: int
     rank_at_decision: int | None
     decided_by: str
@@ -221,6 +232,11 @@ class PublicationOut(BaseModel):
     valid_from: date
     valid_until: date
     members: dict[str, int]
+    closed: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Earlier memberships of the selected firms closed by this publication: "
+        "moved from (ended the day the new one starts) or already run out.",
+    )
 
 
 class MemberOut(BaseModel):

@@ -87,12 +87,49 @@ def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
     from service.keys import create_key
 
     with _transaction(settings) as session:
-        key, raw = create_key(session, role=args.role, label=args.label)
+        key, raw = create_key(
+            session, role=args.role, label=args.label, reviewer_id=args.reviewer
+        )
+        profile = f", reviewer profile {key.reviewer_id}" if key.reviewer_id else ""
         print(
-            f"created key id {key.id} ({key.role}, {key.label!r}); it is shown once",
+            f"created key id {key.id} ({key.role}, {key.label!r}{profile}); it is shown once",
             file=sys.stderr,
         )
     print(raw)
+    return 0
+
+
+def _reviewers_create(args: argparse.Namespace, settings: Settings) -> int:
+    from pydantic import ValidationError
+
+    from schemas.reviewers import ReviewerIn
+    from service.keys import Principal
+    from service.reviewers import service as reviewers_service
+
+    try:
+        data = ReviewerIn(
+            name=args.name, sectors=args.sector, affiliations=args.affiliation, notes=args.notes
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            print(f"cohorts: {where}: {error['msg']}", file=sys.stderr)
+        return 2
+    with _transaction(settings) as session:
+        reviewer = reviewers_service.create(
+            session, Principal(key_id=None, label="cli:reviewers", role=Role.ADMIN), data=data
+        )
+        print(f"created reviewer profile {reviewer.id} ({reviewer.name!r})", file=sys.stderr)
+        print(reviewer.id)
+    return 0
+
+
+def _reviewers_list(_args: argparse.Namespace, settings: Settings) -> int:
+    from service.reviewers import service as reviewers_service
+
+    with _transaction(settings) as session:
+        for r in reviewers_service.list_reviewers(session, after_id=None, limit=1_000_000):
+            print(f"{r.id}\t{r.name}\t{','.join(r.sectors)}\t{','.join(r.affiliations)}")
     return 0
 
 
@@ -384,7 +421,26 @@ def _parser() -> argparse.ArgumentParser:
     create = keys.add_parser("create", help="mint a key; prints it alone on stdout, once")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument("--label", required=True)
+    create.add_argument(
+        "--reviewer",
+        type=int,
+        default=None,
+        help="the reviewer profile a reviewer key belongs to (default: a new profile)",
+    )
     create.set_defaults(handler=_keys_create)
+
+    reviewers = commands.add_parser("reviewers", help="reviewer profiles").add_subparsers(
+        dest="reviewers", required=True
+    )
+    add = reviewers.add_parser("create", help="create a profile; prints its id on stdout")
+    add.add_argument("--name", required=True)
+    add.add_argument("--sector", action="append", default=[], help="a sector code (repeatable)")
+    add.add_argument(
+        "--affiliation", action="append", default=[], help="a USCC or organisation (repeatable)"
+    )
+    add.add_argument("--notes", default=None)
+    add.set_defaults(handler=_reviewers_create)
+    reviewers.add_parser("list", help="list profiles").set_defaults(handler=_reviewers_list)
     revoke = keys.add_parser("revoke", help="revoke a key by id or prefix")
     which = revoke.add_mutually_exclusive_group(required=True)
     which.add_argument("--id", type=int)

@@ -25,6 +25,7 @@ from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
 from service.models import Decision, Nomination, ScoreResultRow, utcnow
 from service.rounds import service as rounds_service
+from service.selection.publication import service as publication_service
 from service.selection.runs import service as runs_service
 
 __all__ = ["record_decisions"]
@@ -97,6 +98,24 @@ def record_decisions(
     if errors:
         raise ValidationFailed("An override needs a written reason.", errors=errors)
 
+    current = publication_service.current_memberships(
+        session,
+        [nominations[d.nomination_id].uscc for d in decisions if d.outcome == "select"],
+        on=utcnow().date(),
+    )
+    for i, decision in enumerate(decisions):
+        held = current.get(nominations[decision.nomination_id].uscc)
+        if decision.outcome == "select" and held is not None and not decision.moves:
+            raise Conflict(
+                f"Firm {held.uscc} is a current member of {held.cohort!r} (round {held.round_id}, "
+                f"valid {held.valid_from} to {held.valid_until}); a firm is a current member of "
+                "one cohort at a time. Select it with \"moves\": true if it graduates.",
+                extra={
+                    "membership": publication_service.membership_ref(held),
+                    "loc": ["body", "decisions", i, "moves"],
+                },
+            )
+
     selected_now = (
         session.scalar(
             select(func.count())
@@ -132,6 +151,7 @@ def record_decisions(
                 "outcome": d.outcome,
                 "reason": d.reason,
                 "override": d.nomination_id in overrides,
+                "moves": d.moves and d.outcome == "select",
                 "run_id": run.id,
                 "rank_at_decision": scored[d.nomination_id].rank,
                 "decided_by": principal.label,
@@ -145,6 +165,7 @@ def record_decisions(
             "outcome",
             "reason",
             "override",
+            "moves",
             "run_id",
             "rank_at_decision",
             "decided_by",

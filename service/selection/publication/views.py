@@ -30,7 +30,9 @@ def post_publish(
 ) -> PublicationOut:
     """Every selected firm becomes an immutable member for the validity period (default from
     today, for the round's ``validity_years``). The round must be ``decided``; a second
-    publication is a 409 and decisions are read-only afterwards."""
+    publication is a 409 and decisions are read-only afterwards. A selected firm that is a
+    current member elsewhere is a 409 naming the membership, unless its decision says it moves:
+    then the old membership ends the day the new one starts (listed in ``closed``)."""
     options = data or PublishIn()
     result = service.publish(
         session,
@@ -45,4 +47,5 @@ def post_publish(
         valid_from=result.valid_from,
         valid_until=result.valid_until,
         members=result.members,
+        closed=result.closed,
     )

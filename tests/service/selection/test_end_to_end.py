@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from tests.service.selection.builders import (
     Headers,
+    assign_cohort,
     candidate_csv,
     nominate,
     open_round,
@@ -31,6 +32,7 @@ def test_a_round_end_to_end(client: TestClient, as_role: Headers) -> None:
     for cohort in COHORTS:
         run = score(client, as_role, round_id, cohort)
         assert run["firms_scored"] == 100
+        assert len(assign_cohort(client, as_role, round_id, cohort)) == 100
         top = shortlist(client, as_role("reviewer"), round_id, cohort, limit=12)["items"]
         for item in top:
             rated = client.post(
