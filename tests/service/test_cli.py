@@ -57,7 +57,8 @@ def test_reviewer_profiles_and_their_keys(tmp_path: Path) -> None:
                  "--reviewer", str(profile))
     second = _run(db, "keys", "create", "--role", "reviewer", "--label", "li-2",
                   "--reviewer", str(profile))
-    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
     assert _run(db, "keys", "create", "--role", "reviewer", "--label", "nobody",
                 "--reviewer", "999").returncode == 2
     assert _run(db, "keys", "create", "--role", "chair", "--label", "c",
