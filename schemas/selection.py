@@ -281,9 +281,14 @@ class KpiTarget(BaseModel):
     target: str
     target_min: int
     target_max: int | None
-    count: int
+    count: int = Field(description="Members that newly reached the level during the validity "
+                       "period (not those already there at publication).")
     met: bool
-    firms: list[str]
+    firms: list[str] = Field(description="The members that newly reached the level.")
+    at_publication: int = Field(description="Members already at the level at publication "
+                                "(their recorded baseline); not counted towards the target.")
+    by_year: dict[str, int] = Field(description="Members first reaching the level, per year of "
+                                    "the validity period begun by the as-of date.")
 
 
 class CohortKpis(BaseModel):
@@ -295,7 +300,8 @@ class CohortKpis(BaseModel):
 
 
 class KpisOut(BaseModel):
-    """Progress of a published round's cohorts, from the members' latest filings and rounds."""
+    """Progress of a published round's cohorts: members newly reaching each level since their
+    recorded baseline, from their filings and funding rounds."""
 
     round_id: int
     as_of: date

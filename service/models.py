@@ -500,6 +500,8 @@ class Membership(Base):
     # day) or when it had run out before the next one began; NULL while it is the firm's latest.
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_reason: Mapped[str | None] = mapped_column(Text)
+    # The KPI levels the firm already held when the membership began (recorded at publication).
+    baseline: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 Index("ix_memberships_cohort_validity", Membership.cohort, Membership.valid_until, Membership.id)

@@ -142,6 +142,7 @@ def upgrade() -> None:
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.add_column(sa.Column("closed_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("closed_reason", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("baseline", sa.JSON(), nullable=True))
     _close_overlapping_memberships()
     op.create_index(
         "uq_memberships_open_firm",
@@ -196,6 +197,7 @@ def downgrade() -> None:
     op.drop_table("assignments")
     op.drop_index("uq_memberships_open_firm", table_name="memberships")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.drop_column("baseline")
         batch_op.drop_column("closed_reason")
         batch_op.drop_column("closed_on")
     with op.batch_alter_table("decisions", schema=None) as batch_op:

@@ -25,6 +25,7 @@ from service.errors import Conflict
 from service.keys import Principal
 from service.models import Decision, Firm, Membership, utcnow
 from service.rounds import service as rounds_service
+from service.selection.kpis import service as kpis_service
 
 __all__ = ["Publication", "current_memberships", "membership_ref", "publish", "years_later"]
 
@@ -124,9 +125,11 @@ def publish(
     round_id: int,
     valid_from: dt.date | None,
     validity_years: int | None,
+    usd_cny: float,
 ) -> Publication:
-    """Freeze every ``select`` decision into memberships and mark the round published, in one
-    transaction; a second publication is a 409 and decisions are read-only afterwards."""
+    """Freeze every ``select`` decision into memberships, each with its KPI baseline as of the
+    start, and mark the round published, in one transaction; a second publication is a 409 and
+    decisions are read-only afterwards."""
     selection_round = rounds_service.get_or_raise(session, round_id, for_update=True)
     if selection_round.state == "published":
         raise Conflict(
@@ -150,6 +153,9 @@ def publish(
         if count > capacity:  # decisions enforce it; a guard against data changed by hand
             raise Conflict(f"{count} firms are selected for {cohort!r}, over its {capacity}.")
     closed = _close_earlier(session, list(selected), round_id=round_id, start=start)
+    baselines = kpis_service.baselines(
+        session, [row.uscc for row in selected], on=start, usd_cny=usd_cny
+    )
     if selected:
         _insert_members(
             session,
@@ -163,6 +169,7 @@ def publish(
                     "valid_from": start,
                     "valid_until": until,
                     "published_at": now,
+                    "baseline": baselines[uscc],
                 }
                 for cohort, uscc, name, name_en, _moves in selected
             ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
 from schemas.selection import PublicationOut, PublishIn
 from service.deps import PrincipalDep, SessionDep
@@ -26,6 +26,7 @@ def post_publish(
     round_id: IdPath,
     session: SessionDep,
     principal: PrincipalDep,
+    request: Request,
     data: Annotated[PublishIn | None, Body()] = None,
 ) -> PublicationOut:
     """Every selected firm becomes an immutable member for the validity period (default from
@@ -40,6 +41,7 @@ def post_publish(
         round_id=round_id,
         valid_from=options.valid_from,
         validity_years=options.validity_years,
+        usd_cny=request.app.state.settings.usd_cny,
     )
     return PublicationOut(
         round_id=result.round_id,
