@@ -119,6 +119,11 @@ class ShortlistItem(BaseModel):
         description="Per rated criterion: ratings raw and calibrated, mean, spread, disagreement."
     )
     decision: Outcome | None
+    compare: dict[str, Any] | None = Field(
+        default=None,
+        description="With ``compare=``: the other aggregation's method, the firm's rank under "
+        "it and the rank difference (other minus the scheme's).",
+    )
 
 
 class ShortlistPage(BaseModel):

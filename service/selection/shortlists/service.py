@@ -15,7 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import Integer, Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
-from service.errors import NotFound
+from service.errors import NotFound, ValidationFailed
 from service.keys import Principal
 from service.models import (
     Assignment,
@@ -51,6 +51,7 @@ class Shortlist:
     criteria: list[str]
     items: list[dict[str, Any]]
     more: bool
+    compare: str | None = None
 
 
 def _query(
@@ -87,6 +88,7 @@ def read_shortlist(
     sector: str | None = None,
     after_position: int | None = None,
     limit: int | None = None,
+    compare: str | None = None,
 ) -> Shortlist:
     """Rows of the latest run in shortlist order, narrowed for a reviewer (module docstring)."""
     rounds_service.get_or_raise(session, round_id)
@@ -128,6 +130,12 @@ def read_shortlist(
     stored = session.get(StoredScheme, run.scheme_pk)
     assert stored is not None  # a foreign key with ON DELETE RESTRICT
     scheme = schemes_service.to_scheme(stored)
+    if compare is not None and compare == scheme.aggregation:
+        raise ValidationFailed(
+            f"Scheme {scheme.id}@{scheme.version} already ranks by {compare}; compare with the "
+            "other aggregation.",
+            errors=[{"loc": ["query", "compare"], "message": f"the scheme's own is {compare}"}],
+        )
     rated_ids = set(rated.rated_criteria(scheme))
     summaries = (
         reviews_service.review_summaries(
@@ -160,9 +168,14 @@ def read_shortlist(
                 "explanation": result.explanation if shown else dict(_NOT_ASSIGNED),
                 "reviews": reviews,
                 "decision": outcome,
+                "compare": (
+                    result.explanation.get("robustness", {}).get("compare") if compare else None
+                ),
             }
         )
-    return Shortlist(run=run, criteria=list(run.criteria), items=items, more=more)
+    return Shortlist(
+        run=run, criteria=list(run.criteria), items=items, more=more, compare=compare
+    )
 
 
 def _live_flags(flags: list[str], reviews: dict[str, Any]) -> list[str]:
@@ -222,6 +235,7 @@ def shortlist_document(
     sector: str | None,
     after_position: int | None,
     limit: int,
+    compare: str | None = None,
 ) -> Rendered:
     """A JSON page of the shortlist, rebuilt only when its run, the viewer's conflicts, or the
     round's ratings or decisions changed (each read from the database on every request)."""
@@ -243,6 +257,7 @@ def shortlist_document(
         sector,
         after_position,
         limit,
+        compare,
         hidden,
         principal.reviewer_id is not None and frozenset((assigned or "").split(",")),
         tuple(versions),
@@ -259,6 +274,7 @@ def shortlist_document(
         sector=sector,
         after_position=after_position,
         limit=limit,
+        compare=compare,
     )
     rendered = render(
         {
@@ -293,6 +309,7 @@ def export_shortlist(
     format: Literal["csv", "xlsx"],
     eligible_only: bool,
     sector: str | None,
+    compare: str | None = None,
 ) -> ShortlistFile:
     """Every row of the latest run matching the filters as CSV or XLSX, one column per
     criterion."""
@@ -303,6 +320,7 @@ def export_shortlist(
         cohort=cohort,
         eligible_only=eligible_only,
         sector=sector,
+        compare=compare,
     )
     name = f"shortlist-round{round_id}-{cohort}-run{shortlist.run.id}.{format}"
     if format == "csv":
