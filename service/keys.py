@@ -141,9 +141,13 @@ DEMO_LABEL_PREFIX = "demo-"
 def mint_demo_keys(session: Session) -> dict[str, str]:
     """Revoke earlier demo keys and mint one per role, for local use; returns role → raw key.
 
-    The demo reviewer's new key keeps the earlier demo reviewer's profile (a rotation)."""
+    The demo reviewer's key belongs to the earlier demo reviewer's profile (a rotation), else to
+    the demo panel's first profile."""
     now = utcnow()
-    profile: int | None = None
+    # The demo panel's first profile (``cohorts seed demo``), if there is one.
+    profile: int | None = session.scalar(
+        select(Reviewer.id).where(Reviewer.name.startswith("Demo reviewer")).order_by(Reviewer.id)
+    )
     for key in session.scalars(
         select(ApiKey).where(
             ApiKey.label.startswith(DEMO_LABEL_PREFIX), ApiKey.revoked_at.is_(None)

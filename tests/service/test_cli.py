@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
-from service.models import ApiKey, Firm, Nomination
+from service.models import ApiKey, Assignment, Firm, Nomination, Reviewer
 
 
 def _run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -83,9 +83,15 @@ def test_seed_demo_is_safe_to_run_twice(tmp_path: Path) -> None:
     with engine.connect() as connection:
         firms = connection.scalar(select(func.count()).select_from(Firm))
         nominations = connection.scalar(select(func.count()).select_from(Nomination))
+        reviewers = connection.scalar(select(func.count()).select_from(Reviewer))
+        loads = list(connection.execute(
+            select(Assignment.reviewer_id, func.count()).group_by(Assignment.reviewer_id)))
     engine.dispose()
     assert firms == 1500
     assert nominations == 1500
+    assert reviewers == 12
+    assert sum(n for _r, n in loads) == 3 * 1500  # three reviewers per nomination
+    assert len(loads) == 12
 
 
 def test_scheme_evaluate_prints_the_endpoint_result(tmp_path: Path) -> None:

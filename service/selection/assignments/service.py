@@ -22,7 +22,6 @@ from service import audit
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
 from service.models import (
-    ApiKey,
     Assignment,
     Firm,
     Nomination,
@@ -41,6 +40,7 @@ __all__ = [
     "edit",
     "is_assigned",
     "list_assignments",
+    "missing_ratings",
     "replace_after_conflict",
     "reviewer_names",
 ]
@@ -48,13 +48,9 @@ __all__ = [
 _EDITABLE_STATES = ("open", "scoring")
 
 
-def _active_pool(session: Session) -> list[Reviewer]:
-    """Profiles with at least one unrevoked key: the reviewers who can rate."""
-    active = select(ApiKey.reviewer_id).where(
-        ApiKey.reviewer_id.is_not(None), ApiKey.revoked_at.is_(None)
-    )
-    query = select(Reviewer).where(Reviewer.id.in_(active)).order_by(Reviewer.id)
-    return list(session.scalars(query))
+def _pool(session: Session) -> list[Reviewer]:
+    """Every reviewer profile: the panel (a profile rates once an admin mints it a key)."""
+    return list(session.scalars(select(Reviewer).order_by(Reviewer.id)))
 
 
 def _solver_reviewer(reviewer: Reviewer) -> solver.Reviewer:
@@ -140,11 +136,10 @@ def assign_cohort(
     selection_round = rounds_service.get_or_raise(session, round_id, for_update=True)
     rounds_service.require_state(selection_round, *_EDITABLE_STATES, doing="assigning reviewers")
     k = request.reviewers_per_nomination
-    pool = _active_pool(session)
+    pool = _pool(session)
     if k > len(pool):
         raise ValidationFailed(
-            f"{k} reviewers per nomination is more than the {len(pool)} reviewers with an "
-            "active key.",
+            f"{k} reviewers per nomination is more than the {len(pool)} reviewer profiles.",
             errors=[
                 {
                     "loc": ["body", "reviewers_per_nomination"],
@@ -169,12 +164,8 @@ def assign_cohort(
             .distinct()
         )
     }
-    pool_ids = {r.id for r in pool}
     keep = [
-        a
-        for a in current
-        if (a.source == "manual" or (a.nomination_id, a.reviewer_id) in rated)
-        and a.reviewer_id in pool_ids
+        a for a in current if a.source == "manual" or (a.nomination_id, a.reviewer_id) in rated
     ]
     try:
         solved = solver.assign_reviewers(
@@ -285,6 +276,43 @@ def assigned_nomination_ids(session: Session, *, round_id: int, reviewer_id: int
     )
 
 
+def missing_ratings(
+    session: Session, *, nomination_ids: Collection[int], criteria: Collection[str]
+) -> dict[int, str]:
+    """Nomination id → "awaiting ratings: g of n on c" for each nomination some of whose
+    assigned reviewers have not yet rated every reviewer-rated criterion (none when unassigned).
+    """
+    if not nomination_ids or not criteria:
+        return {}
+    assigned = Counter(
+        session.scalars(
+            select(Assignment.nomination_id).where(Assignment.nomination_id.in_(nomination_ids))
+        )
+    )
+    given = Counter(
+        (int(n), str(c))
+        for n, c in session.execute(
+            select(Review.nomination_id, Review.criterion)
+            .join(
+                Assignment,
+                (Assignment.nomination_id == Review.nomination_id)
+                & (Assignment.reviewer_id == Review.reviewer_id),
+            )
+            .where(Review.nomination_id.in_(nomination_ids))
+        )
+    )
+    out: dict[int, str] = {}
+    for nomination, needed in sorted(assigned.items()):
+        short = [
+            f"{given[(nomination, c)]} of {needed} on {c}"
+            for c in sorted(criteria)
+            if given[(nomination, c)] < needed
+        ]
+        if short:
+            out[nomination] = "awaiting ratings: " + ", ".join(short)
+    return out
+
+
 def edit(
     session: Session, principal: Principal, *, round_id: int, data: AssignmentEditIn
 ) -> Assignment | None:
@@ -386,7 +414,7 @@ def replace_after_conflict(
         )
     )
     candidates = [
-        r for r in _active_pool(session) if r.id not in on_it | conflicted | {reviewer_id}
+        r for r in _pool(session) if r.id not in on_it | conflicted | {reviewer_id}
     ]
     loads = Counter(
         session.scalars(

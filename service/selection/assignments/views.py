@@ -39,8 +39,8 @@ def post_assignments(
     principal: PrincipalDep,
     data: AssignRequest | None = None,
 ) -> AssignmentsOut:
-    """Each nomination to ``reviewers_per_nomination`` reviewers with an active key, never a
-    conflicted or affiliated one, loads balanced (or at most ``max_load``), sector match
+    """Each nomination to ``reviewers_per_nomination`` reviewer profiles, never a conflicted or
+    affiliated one, loads balanced (or at most ``max_load``), sector match
     maximised; manual and already-rated assignments are kept. 409 naming what is short."""
     assignments = service.assign_cohort(
         session, principal, round_id=round_id, cohort=cohort, request=data or AssignRequest()

@@ -210,3 +210,28 @@ def test_a_conflict_after_assignment_passes_it_to_another_reviewer(
     assert [a["reviewer_id"] for a in on_it] != [me]
     assert len(on_it) == 1
     assert on_it[0]["reason"].startswith("replacement after a declared conflict")
+
+
+def test_selecting_a_firm_with_incomplete_ratings_needs_a_reason(
+    client: TestClient, as_role: Headers, app: FastAPI
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=20)
+    _key(app, _profile(client, as_role, "second"), "second")
+    assert _solve(client, as_role, round_id, reviewers_per_nomination=2).status_code == 201
+    inside = next(i for i in _seed_firms(client, as_role, round_id) if i["within_capacity"])
+    rated = client.post(f"/v1/rounds/{round_id}/nominations/{inside['nomination_id']}/reviews",
+                        json={"ratings": [{"criterion": CRITERION, "score": 7}]},
+                        headers=as_role("reviewer"))
+    assert rated.status_code == 201, rated.text
+    decision = {"nomination_id": inside["nomination_id"], "outcome": "select"}
+    refused = client.post(f"/v1/rounds/{round_id}/cohorts/seed/decisions",
+                          json={"decisions": [decision]}, headers=as_role("chair"))
+    assert refused.status_code == 422
+    error = refused.json()["errors"][0]
+    assert error["loc"] == ["body", "decisions", 0, "reason"]
+    assert f"awaiting ratings: 1 of 2 on {CRITERION}" in error["message"]
+    allowed = client.post(
+        f"/v1/rounds/{round_id}/cohorts/seed/decisions",
+        json={"decisions": [{**decision, "reason": "the second reviewer is abroad"}]},
+        headers=as_role("chair"))
+    assert allowed.status_code == 201, allowed.text
