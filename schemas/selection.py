@@ -268,6 +268,11 @@ class ChangeOut(MemberOut):
 
     seq: int
     change: Literal["added"]
+    replaces: int | None = Field(
+        default=None,
+        description="The seq of the firm's earlier membership that this one replaced: the firm "
+        "moved (graduation), and that membership ended the day this one began.",
+    )
     published_at: datetime
 
 

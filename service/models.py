@@ -500,6 +500,10 @@ class Membership(Base):
     # day) or when it had run out before the next one began; NULL while it is the firm's latest.
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_reason: Mapped[str | None] = mapped_column(Text)
+    # The firm's earlier membership this one replaced when the firm moved (graduation). No
+    # foreign key: memberships are never deleted, and a self-reference would only get in the
+    # way of emptying the table (tests, restores).
+    replaces_id: Mapped[int | None] = mapped_column(Integer)
     # The KPI levels the firm already held when the membership began (recorded at publication).
     baseline: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

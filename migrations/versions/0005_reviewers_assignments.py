@@ -143,6 +143,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("closed_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("closed_reason", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("baseline", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("replaces_id", sa.Integer(), nullable=True))
     _close_overlapping_memberships()
     op.create_index(
         "uq_memberships_open_firm",
@@ -197,6 +198,7 @@ def downgrade() -> None:
     op.drop_table("assignments")
     op.drop_index("uq_memberships_open_firm", table_name="memberships")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.drop_column("replaces_id")
         batch_op.drop_column("baseline")
         batch_op.drop_column("closed_reason")
         batch_op.drop_column("closed_on")

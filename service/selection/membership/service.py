@@ -42,6 +42,7 @@ _COLUMNS = (
     Membership.valid_from,
     Membership.valid_until,
     Membership.published_at,
+    Membership.replaces_id,
 )
 
 
@@ -184,6 +185,7 @@ def changes_document(
                     **_member(r),
                     "seq": r.id,
                     "change": "added",
+                    "replaces": r.replaces_id,
                     "published_at": r.published_at.isoformat(),
                 }
                 for r in rows

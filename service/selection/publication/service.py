@@ -77,11 +77,13 @@ def _close_earlier(
     *,
     round_id: int,
     start: dt.date,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Close each selected firm's earlier membership (ended, or moved from); 409 for one still
-    current whose decision does not say the firm moves. Returns what was closed."""
+    current whose decision does not say the firm moves. Returns what was closed, and uscc → the
+    membership each moving firm leaves."""
     closed: list[dict[str, Any]] = []
     held = _open_memberships(session, [row.uscc for row in selected])
+    moved_from: dict[str, int] = {}
     for row in selected:
         old = held.get(row.uscc)
         if old is None:
@@ -93,6 +95,7 @@ def _close_earlier(
             old.valid_until = start
             old.closed_on = start
             old.closed_reason = f"moved to {row.cohort!r} in round {round_id}"
+            moved_from[row.uscc] = old.id
         else:
             raise Conflict(
                 f"Firm {old.uscc} is a current member of {old.cohort!r} (round {old.round_id}, "
@@ -103,7 +106,7 @@ def _close_earlier(
             )
         closed.append({**membership_ref(old), "closed_reason": old.closed_reason})
     session.flush()  # closed before the new rows go in: the open-membership index sees one
-    return closed
+    return closed, moved_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +155,7 @@ def publish(
         capacity = int(selection_round.capacities.get(cohort, 100))
         if count > capacity:  # decisions enforce it; a guard against data changed by hand
             raise Conflict(f"{count} firms are selected for {cohort!r}, over its {capacity}.")
-    closed = _close_earlier(session, list(selected), round_id=round_id, start=start)
+    closed, moved_from = _close_earlier(session, list(selected), round_id=round_id, start=start)
     baselines = kpis_service.baselines(
         session, [row.uscc for row in selected], on=start, usd_cny=usd_cny
     )
@@ -170,6 +173,7 @@ def publish(
                     "valid_until": until,
                     "published_at": now,
                     "baseline": baselines[uscc],
+                    "replaces_id": moved_from.get(uscc),
                 }
                 for cohort, uscc, name, name_en, _moves in selected
             ],

@@ -87,6 +87,11 @@ def test_a_current_member_moves_only_when_the_decision_says_so(
         ("seed", "2026-01-01", "2027-01-01"),
         ("hidden-champion", "2027-01-01", "2030-01-01"),
     ]
+    changes = client.get("/v1/cohorts/changes", headers=as_role("tracker")).json()["items"]
+    moved = [c for c in changes if c["uscc"] == uscc]
+    assert moved[-1]["cohort"] == "hidden-champion"
+    assert moved[-1]["replaces"] == moved[0]["seq"]
+    assert moved[0]["valid_until"] == "2027-01-01"
     for day in ("2026-06-01", "2027-06-01", "2029-06-01"):
         cohorts = [
             c for c in ("seed", "hidden-champion")
