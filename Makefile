@@ -6,17 +6,20 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export COHORTS_DATABASE_URL ?= sqlite:///var/cohorts.db
 
-.PHONY: setup run test test-sqlite lint bench clean
+.PHONY: setup run test test-sqlite lint bench lock clean
 
-$(VENV)/.installed: pyproject.toml
+# The pinned, hash-checked dependencies first; then the project itself, without resolving again.
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 setup: $(VENV)/.installed
 
-## make run: migrate the SQLite file, load the SYNTHETIC demo data, mint demo keys, serve on :8000
+## make run: migrate the SQLite file, load the SYNTHETIC demo data, print the demo keys, serve on :8000
+## (the keys are minted once into var/demo-keys.txt and reused; `cohorts keys demo --rotate` renews them)
 run: setup
 	$(BIN)/cohorts db upgrade
 	$(BIN)/cohorts seed demo
@@ -41,6 +44,14 @@ lint: setup
 
 bench: setup
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+## make lock: re-pin every dependency with hashes after pyproject.toml changes
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
+lock: setup
+	$(BIN)/pip install --quiet pip-tools
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --output-file requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -7,16 +7,9 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-__all__ = ["BatchOut", "BatchRecordOut", "NominationOut", "RowProblem"]
+from schemas.problems import RowProblem
 
-
-class RowProblem(BaseModel):
-    """One bad row: its number as the submitter sees it (header = row 1), the column, the reason."""
-
-    row: int | None
-    field: str | None
-    message: str
-
+__all__ = ["BatchOut", "BatchRecordOut", "NominationOut"]
 
 class BatchOut(BaseModel):
     """What happened to a submitted list."""

@@ -8,9 +8,13 @@ __all__ = ["FieldProblem", "Problem", "RowProblem"]
 
 
 class RowProblem(BaseModel):
-    """One bad cell or row of an uploaded list; ``row`` is ``None`` when the whole file is bad."""
+    """One bad cell or row of a submitted list; ``row`` is ``None`` when the whole file is bad.
 
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
+    The one type for a bad row: intake reports it, the batch stores it, the 422 and the batch
+    report show it.
+    """
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True, frozen=True)
 
     row: int | None = Field(description="Row number as the user sees it (header = 1).")
     field: str | None = Field(description="Column name from the column contract, if one applies.")

@@ -31,6 +31,7 @@ PANEL = frozenset({Role.ADMIN, Role.CHAIR})  # who sees every reviewer and every
 RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): ADMIN_ONLY,
     ("GET", "/v1/whoami"): ALL_ROLES,
     # firm registry
     ("PUT", "/v1/firms/{uscc}"): WRITERS,
@@ -82,6 +83,15 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/cohorts/{cohort}/members"): ALL_ROLES,
     ("GET", "/v1/firms/{uscc}/memberships"): ALL_ROLES,
     ("GET", "/v1/cohorts/changes"): ALL_ROLES,
+    # webhooks to the tracker: the programme office subscribes and looks after receivers
+    ("POST", "/v1/webhooks"): ADMIN_ONLY,
+    ("GET", "/v1/webhooks"): ADMIN_ONLY,
+    ("GET", "/v1/webhooks/{webhook_id}"): ADMIN_ONLY,
+    ("DELETE", "/v1/webhooks/{webhook_id}"): ADMIN_ONLY,
+    ("POST", "/v1/webhooks/{webhook_id}/enable"): ADMIN_ONLY,
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): ADMIN_ONLY,
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}"): ADMIN_ONLY,
+    ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): ADMIN_ONLY,
 }
 
 

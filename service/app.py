@@ -8,23 +8,34 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import Connection
 
 from service import health
+from service.access import RULES
 from service.admin.views import router as admin_router
+from service.allow import AllowMiddleware
 from service.body_limit import BodyLimitMiddleware
+from service.contention import install_lock_handler
 from service.db import create_db_engine, create_sessionmaker
 from service.deps import authorize
+from service.docs import install_docs
 from service.firms.views import router as firms_router
 from service.growth.views import router as growth_router
 from service.keys import PrincipalCache
+from service.metrics import Metrics
+from service.metrics import router as metrics_router
 from service.nominations.views import router as nominations_router
+from service.parameters import refuse_nul_parameters
 from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
 from service.reviewers.views import router as reviewers_router
 from service.rounds.views import router as rounds_router
 from service.schemes.views import router as schemes_router
+from service.selection.rendered import RenderedCache
 from service.selection.routers import ROUTERS as SELECTION_ROUTERS
 from service.settings import Settings, get_settings
+from service.webhooks.delivery import Worker as WebhookWorker
+from service.webhooks.views import router as webhooks_router
 
 __all__ = ["create_app"]
 
@@ -39,12 +50,23 @@ Lists are paginated with an opaque `cursor`; follow `next_cursor` until it is nu
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app for ``settings`` (the environment's by default)."""
+def create_app(settings: Settings | None = None, *, bind: Connection | None = None) -> FastAPI:
+    """Build the app for ``settings`` (the environment's by default), with its own caches.
+
+    Its sessions run on an engine of its own for ``settings.database_url``, or, given ``bind``, on
+    that connection, which the caller owns: they join its transaction, and the app leaves the
+    connection and its engine open.
+    """
     settings = settings or get_settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
-    engine = create_db_engine(
-        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    engine = (
+        bind.engine
+        if bind is not None
+        else create_db_engine(
+            settings.database_url,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            lock_timeout_ms=settings.postgres_lock_timeout_ms,
+        )
     )
 
     @asynccontextmanager
@@ -53,24 +75,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # collector's generations, so full collections under load stay short (tail latency).
         gc.collect()
         gc.freeze()
+        worker = WebhookWorker(engine, settings).start() if settings.webhook_worker else None
         yield
-        engine.dispose()
+        if worker is not None:
+            worker.stop()
+        if bind is None:
+            engine.dispose()
 
     app = FastAPI(
         title="Cohort selection service",
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(authorize)],
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(authorize), Depends(refuse_nul_parameters)],
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.write_sessions = create_sessionmaker(engine)
-    app.state.read_sessions = create_sessionmaker(engine, read_only=True)
+    app.state.write_sessions = create_sessionmaker(bind or engine)
+    app.state.read_sessions = create_sessionmaker(bind or engine, read_only=True)
     app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
+    app.state.rendered_documents = RenderedCache(settings.rendered_cache_entries)
+    app.state.metrics = Metrics()
 
     install_problem_handlers(app)
+    install_lock_handler(app)
+    install_docs(app)
     app.include_router(health.router)
+    app.include_router(metrics_router)
     app.include_router(firms_router)
     app.include_router(rounds_router)
     app.include_router(nominations_router)
@@ -78,10 +111,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(growth_router)
     app.include_router(admin_router)
     app.include_router(reviewers_router)
+    app.include_router(webhooks_router)
     for selection_router in SELECTION_ROUTERS:
         app.include_router(selection_router)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AllowMiddleware, routes=RULES)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -91,5 +126,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag", "X-Request-ID"],
             max_age=600,
         )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, observe=app.state.metrics.observe_request)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.errors import PayloadTooLarge
 from service.problems import problem_response
 
 __all__ = ["BodyLimitMiddleware"]
@@ -19,10 +20,10 @@ class BodyLimitMiddleware:
     def _too_large(self) -> ASGIApp:
         mib = self.max_bytes / (1024 * 1024)
         return problem_response(
-            413,
-            f"The request body exceeds the limit of {self.max_bytes} bytes ({mib:.1f} MiB).",
-            type_uri="/problems/payload-too-large",
-            extra={"limit_bytes": self.max_bytes},
+            PayloadTooLarge(
+                f"The request body exceeds the limit of {self.max_bytes} bytes ({mib:.1f} MiB).",
+                extra={"limit_bytes": self.max_bytes},
+            )
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

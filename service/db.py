@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,13 +19,29 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_db_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) -> Engine:
-    """Build the engine for ``url``; a SQLite file's folder is created on first use."""
+def create_db_engine(
+    url: str, *, busy_timeout_ms: int = 30_000, lock_timeout_ms: int = 0, echo: bool = False
+) -> Engine:
+    """Build the engine for ``url``; a SQLite file's folder is created on first use.
+
+    ``busy_timeout_ms`` bounds SQLite's wait for the write lock, ``lock_timeout_ms`` (0: none)
+    PostgreSQL's wait for any lock; past either the statement fails, and the app answers 503.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        connect_args = (
+            {"options": f"-c lock_timeout={int(lock_timeout_ms)}"} if lock_timeout_ms else {}
+        )
         # No pre-ping: it costs a round trip on every checkout of the hot read paths; recycling
         # connections bounds their age instead, and a dropped one fails its request only.
-        return create_engine(url, echo=echo, pool_recycle=1800, pool_size=10, max_overflow=20)
+        return create_engine(
+            url,
+            echo=echo,
+            pool_recycle=1800,
+            pool_size=10,
+            max_overflow=20,
+            connect_args=connect_args,
+        )
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -62,14 +78,24 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit (responses are built after it)."""
-    if not read_only:
-        return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
-    options: dict[str, object] = {READ_ONLY: True}
-    if not is_sqlite(engine):
-        # PostgreSQL runs each statement on its own snapshot under READ COMMITTED anyway;
-        # autocommit spares reads the BEGIN and ROLLBACK round trips.
-        options["isolation_level"] = "AUTOCOMMIT"
-    bind = engine.execution_options(**options)
-    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
+def create_sessionmaker(
+    bind: Engine | Connection, *, read_only: bool = False
+) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (responses are built after it).
+
+    On a ``Connection`` the caller owns, sessions join its transaction through a savepoint
+    (SQLAlchemy's "join an external transaction"), so they read and write as that connection does.
+    """
+    if read_only and isinstance(bind, Engine):
+        options: dict[str, object] = {READ_ONLY: True}
+        if not is_sqlite(bind):
+            # PostgreSQL runs each statement on its own snapshot under READ COMMITTED anyway;
+            # autocommit spares reads the BEGIN and ROLLBACK round trips.
+            options["isolation_level"] = "AUTOCOMMIT"
+        bind = bind.execution_options(**options)
+    return sessionmaker(
+        bind=bind,
+        expire_on_commit=False,
+        autoflush=False,
+        join_transaction_mode="create_savepoint",
+    )

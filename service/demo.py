@@ -19,17 +19,12 @@ from schemas.reviewers import AssignRequest, ReviewerIn
 from scoring.vocabulary import COHORTS, FILING_FIELDS, SECTORS
 from seed_data.demo import DemoData, candidate_rows, load
 from service.access import Role
-from service.firms.service import (
-    FIGURES,
-    PROFILE_FIELDS,
-    store_filings,
-    store_funding_rounds,
-    store_profiles,
-)
+from service.firms import service as firms_service
+from service.firms.service import FIGURES, PROFILE_FIELDS
 from service.intake import parse_candidate_list
 from service.keys import Principal
 from service.models import Reviewer, SelectionRound, utcnow
-from service.nominations.service import RowIssue, store_candidate_list
+from service.nominations import service as nominations_service
 from service.reviewers import service as reviewers_service
 from service.selection.assignments import service as assignments_service
 
@@ -61,20 +56,20 @@ def load_demo(
     firms = _records(data.firms, ["uscc", *PROFILE_FIELDS, "region"])
     for row in firms:
         row.update(founded_on=_as_date(row["founded_on"]), listed=bool(row["listed"]))
-    store_profiles(session, firms, now=now)
+    firms_service.store_profiles(session, firms, now=now)
     filings = _records(data.filings, ["uscc", "fiscal_year", *FIGURES])
     for row in filings:
         row["fiscal_year"] = int(row["fiscal_year"])
         for field in FILING_FIELDS:
             if field.kind == "count" and row[field.name] is not None:
                 row[field.name] = int(row[field.name])
-    store_filings(session, filings, batch_id=None, now=now)
+    firms_service.store_filings(session, filings, batch_id=None, now=now)
     rounds = _records(
         data.funding_rounds, ["uscc", "announced_on", "stage", "amount", "post_money_valuation"]
     )
     for row in rounds:
         row["announced_on"] = _as_date(row["announced_on"])
-    store_funding_rounds(session, rounds, batch_id=None, now=now)
+    firms_service.store_funding_rounds(session, rounds, batch_id=None, now=now)
     summary = {"firms": len(firms), "filings": len(filings), "funding_rounds": len(rounds)}
     if with_round:
         summary["demo_round_nominations"] = _open_demo_round(session, data)
@@ -150,12 +145,12 @@ def _open_demo_round(session: Session, data: DemoData) -> int:
         max_rows=1_000_000,
         max_xlsx_uncompressed=0,
     )
-    report = store_candidate_list(
+    report = nominations_service.store_candidate_list(
         session,
         _PRINCIPAL,
         round_id=demo_round.id,
         rows=parsed.rows,
-        issues=[RowIssue(e.row, e.field, e.message) for e in parsed.errors],
+        issues=parsed.errors,
         rows_total=parsed.rows_seen,
         payload=payload,
         fmt="csv",

@@ -1,17 +1,20 @@
 """The service's expected failures, each carrying its HTTP status and problem type.
 
-    ServiceError                      500-free base; never raised itself
+    ServiceError (500)                the base; raised bare it is a programming error
     ├── BadRequest (400)
     ├── Unauthorized (401)            no key, or an unknown or revoked key
     ├── Forbidden (403)               the key's role may not do this
     ├── NotFound (404)
+    ├── MethodNotAllowed (405)        the path exists, the method does not
     ├── Conflict (409)                the state of the data forbids it
     ├── PreconditionFailed (412)      ``If-Match`` names a stale version
     ├── PayloadTooLarge (413)
     ├── UnsupportedMediaType (415)
-    └── ValidationFailed (422)        ``errors``: ``{row, field, message}`` or ``{loc, message}``
+    ├── ValidationFailed (422)        ``errors``: ``{row, field, message}`` or ``{loc, message}``
+    └── ServiceUnavailable (503)      the database is busy (a lock wait timed out); retry
 
-One handler (``service.problems``) turns each into ``application/problem+json`` (RFC 9457).
+One builder (``service.problems``) turns each into ``application/problem+json`` (RFC 9457), its
+status, title and type taken from the class; ``for_status`` names the class of a framework error.
 """
 
 from __future__ import annotations
@@ -22,22 +25,25 @@ __all__ = [
     "BadRequest",
     "Conflict",
     "Forbidden",
+    "MethodNotAllowed",
     "NotFound",
     "PayloadTooLarge",
     "PreconditionFailed",
     "ServiceError",
+    "ServiceUnavailable",
     "Unauthorized",
     "UnsupportedMediaType",
     "ValidationFailed",
+    "for_status",
 ]
 
 
 class ServiceError(Exception):
-    """An expected failure that maps to one HTTP status."""
+    """A failure that maps to one HTTP status; the base itself answers 500 (a programming error)."""
 
-    status: ClassVar[int] = 400
-    title: ClassVar[str] = "Bad request"
-    slug: ClassVar[str] = "bad-request"
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Internal server error"
+    slug: ClassVar[str] = "internal-error"
 
     def __init__(
         self,
@@ -62,6 +68,10 @@ class ServiceError(Exception):
 class BadRequest(ServiceError):
     """The request is malformed in a way no schema catches."""
 
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
 
 class Unauthorized(ServiceError):
     """No API key, or one that is unknown or revoked."""
@@ -85,6 +95,14 @@ class NotFound(ServiceError):
     status = 404
     title = "Not found"
     slug = "not-found"
+
+
+class MethodNotAllowed(ServiceError):
+    """The path exists but does not answer this method."""
+
+    status = 405
+    title = "Method not allowed"
+    slug = "method-not-allowed"
 
 
 class Conflict(ServiceError):
@@ -125,3 +143,21 @@ class ValidationFailed(ServiceError):
     status = 422
     title = "Validation failed"
     slug = "validation-failed"
+
+
+class ServiceUnavailable(ServiceError):
+    """The service cannot answer now (a lock wait timed out); the same request may succeed later."""
+
+    status = 503
+    title = "Service unavailable"
+    slug = "database-busy"
+
+
+_BY_STATUS: dict[int, type[ServiceError]] = {
+    error.status: error for error in ServiceError.__subclasses__()
+}
+
+
+def for_status(status: int) -> type[ServiceError]:
+    """The error class answering ``status`` (the base, a 500, when none does)."""
+    return _BY_STATUS.get(status, ServiceError)

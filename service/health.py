@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from service.db import READ_ONLY
 from service.migrate import current_revision, head_revision
 
 __all__ = ["router"]
@@ -23,7 +24,8 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", summary="Readiness: database reachable and migrations at head")
 def readyz(request: Request) -> JSONResponse:
     """503 until the database answers and its schema is at the code's head revision."""
-    engine = request.app.state.engine
+    # The probe only reads: on SQLite a deferred BEGIN, so it never queues behind a writer.
+    engine = request.app.state.engine.execution_options(**{READ_ONLY: True})
     head = head_revision()
     try:
         with engine.connect() as connection:

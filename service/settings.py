@@ -20,10 +20,21 @@ class Settings(BaseSettings):
         default=f"sqlite:///{Path('var') / 'cohorts.db'}",
         description="SQLAlchemy URL; SQLite file by default, PostgreSQL in production.",
     )
-    max_body_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_body_bytes: int = Field(
+        default=128 * 1024 * 1024,
+        ge=1024,
+        description="Admits a list of max_rows rows in any format: 100,000 rows are about "
+        "29 MB as CSV and 91 MB as JSON.",
+    )
     max_rows: int = Field(default=100_000, ge=1)
     max_xlsx_uncompressed_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
-    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    sqlite_busy_timeout_ms: int = Field(
+        default=30_000, ge=0, description="How long a SQLite write waits for the lock (then 503)."
+    )
+    postgres_lock_timeout_ms: int = Field(
+        default=30_000, ge=0, description="How long a PostgreSQL statement waits for a lock "
+        "(then 503); 0 waits forever.",
+    )
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     log_json: bool = True
@@ -32,7 +43,33 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(
         default=5.0, ge=0, description="How long an authenticated key is trusted without a query."
     )
+    rendered_cache_entries: int = Field(
+        default=256, ge=1, description="Rendered JSON documents (membership, shortlist) kept."
+    )
     usd_cny: float = Field(default=7.2, gt=0, description="Fallback USD/CNY rate for indicators.")
+    webhook_worker: bool = Field(
+        default=True, description="Run the webhook delivery worker inside the web process."
+    )
+    webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    webhook_batch_size: int = Field(default=100, ge=1, le=1000)
+    webhook_concurrency: int = Field(default=8, ge=1, le=64)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    webhook_lease_seconds: float = Field(
+        default=60.0, gt=0, description="A claimed delivery is retried by anyone after this."
+    )
+    webhook_retry_base_seconds: float = Field(default=5.0, gt=0)
+    webhook_retry_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    webhook_retry_window_seconds: float = Field(
+        default=26 * 3600.0, gt=0, description="How long a delivery is retried before it fails."
+    )
+    webhook_disable_after_failures: int = Field(default=20, ge=1)
+    webhook_disable_after_seconds: float = Field(
+        default=24 * 3600.0, ge=0, description="…and failing for at least this long."
+    )
+    webhook_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Non-global networks webhooks may reach anyway, e.g. ['127.0.0.0/8'].",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -3,24 +3,31 @@
 Every test that asks for ``database_url`` (directly or through ``client``) runs once per
 database. Set ``COHORTS_TEST_DATABASES=sqlite`` to run on SQLite alone while developing; with
 ``COHORTS_REQUIRE_POSTGRES=1`` (set by CI) a PostgreSQL that cannot start fails the suite.
+
+Each test gets a fresh app (so fresh caches) whose sessions join one transaction, rolled back
+after the test (SQLAlchemy's "join an external transaction" recipe). A test that needs several
+real connections (threads racing, a request interleaved with another) is marked
+``own_database`` and gets a freshly migrated database of its own instead.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import make_url
 
 from service.app import create_app
-from service.db import create_db_engine, create_sessionmaker
+from service.db import create_db_engine
 from service.keys import create_key
 from service.migrate import upgrade
-from service.models import Base
 from service.settings import Settings
 from tests.postgres_cluster import PostgresCluster, start_cluster
 
@@ -45,49 +52,93 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
     cluster.stop()
 
 
-_APPS: dict[str, FastAPI] = {}
-
-
 @pytest.fixture(scope="session", params=_DATABASES)
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A migrated database of each kind, created once per run."""
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database of each kind, created once per run (tests never commit to it)."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'cohorts.db'}"
     else:
         cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
         url = cluster.create_database("cohorts_test")
     upgrade(url)
-    yield url
-    application = _APPS.pop(url, None)
-    if application is not None:
-        application.state.engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_engine(database_url: str) -> Iterator[Engine]:
+    """One engine per database for the whole run; each test borrows one connection of it."""
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+_OWN_DATABASES = itertools.count(1)
+
+
+def _own_database(request: pytest.FixtureRequest, database_url: str, folder: Path) -> str:
+    """A migrated database for one test: a copy of the run's SQLite file, or a new PostgreSQL
+    database."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        own = folder / "own.db"
+        source = sqlite3.connect(str(make_url(database_url).database))
+        target = sqlite3.connect(own)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        return f"sqlite:///{own}"
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    url = cluster.create_database(f"cohorts_own_{next(_OWN_DATABASES)}")
+    upgrade(url)
+    return url
+
+
+def _own(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("own_database") is not None
 
 
 @pytest.fixture
-def engine(database_url: str, app: FastAPI) -> Engine:
-    """The app's engine (the database is emptied after each test)."""
-    result: Engine = app.state.engine
-    return result
-
-
-def _empty(engine: Engine) -> None:
-    with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+def app_settings(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Settings:
+    """The test apps' settings: the run's database, or one of the test's own."""
+    url = _own_database(request, database_url, tmp_path) if _own(request) else database_url
+    # No background webhook worker: it would contend with the test's own transaction; the
+    # webhook tests run workers themselves.
+    return Settings(database_url=url, log_json=False, log_level="WARNING", webhook_worker=False)
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[FastAPI]:
-    """The app on the test database; every table is emptied afterwards."""
-    if database_url not in _APPS:
-        _APPS[database_url] = create_app(
-            Settings(database_url=database_url, log_json=False, log_level="WARNING")
-        )
-    application = _APPS[database_url]
+def bind(request: pytest.FixtureRequest) -> Iterator[Connection | None]:
+    """The connection the test's apps share, in a transaction rolled back after the test (None
+    for a test on its own database: its apps open connections of their own)."""
+    if _own(request):
+        yield None
+        return
+    database_engine: Engine = request.getfixturevalue("database_engine")
+    with database_engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def make_app(app_settings: Settings, bind: Connection | None) -> Callable[..., FastAPI]:
+    """Build another app on the test's database (and transaction), with ``settings`` or the
+    test's."""
+
+    def make(settings: Settings | None = None) -> FastAPI:
+        return create_app(settings or app_settings, bind=bind)
+
+    return make
+
+
+@pytest.fixture
+def app(make_app: Callable[..., FastAPI], bind: Connection | None) -> Iterator[FastAPI]:
+    """A fresh app (fresh caches) on the test database; nothing it writes outlives the test."""
+    application = make_app()
     yield application
-    _empty(application.state.engine)
+    if bind is None:
+        application.state.engine.dispose()
 
 
 @pytest.fixture
@@ -100,9 +151,8 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def api_keys(app: FastAPI) -> dict[str, str]:
     """One fresh raw key per role."""
-    maker = create_sessionmaker(app.state.engine)
     keys: dict[str, str] = {}
-    with maker.begin() as session:
+    with app.state.write_sessions.begin() as session:
         for role in ROLES:
             _key, raw = create_key(session, role=role, label=f"test-{role}")
             keys[role] = raw
@@ -120,7 +170,7 @@ def as_role(api_keys: dict[str, str]) -> Callable[[str], dict[str, str]]:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine of our own on ``url`` (for tests that need a second connection)."""
+    """An engine of our own on ``url`` (for an ``own_database`` test that needs a second one)."""
     return create_db_engine(url)
 
 

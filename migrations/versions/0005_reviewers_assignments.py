@@ -5,7 +5,7 @@ ratings and conflicts it gave now name that profile; a firm with several open me
 the newest open, the older ones closed the day the next one starts.
 
 Revision ID: 0005
-Revises: 0003 (0004, the webhooks outbox, once that branch is merged)
+Revises: 0004
 
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,7 +12,6 @@ every firm, so ``base_rate_brier`` = b(1 − b).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -20,14 +19,14 @@ import pandas as pd
 
 from scoring.growth.crunchbase import (
     FEATURES,
+    CrunchbaseData,
     build_cohort,
     label_horizon_years,
-    load_crunchbase,
 )
 from scoring.growth.metrics import reliability_table, score_predictions
 from scoring.growth.model import KINDS, GrowthClassifier
 
-__all__ = ["BASELINE_FEATURES", "backtest_cohort", "check_split", "run_backtest", "select_kind"]
+__all__ = ["BASELINE_FEATURES", "backtest", "backtest_cohort", "check_split", "select_kind"]
 
 BASELINE_FEATURES: Final = ("log_amount", "amount_missing")
 _MIN_ROWS: Final = 20
@@ -140,11 +139,10 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
     }
 
 
-def run_backtest(data_dir: Path, *, train_until: int, test_years: tuple[int, int],
-                 label: str = "series-b-3y", kind: str = "auto", train_from: int = 2005,
-                 random_state: int = 0) -> dict[str, Any]:
-    """Load the Crunchbase export in data_dir and backtest on an honest time split (see module)."""
-    data = load_crunchbase(data_dir)
+def backtest(data: CrunchbaseData, *, train_until: int, test_years: tuple[int, int],
+             label: str = "series-b-3y", kind: str = "auto", train_from: int = 2005,
+             random_state: int = 0) -> dict[str, Any]:
+    """Backtest on the Crunchbase export on an honest time split (see module)."""
     check_split(train_from=train_from, train_until=train_until, test_years=test_years,
                 label=label, observed_until=data.observed_until)
     cohort = build_cohort(data, first_round_years=(train_from, test_years[1]), label=label)

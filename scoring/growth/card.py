@@ -13,7 +13,6 @@ import platform
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, Final
 
 import joblib
@@ -22,7 +21,7 @@ import pandas as pd
 import sklearn
 
 from scoring.growth.backtest import select_kind
-from scoring.growth.crunchbase import FEATURES, build_cohort, load_crunchbase
+from scoring.growth.crunchbase import FEATURES, CrunchbaseData, build_cohort
 from scoring.growth.model import KINDS, GrowthClassifier
 
 __all__ = [
@@ -31,8 +30,8 @@ __all__ = [
     "TrainedModel",
     "fingerprint_frame",
     "library_versions",
-    "train_crunchbase_model",
     "train_model",
+    "train_on_crunchbase",
 ]
 
 CARD_SCHEMA: Final = 1
@@ -114,13 +113,12 @@ def train_model(cohort: pd.DataFrame, *, features: Sequence[str], label: str, ki
     return TrainedModel(estimator=estimator, card=card)
 
 
-def train_crunchbase_model(data_dir: Path, *, trained_on: date, label: str = "series-b-3y",
-                           first_round_years: tuple[int, int] = (2005, 2010),
-                           kind: str = "auto", metrics: Mapping[str, Any] | None = None,
-                           random_state: int = 0) -> TrainedModel:
+def train_on_crunchbase(data: CrunchbaseData, *, trained_on: date, label: str = "series-b-3y",
+                        first_round_years: tuple[int, int] = (2005, 2010),
+                        kind: str = "auto", metrics: Mapping[str, Any] | None = None,
+                        random_state: int = 0) -> TrainedModel:
     """Train on the whole Crunchbase cohort of those years; ``auto`` picks by the last year."""
-    cohort = build_cohort(load_crunchbase(data_dir), first_round_years=first_round_years,
-                          label=label)
+    cohort = build_cohort(data, first_round_years=first_round_years, label=label)
     if kind == "auto":
         kind, aucs = select_kind(cohort, random_state=random_state)
         reason = (f"best validation ROC AUC on first-round year {cohort['as_of'].dt.year.max()}"

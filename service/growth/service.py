@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select, update
@@ -16,20 +18,28 @@ from scoring.growth import (
     load_model,
     model_id,
     predict_growth,
+    run_backtest,
+    train_crunchbase_model,
+    train_panel_model,
 )
 from service import audit
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
 from service.models import GrowthModel, utcnow
 
 __all__ = [
+    "CRUNCHBASE_SPLITS",
     "SCORING_SOURCES",
     "activate",
+    "backtest",
+    "backtest_label",
     "get_active",
     "get_or_raise",
     "growth_frame",
     "list_models",
     "store",
+    "train_crunchbase",
+    "train_panel",
 ]
 
 # Models whose features are computed from Haidian filings and rounds; a Crunchbase model's
@@ -156,3 +166,68 @@ def _predict(
         estimator, firms, filings, funding_rounds, as_of=reference_date
     )
     return frame
+
+
+# The honest time split behind each Crunchbase label's model card: (last training year of first
+# rounds, test years), the test windows closing before the export ends (2013-12).
+CRUNCHBASE_SPLITS: dict[str, tuple[int, tuple[int, int]]] = {
+    "series-b-3y": (2008, (2009, 2010)),
+    "exit-5y": (2006, (2007, 2008)),
+}
+
+
+def backtest(
+    data_dir: Path, *, train_until: int, test_years: tuple[int, int], label: str, kind: str
+) -> dict[str, Any]:
+    """Train on first rounds up to ``train_until``, test on ``test_years``; bad data is a 422."""
+    try:
+        return run_backtest(
+            data_dir, train_until=train_until, test_years=test_years, label=label, kind=kind
+        )
+    except (ValueError, OSError) as exc:
+        raise ValidationFailed(str(exc)) from None
+
+
+def backtest_label(data_dir: Path, *, label: str, kind: str) -> dict[str, Any]:
+    """The label's honest time-split backtest, the figures a Crunchbase model's card carries."""
+    if label not in CRUNCHBASE_SPLITS:
+        raise ValidationFailed(f"Unknown label {label!r}; known: {', '.join(CRUNCHBASE_SPLITS)}.")
+    train_until, test_years = CRUNCHBASE_SPLITS[label]
+    return backtest(
+        data_dir, train_until=train_until, test_years=test_years, label=label, kind=kind
+    )
+
+
+def train_crunchbase(
+    data_dir: Path, *, label: str, kind: str, metrics: dict[str, Any], trained_on: dt.date
+) -> TrainedModel:
+    """A model trained on every year of the export, its card carrying the backtest ``metrics``."""
+    try:
+        return train_crunchbase_model(
+            data_dir, trained_on=trained_on, label=label, kind=kind, metrics=metrics
+        )
+    except (ValueError, OSError) as exc:
+        raise ValidationFailed(str(exc)) from None
+
+
+def train_panel(
+    firms: pd.DataFrame,
+    filings: pd.DataFrame,
+    funding_rounds: pd.DataFrame,
+    *,
+    as_of_years: list[int],
+    kind: str,
+    trained_on: dt.date,
+) -> TrainedModel:
+    """A model trained on a Haidian panel (``auto`` trains the logistic kind)."""
+    try:
+        return train_panel_model(
+            firms,
+            filings,
+            funding_rounds,
+            as_of_years=as_of_years,
+            trained_on=trained_on,
+            kind="logistic" if kind == "auto" else kind,
+        )
+    except (ValueError, OSError) as exc:
+        raise ValidationFailed(str(exc)) from None

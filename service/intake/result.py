@@ -5,17 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from schemas.intake import NominationRow
+from schemas.problems import RowProblem
 
-__all__ = ["ListRefusedError", "ParsedList", "RowError"]
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One reason a row (or, when ``row`` is ``None``, the whole file) was rejected."""
-
-    row: int | None
-    field: str | None
-    message: str
+__all__ = ["ListRefusedError", "ParsedList"]
 
 
 @dataclass(slots=True)
@@ -24,7 +16,7 @@ class ParsedList:
 
     format: str
     rows: list[tuple[int, NominationRow]] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowProblem] = field(default_factory=list)
     rows_seen: int = 0
     encoding: str | None = None
     # True when the file as a whole was refused (unreadable, too large, bad header): no row was
@@ -44,4 +36,4 @@ class ListRefusedError(Exception):
 
     def __init__(self, message: str, *, row: int | None = None, field: str | None = None) -> None:
         super().__init__(message)
-        self.error = RowError(row=row, field=field, message=message)
+        self.error = RowProblem(row=row, field=field, message=message)

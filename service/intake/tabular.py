@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from schemas.intake import COLUMNS, column_for_header, header_key
-from service.intake.result import RowError
+from schemas.problems import RowProblem
 
 __all__ = ["HeaderMap", "map_header", "row_values", "spreadsheet_numbers", "text_row_values"]
 
@@ -42,9 +42,9 @@ def _suggest(header: str) -> str:
     return f" (did you mean {_ALL_LABELS[close[0]]!r}?)" if close else ""
 
 
-def map_header(cells: Sequence[object]) -> tuple[HeaderMap, list[RowError]]:
+def map_header(cells: Sequence[object]) -> tuple[HeaderMap, list[RowProblem]]:
     """Match each header cell to a contract column; report unknown, repeated and missing ones."""
-    errors: list[RowError] = []
+    errors: list[RowProblem] = []
     names: list[str | None] = []
     position_of: dict[str, int] = {}
     for position, cell in enumerate(cells, start=1):
@@ -55,15 +55,24 @@ def map_header(cells: Sequence[object]) -> tuple[HeaderMap, list[RowError]]:
         column = column_for_header(header)
         if column is None:
             hint = _suggest(header)
-            errors.append(RowError(1, None, f"unknown column {header!r} (column {position}){hint}"))
+            errors.append(
+                RowProblem(
+                    row=1,
+                    field=None,
+                    message=f"unknown column {header!r} (column {position}){hint}",
+                )
+            )
             names.append(None)
             continue
         if column.name in position_of:
             errors.append(
-                RowError(
-                    1,
-                    column.name,
-                    f"columns {position_of[column.name]} and {position} both mean {column.name!r}",
+                RowProblem(
+                    row=1,
+                    field=column.name,
+                    message=(
+                        f"columns {position_of[column.name]} and {position} "
+                        f"both mean {column.name!r}"
+                    ),
                 )
             )
         position_of.setdefault(column.name, position)
@@ -71,10 +80,13 @@ def map_header(cells: Sequence[object]) -> tuple[HeaderMap, list[RowError]]:
     for column in COLUMNS:
         if column.required and column.name not in position_of:
             errors.append(
-                RowError(
-                    1,
-                    column.name,
-                    f"required column {column.name!r} ({' / '.join(column.aliases)}) is missing",
+                RowProblem(
+                    row=1,
+                    field=column.name,
+                    message=(
+                        f"required column {column.name!r} ({' / '.join(column.aliases)}) "
+                        "is missing"
+                    ),
                 )
             )
     preparations = tuple(_PLAIN if n is None else _PREPARATION_OF[n] for n in names)
@@ -112,7 +124,7 @@ def spreadsheet_numbers(values: dict[str, object]) -> dict[str, object] | None:
 
 def text_row_values(
     header: HeaderMap, cells: Sequence[str], row: int
-) -> tuple[dict[str, object], list[RowError]]:
+) -> tuple[dict[str, object], list[RowProblem]]:
     """Return a CSV record's non-blank cells by column name (cells are all text).
 
     The models trim whitespace themselves, so cells are passed on untrimmed; this keeps the
@@ -129,10 +141,10 @@ def text_row_values(
 
 def row_values(
     header: HeaderMap, cells: Sequence[object], row: int
-) -> tuple[dict[str, object], list[RowError]]:
+) -> tuple[dict[str, object], list[RowProblem]]:
     """Return the row's non-empty cells by column name; empty cells are simply absent."""
     values: dict[str, object] = {}
-    errors: list[RowError] = []
+    errors: list[RowProblem] = []
     columns = zip(header.names, header.preparations, cells, strict=False)
     for position, (name, preparation, cell) in enumerate(columns, start=1):
         if cell is None:
@@ -144,13 +156,21 @@ def row_values(
         elif preparation == _TEXT:
             cell = _as_text(cell)
         if name is None:
-            errors.append(RowError(row, None, f"column {position} has a value but no header"))
+            errors.append(
+                RowProblem(
+                    row=row, field=None, message=f"column {position} has a value but no header"
+                )
+            )
             continue
         values[name] = cell
     if len(cells) > len(header.names):
         extra = [c for c in cells[len(header.names) :] if c is not None and str(c).strip()]
         if extra:
             errors.append(
-                RowError(row, None, f"the row has {len(extra)} value(s) beyond the last header")
+                RowProblem(
+                    row=row,
+                    field=None,
+                    message=f"the row has {len(extra)} value(s) beyond the last header",
+                )
             )
     return values, errors

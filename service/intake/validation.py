@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas.intake import NominationRow
-from service.intake.result import RowError
+from schemas.problems import RowProblem
 
 __all__ = ["PROFILE_FIELDS", "check_consistency", "errors_of", "validate_row"]
 
@@ -48,20 +48,20 @@ def _message(error: Any) -> str:
     return message
 
 
-def errors_of(row: int, exc: ValidationError) -> list[RowError]:
-    """Map a row's validation errors to ``RowError``s named by contract column."""
-    found: list[RowError] = []
+def errors_of(row: int, exc: ValidationError) -> list[RowProblem]:
+    """Map a row's validation errors to ``RowProblem``s named by contract column."""
+    found: list[RowProblem] = []
     for error in exc.errors(include_url=False):
         loc = error["loc"]
         if loc:
             field: str | None = str(loc[0])
         else:
             field = (error.get("ctx") or {}).get("field")
-        found.append(RowError(row, field, _message(error)))
+        found.append(RowProblem(row=row, field=field, message=_message(error)))
     return found
 
 
-def validate_row(row: int, values: dict[str, object]) -> NominationRow | list[RowError]:
+def validate_row(row: int, values: dict[str, object]) -> NominationRow | list[RowProblem]:
     """Return the validated row, or the reasons it is invalid."""
     try:
         return NominationRow.model_validate(values)
@@ -71,14 +71,14 @@ def validate_row(row: int, values: dict[str, object]) -> NominationRow | list[Ro
 
 def check_consistency(
     rows: Iterable[tuple[int, NominationRow]],
-) -> tuple[list[tuple[int, NominationRow]], list[RowError]]:
+) -> tuple[list[tuple[int, NominationRow]], list[RowProblem]]:
     """Keep rows that neither repeat a (USCC, fiscal year) nor contradict the firm's first row.
 
     A row without a fiscal year stands for the whole firm, so it clashes with any other row of
     the same USCC. Each clash is reported once, on the later row, naming both rows.
     """
     kept: list[tuple[int, NominationRow]] = []
-    errors: list[RowError] = []
+    errors: list[RowProblem] = []
     first_of: dict[str, tuple[int, NominationRow]] = {}
     row_of_year: dict[tuple[str, int | None], int] = {}
     for number, row in rows:
@@ -92,20 +92,20 @@ def check_consistency(
         if clash is not None:
             year = "" if row.fiscal_year is None else f" for fiscal year {row.fiscal_year}"
             errors.append(
-                RowError(
-                    number,
-                    "uscc",
-                    f"USCC {row.uscc} appears twice{year}: rows {clash} and {number}"
+                RowProblem(
+                    row=number,
+                    field="uscc",
+                    message=f"USCC {row.uscc} appears twice{year}: rows {clash} and {number}"
                     + ("" if year else " (a row without fiscal_year must be the firm's only row)"),
                 )
             )
             continue
         first_number, first_row = first
         differences = [
-            RowError(
-                number,
-                name,
-                f"{name} {_shown(getattr(row, name))} differs from row {first_number} "
+            RowProblem(
+                row=number,
+                field=name,
+                message=f"{name} {_shown(getattr(row, name))} differs from row {first_number} "
                 f"({_shown(getattr(first_row, name))}) for the same USCC {row.uscc}; "
                 "rows of one firm must agree on its profile and cohort",
             )

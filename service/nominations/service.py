@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from schemas.intake import NominationRow
+from schemas.problems import RowProblem
 from schemas.uscc import uscc_region
 from service import audit
 from service.bulk import upsert_rows
@@ -28,7 +29,6 @@ from service.rounds import service as rounds_service
 
 __all__ = [
     "BatchReport",
-    "RowIssue",
     "get_batch_or_raise",
     "list_nominations",
     "store_candidate_list",
@@ -36,19 +36,6 @@ __all__ = [
 
 Mode = Literal["all", "partial"]
 _CHUNK_ROWS = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class RowIssue:
-    """One problem with one row: the row number as the submitter sees it, the column, the reason."""
-
-    row: int | None
-    field: str | None
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form for the problem document and the batch record."""
-        return {"row": self.row, "field": self.field, "message": self.message}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +51,7 @@ class BatchReport:
     rows_rejected: int
     firms_created: int
     nominations_created: int
-    errors: list[dict[str, Any]]
+    errors: list[RowProblem]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form of the report."""
@@ -78,13 +65,13 @@ class BatchReport:
             "rows_rejected": self.rows_rejected,
             "firms_created": self.firms_created,
             "nominations_created": self.nominations_created,
-            "errors": self.errors,
+            "errors": [error.model_dump() for error in self.errors],
         }
 
 
 def _cohort_conflicts(
     session: Session, round_id: int, rows: Sequence[tuple[int, NominationRow]]
-) -> list[RowIssue]:
+) -> list[RowProblem]:
     """Rows that nominate a firm already nominated for another cohort in this round."""
     existing = {
         uscc: cohort
@@ -97,10 +84,10 @@ def _cohort_conflicts(
         cohort = existing.get(row.uscc)
         if cohort is not None and cohort != row.cohort:
             issues.append(
-                RowIssue(
-                    number,
-                    "cohort",
-                    f"firm {row.uscc} is already nominated for {cohort!r} in this round; "
+                RowProblem(
+                    row=number,
+                    field="cohort",
+                    message=f"firm {row.uscc} is already nominated for {cohort!r} in this round; "
                     "a firm is nominated for one cohort per round",
                 )
             )
@@ -113,7 +100,7 @@ def store_candidate_list(
     *,
     round_id: int,
     rows: Sequence[tuple[int, NominationRow]],
-    issues: Sequence[RowIssue],
+    issues: Sequence[RowProblem],
     rows_total: int,
     payload: bytes,
     fmt: str,
@@ -129,7 +116,7 @@ def store_candidate_list(
     )
     bad_rows = {issue.row for issue in all_issues}
     good = [(number, row) for number, row in rows if number not in bad_rows]
-    errors = [issue.as_dict() for issue in all_issues]
+    errors = [issue.model_dump() for issue in all_issues]
     rejected = rows_total - len(good)
     if all_issues and (mode == "all" or not good):
         raise ValidationFailed(
@@ -204,7 +191,7 @@ def store_candidate_list(
         rows_rejected=rejected,
         firms_created=firms_created,
         nominations_created=nominations_after - nominations_before,
-        errors=errors,
+        errors=all_issues,
     )
 
 

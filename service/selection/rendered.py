@@ -19,6 +19,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import State
+
 from service.conditional import strong_etag_of
 
 __all__ = ["Rendered", "RenderedCache", "cache_for", "render"]
@@ -60,7 +62,7 @@ def render(payload: Any) -> Rendered:
 class RenderedCache:
     """At most ``max_entries`` documents, least recently used evicted first; thread-safe."""
 
-    def __init__(self, max_entries: int = 256) -> None:
+    def __init__(self, max_entries: int) -> None:
         self._entries: OrderedDict[Hashable, Rendered] = OrderedDict()
         self._max = max_entries
         self._lock = threading.Lock()
@@ -96,17 +98,7 @@ class RenderedCache:
                 self._entries.popitem(last=False)
 
 
-_ATTACH_LOCK = threading.Lock()
-
-
-def cache_for(state: Any) -> RenderedCache:
-    """The cache attached to an app's ``state`` (created on first use, one per app)."""
-    cache = getattr(state, "selection_rendered", None)
-    if isinstance(cache, RenderedCache):
-        return cache
-    with _ATTACH_LOCK:
-        cache = getattr(state, "selection_rendered", None)
-        if not isinstance(cache, RenderedCache):
-            cache = RenderedCache()
-            state.selection_rendered = cache
-        return cache
+def cache_for(state: State) -> RenderedCache:
+    """The app's cache of rendered documents, created with the app by ``create_app``."""
+    cache: RenderedCache = state.rendered_documents
+    return cache

@@ -8,7 +8,13 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from stdnum.cn import uscc as stdnum_uscc
 
-from schemas.uscc import USCC, normalize_uscc, uscc_region
+from schemas.uscc import (
+    USCC,
+    check_character,
+    normalize_uscc,
+    organisation_check_character,
+    uscc_region,
+)
 
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -107,3 +113,30 @@ def test_annotated_type_reports_the_reason_without_prefix() -> None:
 def test_annotated_type_refuses_non_text() -> None:
     with pytest.raises(ValidationError, match="as text"):
         TypeAdapter(USCC).validate_python(1.5)
+
+
+def test_check_character_agrees_with_stdnum() -> None:
+    rng = random.Random(32100)
+    for _ in range(500):
+        body = "91110108" + "".join(rng.choice(_ALPHABET) for _ in range(9))
+        assert check_character(body) == stdnum_uscc.calc_check_digit(body)
+
+
+@pytest.mark.parametrize("body", ["9111010860003734", "91110108I00037341", "9111010860003734１"])
+def test_check_character_refuses_a_malformed_body(body: str) -> None:
+    with pytest.raises(ValueError, match="17 characters"):
+        check_character(body)
+
+
+def test_organisation_check_character_matches_published_codes() -> None:
+    # 91350100M000100Y43 (a published example) and stdnum's 91110000600037341L.
+    assert organisation_check_character("M000100Y") == "4"
+    assert organisation_check_character("60003734") == "1"
+
+
+def test_organisation_check_character_writes_ten_as_x_and_eleven_as_zero() -> None:
+    checks = {organisation_check_character(f"Y{n:07d}") for n in range(200)}
+    assert {"X", "0"} <= checks
+    assert checks <= set("0123456789X")
+    with pytest.raises(ValueError, match="8 letters or digits"):
+        organisation_check_character("Y123")

@@ -20,6 +20,7 @@ PUBLIC: set[str] = set()
 EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): {ADMIN},
     ("GET", "/v1/whoami"): EVERYONE,
     ("PUT", "/v1/firms/{uscc}"): {OFFICER, ADMIN},
     ("GET", "/v1/firms/{uscc}"): STAFF,
@@ -59,6 +60,14 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/cohorts/{cohort}/members"): EVERYONE,
     ("GET", "/v1/firms/{uscc}/memberships"): EVERYONE,
     ("GET", "/v1/cohorts/changes"): EVERYONE,
+    ("POST", "/v1/webhooks"): {ADMIN},
+    ("GET", "/v1/webhooks"): {ADMIN},
+    ("GET", "/v1/webhooks/{webhook_id}"): {ADMIN},
+    ("DELETE", "/v1/webhooks/{webhook_id}"): {ADMIN},
+    ("POST", "/v1/webhooks/{webhook_id}/enable"): {ADMIN},
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): {ADMIN},
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}"): {ADMIN},
+    ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): {ADMIN},
 }
 
 # Values that satisfy each path parameter's syntax, so the gate, not routing, decides.
@@ -72,6 +81,8 @@ PATH_VALUES = {
     "nomination_id": "1",
     "scheme_id": "seed",
     "model_id": "0123abcd",
+    "webhook_id": "1",
+    "delivery_id": "1",
 }
 
 
@@ -119,7 +130,6 @@ def test_every_role_on_every_route(
 def test_unknown_and_revoked_keys_are_401(
     client: TestClient, api_keys: dict[str, str], app: FastAPI
 ) -> None:
-    from service.db import create_sessionmaker
     from service.keys import revoke_key
 
     assert client.get("/v1/whoami", headers={"X-API-Key": "ck_nope_nope"}).status_code == 401
@@ -129,38 +139,34 @@ def test_unknown_and_revoked_keys_are_401(
     ok = client.get("/v1/whoami", headers={"X-API-Key": api_keys[ADMIN]})
     assert ok.status_code == 200
     assert ok.json()["role"] == ADMIN
-    with create_sessionmaker(app.state.engine).begin() as session:
+    with app.state.write_sessions.begin() as session:
         revoke_key(session, key_id=ok.json()["key_id"])
     app.state.principal_cache.clear()  # what a revocation inside this process does
     assert client.get("/v1/whoami", headers={"X-API-Key": api_keys[ADMIN]}).status_code == 401
 
 
 def test_a_revoked_key_stops_working_within_the_cache_ttl(
-    app: FastAPI, api_keys: dict[str, str]
+    app: FastAPI, api_keys: dict[str, str], make_app: Callable[..., FastAPI]
 ) -> None:
     import time
 
-    from service.app import create_app
-    from service.db import create_sessionmaker
     from service.keys import revoke_key
 
-    short = create_app(app.state.settings.model_copy(update={"key_cache_seconds": 0.5}))
+    short = make_app(app.state.settings.model_copy(update={"key_cache_seconds": 0.5}))
     headers = {"X-API-Key": api_keys[REVIEWER]}
     with TestClient(short) as c:
         me = c.get("/v1/whoami", headers=headers)
         assert me.status_code == 200
-        with create_sessionmaker(app.state.engine).begin() as session:
+        with app.state.write_sessions.begin() as session:
             revoke_key(session, key_id=me.json()["key_id"])
         time.sleep(0.6)
         assert c.get("/v1/whoami", headers=headers).status_code == 401
 
 
 def test_a_route_without_a_rule_is_closed(
-    app: FastAPI, as_role: Callable[[str], dict[str, str]]
+    as_role: Callable[[str], dict[str, str]], make_app: Callable[..., FastAPI]
 ) -> None:
-    from service.app import create_app
-
-    extra = create_app(app.state.settings)
+    extra = make_app()
 
     @extra.get("/v1/unruled")
     def unruled() -> dict[str, str]:

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import os
+import pty
+import re
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+from rich.cells import cell_len
 from sqlalchemy import create_engine, func, select
 
 from service.models import ApiKey, Assignment, Firm, Nomination, Reviewer
+from tests.service.builders import candidate_row, rows_to_csv
 
 
-def _run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COHORTS_DATABASE_URL": f"sqlite:///{db}"}
+def _env(db: Path) -> dict[str, str]:
+    return {**os.environ, "COHORTS_DATABASE_URL": f"sqlite:///{db}"}
+
+
+def _run(db: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "service.cli", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=_env(db),
+        cwd=cwd,
         check=False,
         timeout=300,
     )
@@ -69,7 +80,8 @@ def test_reviewer_profiles_and_their_keys(tmp_path: Path) -> None:
         assert list(owners) == [profile, profile]
     engine.dispose()
     listed = _run(db, "reviewers", "list").stdout
-    assert "李研究员\tai,quantum\t中关村某研究院" in listed
+    row = next(line for line in listed.splitlines() if "李研究员" in line)
+    assert row.split()[1:] == ["李研究员", "ai,quantum", "中关村某研究院"]
 
 
 def test_seed_demo_is_safe_to_run_twice(tmp_path: Path) -> None:
@@ -77,6 +89,10 @@ def test_seed_demo_is_safe_to_run_twice(tmp_path: Path) -> None:
     assert _run(db, "db", "upgrade").returncode == 0
     first = _run(db, "seed", "demo")
     assert first.returncode == 0, first.stderr
+    # Progress goes to stderr, one line per step when stderr is not a terminal.
+    assert "seed demo [1/3] reading the SYNTHETIC demo data" in first.stderr
+    assert "seed demo [3/3] committing" in first.stderr
+    assert first.stdout == ""
     second = _run(db, "seed", "demo")
     assert second.returncode == 0, second.stderr
     engine = create_engine(f"sqlite:///{db}")
@@ -97,8 +113,6 @@ def test_seed_demo_is_safe_to_run_twice(tmp_path: Path) -> None:
 def test_scheme_evaluate_prints_the_endpoint_result(tmp_path: Path) -> None:
     db = tmp_path / "eval.db"
     assert _run(db, "db", "upgrade").returncode == 0
-    from tests.service.builders import candidate_row, rows_to_csv
-
     csv_path = tmp_path / "list.csv"
     csv_path.write_text(rows_to_csv([candidate_row(1), candidate_row(2)]), encoding="utf-8")
     out = _run(
@@ -115,8 +129,6 @@ def test_scheme_evaluate_prints_the_endpoint_result(tmp_path: Path) -> None:
         "json",
     )
     assert out.returncode == 0, out.stderr
-    import json
-
     result = json.loads(out.stdout)
     assert result["scheme"]["id"] == "tsme-2017"
     assert len(result["results"]) == 2
@@ -152,8 +164,6 @@ FIXTURES = Path(__file__).resolve().parents[1] / "scoring" / "growth" / "fixture
 
 
 def test_growth_backtest_train_and_activate(tmp_path: Path) -> None:
-    import json
-
     db = tmp_path / "growth.db"
     assert _run(db, "db", "upgrade").returncode == 0
     backtest = _run(
@@ -202,8 +212,151 @@ def test_growth_backtest_train_and_activate(tmp_path: Path) -> None:
     trained = _run(db, "growth", "train", "--source", "synthetic-panel", "--kind", "logistic")
     assert trained.returncode == 0, trained.stderr
     assert "SYNTHETIC" in trained.stderr
+    assert "growth train [3/3] storing the model and its card" in trained.stderr
     model_id = trained.stdout.strip()
+    assert trained.stdout == model_id + "\n"
     assert len(model_id) == 64
     activated = _run(db, "growth", "activate", model_id)
     assert activated.returncode == 0, activated.stderr
     assert _run(db, "growth", "activate", "deadbeefdeadbeef").returncode == 2
+
+    # A Crunchbase model's card carries the label's honest split: first rounds to 2008, tested
+    # on 2009-2010; it cannot score Haidian firms, so activating it is refused.
+    crunchbase = _run(db, "growth", "train", "--source", "crunchbase-2013", "--data",
+                      str(FIXTURES), "--kind", "logistic", "--json")
+    assert crunchbase.returncode == 0, crunchbase.stderr
+    assert "growth train [1/3] backtesting on the honest time split" in crunchbase.stderr
+    card = json.loads(crunchbase.stdout)
+    assert card["source"] == "crunchbase-2013"
+    assert max(card["metrics"]["train_years"]) == 2008
+    assert card["metrics"]["test_years"] == [2009, 2010]
+    refused = _run(db, "growth", "activate", card["model_id"])
+    assert refused.returncode == 2
+    assert "Traceback" not in refused.stderr
+
+
+def test_a_progress_bar_draws_on_a_terminal_while_stdout_stays_parseable(tmp_path: Path) -> None:
+    controller, terminal = pty.openpty()
+    drawn = bytearray()
+
+    def read_terminal() -> None:
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the process closed the terminal
+                return
+            if not chunk:
+                return
+            drawn.extend(chunk)
+
+    reader = threading.Thread(target=read_terminal, daemon=True)
+    reader.start()
+    env = {**_env(tmp_path / "none.db"), "TERM": "xterm-256color", "COLUMNS": "120"}
+    args = ["growth", "backtest", "--data", str(FIXTURES), "--train-until", "2007",
+            "--test-years", "2008", "--kind", "logistic", "--json"]
+    with subprocess.Popen([sys.executable, "-m", "service.cli", *args], env=env,
+                          stdout=subprocess.PIPE, stderr=terminal, text=True) as process:
+        os.close(terminal)
+        stdout, _ = process.communicate(timeout=300)
+    reader.join(timeout=10)
+    os.close(controller)
+    assert process.returncode == 0
+    assert json.loads(stdout)["n_test"] > 0
+    screen = drawn.decode("utf-8", errors="replace")
+    assert "━" in screen  # the bar itself
+    assert "1/1" in screen
+    assert "growth backtest: done" in screen
+
+
+def test_commands_before_migration_say_run_db_upgrade_in_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "var" / "fresh.db"
+    missing = _run(db, "keys", "list")
+    assert missing.returncode == 2
+    assert missing.stderr.count("\n") == 1
+    assert "no database" in missing.stderr
+    assert "run `cohorts db upgrade`" in missing.stderr
+    assert not db.exists()  # checking did not create an empty file
+    assert _run(db, "db", "upgrade").returncode == 0
+    assert _run(db, "db", "downgrade", "-1").returncode == 0
+    behind = _run(db, "seed", "demo")
+    assert behind.returncode == 2
+    assert re.fullmatch(r"cohorts: the database at .* is at revision \w+, this code at \w+; "
+                        r"run `cohorts db upgrade`\n", behind.stderr), behind.stderr
+    assert _run(db, "db", "downgrade", "base").returncode == 0
+    empty = _run(db, "scheme", "list")
+    assert empty.returncode == 2
+    assert empty.stderr.endswith("is not migrated; run `cohorts db upgrade`\n")
+    assert "Traceback" not in missing.stderr + behind.stderr + empty.stderr
+
+
+def _demo_keys(stdout: str) -> dict[str, str]:
+    return dict(line.split() for line in stdout.splitlines()[1:])
+
+
+def test_keys_demo_reuses_the_saved_keys_until_rotated(tmp_path: Path) -> None:
+    db = tmp_path / "keys.db"
+    assert _run(db, "db", "upgrade").returncode == 0
+    first = _run(db, "keys", "demo", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    keys = _demo_keys(first.stdout)
+    assert set(keys) == {"admin", "officer", "reviewer", "chair", "tracker"}
+    saved = tmp_path / "var" / "demo-keys.txt"
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert dict(line.split() for line in saved.read_text().splitlines()) == keys
+
+    again = _run(db, "keys", "demo", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "reused" in again.stdout
+    assert _demo_keys(again.stdout) == keys
+
+    rotated = _run(db, "keys", "demo", "--rotate", "--file", str(saved))
+    assert rotated.returncode == 0, rotated.stderr
+    new_keys = _demo_keys(rotated.stdout)
+    assert set(new_keys.values()).isdisjoint(keys.values())
+    listed = _run(db, "keys", "list").stdout
+    assert listed.count(" revoked ") == 5
+    assert listed.count(" active ") == 5
+
+    # A saved key that no longer works (revoked, or a fresh database) is replaced, not printed.
+    prefix = new_keys["chair"].split("_")[1]
+    assert _run(db, "keys", "revoke", "--prefix", prefix).returncode == 0
+    renewed = _run(db, "keys", "demo", "--file", str(saved))
+    assert renewed.returncode == 0, renewed.stderr
+    assert "new" in renewed.stdout.splitlines()[0]
+    assert set(_demo_keys(renewed.stdout).values()).isdisjoint(new_keys.values())
+
+
+def test_scheme_evaluate_table_aligns_firm_names_and_a_closed_pipe_is_quiet(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "table.db"
+    assert _run(db, "db", "upgrade").returncode == 0
+    csv_path = tmp_path / "list.csv"
+    rows = [candidate_row(1), candidate_row(2, name="海淀示例二号人工智能科技股份有限公司")]
+    csv_path.write_text(rows_to_csv(rows), encoding="utf-8")
+    args = ("scheme", "evaluate", "--scheme", "tsme-2017", "--input", str(csv_path),
+            "--reference-date", "2026-06-30")
+    table = _run(db, *args, "--format", "table")
+    assert table.returncode == 0, table.stderr
+    header, *lines = table.stdout.splitlines()[1:]
+    assert header.split() == ["rank", "uscc", "name", "total", "passed", "eligible", "failed",
+                              "gates"]
+    assert len(lines) == 2
+    for row in rows:
+        assert any(row["name"] in line for line in lines)
+    # Every total ends in the column the header's "total" ends in, counted in screen cells.
+    end = cell_len(header[: header.index("total") + len("total")])
+    for line in lines:
+        total = re.search(r"\d+\.\d\d", line)
+        assert total is not None
+        assert cell_len(line[: total.end()]) == end
+
+    # The reader is gone before the first line is written, as with `| head -1` on a long list.
+    with subprocess.Popen([sys.executable, "-m", "service.cli", *args, "--format", "json"],
+                          env=_env(db), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as process:
+        assert process.stdout is not None
+        process.stdout.close()
+        _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 141
+    assert stderr == ""

@@ -12,10 +12,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import scoring
+import seed_data.schemes
 from scoring.growth import TrainedModel, train_panel_model
 from seed_data.demo import load
 from service.access import Role
-from service.db import create_sessionmaker
 from service.errors import Conflict
 from service.growth import service
 from service.keys import Principal
@@ -40,7 +40,7 @@ def _panel_model() -> TrainedModel:
 
 
 def _store(app: FastAPI, trained: TrainedModel, label: str = "panel") -> str:
-    with create_sessionmaker(app.state.engine).begin() as session:
+    with app.state.write_sessions.begin() as session:
         return service.store(session, ADMIN, trained=trained, label=label).id
 
 
@@ -82,7 +82,7 @@ def test_a_model_from_another_source_is_not_activated(
 
 def test_a_model_saved_under_another_sklearn_is_refused(app: FastAPI) -> None:
     model_id = _store(app, _panel_model())
-    maker = create_sessionmaker(app.state.engine)
+    maker = app.state.write_sessions
     with maker.begin() as session:
         model = session.get(GrowthModel, model_id)
         assert model is not None
@@ -94,7 +94,7 @@ def test_a_model_saved_under_another_sklearn_is_refused(app: FastAPI) -> None:
 
 def test_growth_frame_feeds_the_criterion_only_when_enabled(app: FastAPI) -> None:
     demo = load()
-    seed = scoring.load_bundled_scheme("seed")
+    seed = seed_data.schemes.load_bundled_scheme("seed")
     assert seed.growth_model is not None
     enabled = scoring.load_scheme(
         {
@@ -108,7 +108,7 @@ def test_growth_frame_feeds_the_criterion_only_when_enabled(app: FastAPI) -> Non
     filings = demo.filings[demo.filings["uscc"].isin(usccs)]
     rounds = demo.funding_rounds[demo.funding_rounds["uscc"].isin(usccs)]
     reference = dt.date(2026, 6, 30)
-    maker = create_sessionmaker(app.state.engine)
+    maker = app.state.write_sessions
     with maker.begin() as session:
         assert service.growth_frame(
             session, enabled, firms, filings, rounds, reference_date=reference
@@ -133,6 +133,7 @@ def test_growth_frame_feeds_the_criterion_only_when_enabled(app: FastAPI) -> Non
     )
     with_growth = scoring.score(enabled, indicators, growth=frame)
     without = scoring.score(seed, indicators)
-    growth_points = with_growth.criteria.query("criterion == 'growth_model'")["points"]
+    rows = scoring.explanations.criteria(with_growth)
+    growth_points = rows.query("criterion == 'growth_model'")["points"]
     assert growth_points.max() <= 10
     assert not np.allclose(with_growth.total, without.total)

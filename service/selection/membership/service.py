@@ -2,7 +2,8 @@
 
 Memberships are immutable and only ever added, so the newest membership id is a version of the
 whole table: every document here reads it first, then only rows up to it, which makes each
-document a function of its query and that id, safe to serve from ``RenderedCache``. A
+document a function of its query and that id, safe to serve from ``RenderedCache`` under the
+id it read (never one read back from the cache, which another request may have moved on). A
 membership's id doubles as the sequence number of the changes feed.
 """
 
@@ -47,16 +48,9 @@ _COLUMNS = (
 
 
 def _version(session: Session, cache: RenderedCache) -> int:
-    """The newest membership id (0 before the first publication), noted in the cache.
-
-    The cache notes it with the newest publication time, so a table emptied and refilled (a
-    restore, a test) cannot pass for the same version.
-    """
-    newest, published = session.execute(
-        select(func.max(Membership.id), func.max(Membership.published_at))
-    ).one()
-    version = int(newest or 0)
-    cache.note_version("memberships", (version, published))
+    """The newest membership id (0 before the first publication), noted for the hot path."""
+    version = int(session.scalar(select(func.max(Membership.id))) or 0)
+    cache.note_version("memberships", version)
     return version
 
 
@@ -112,9 +106,7 @@ def members_document(
 ) -> Rendered:
     """A page of a cohort's members of one round, or (no round) of those valid on ``on``."""
     version = _version(session, cache)
-    key = _members_key(
-        cache.recent_version("memberships", float("inf")), cohort, round_id, on, after_id, limit
-    )
+    key = _members_key(version, cohort, round_id, on, after_id, limit)
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -146,7 +138,7 @@ def members_document(
 def firm_memberships_document(session: Session, cache: RenderedCache, *, uscc: str) -> Rendered:
     """Every published membership of a firm, oldest first (one page: a firm has few)."""
     version = _version(session, cache)
-    key = ("firm", cache.recent_version("memberships", float("inf")), uscc)
+    key = ("firm", version, uscc)
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -165,7 +157,7 @@ def changes_document(
 ) -> Rendered:
     """Memberships published after sequence number ``after_seq``, with the cursor to go on."""
     version = _version(session, cache)
-    key = ("changes", cache.recent_version("memberships", float("inf")), after_seq, limit)
+    key = ("changes", version, after_seq, limit)
     cached = cache.get(key)
     if cached is not None:
         return cached

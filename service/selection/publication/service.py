@@ -26,6 +26,7 @@ from service.keys import Principal
 from service.models import Decision, Firm, Membership, utcnow
 from service.rounds import service as rounds_service
 from service.selection.kpis import service as kpis_service
+from service.webhooks import service as webhooks_service
 
 __all__ = ["Publication", "current_memberships", "membership_ref", "publish", "years_later"]
 
@@ -194,6 +195,13 @@ def publish(
             "members": members,
             "closed": closed,
         },
+    )
+    webhooks_service.announce_publication(
+        session,
+        round_id,
+        [(cohort, uscc, name, name_en) for cohort, uscc, name, name_en, _moves in selected],
+        valid_from=start,
+        valid_until=until,
     )
     return Publication(round_id, now, start, until, members, closed)
 

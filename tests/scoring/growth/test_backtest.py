@@ -3,7 +3,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scoring.growth.backtest import check_split, run_backtest
+from scoring.growth.backtest import check_split
+from scoring.growth.sources import run_backtest
 from tests.scoring.growth.builders import FIXTURES
 
 KEYS = {"n_train", "n_test", "base_rate", "auc", "brier", "precision_at_100", "baseline_auc",

@@ -1,4 +1,4 @@
-"""Parsing CSV candidate lists and JSON bodies: a client mistake is a RowError, never a raise."""
+"""Parsing CSV candidate lists and JSON bodies: a client mistake is a RowProblem, never a raise."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from service.intake import RowError, rows_from_json
+from schemas.problems import RowProblem
+from service.intake import rows_from_json
 from tests.service.intake.builders import candidate, csv_text, parse, uscc_for, with_bom
 
 
@@ -65,7 +66,9 @@ def test_wrong_check_character_is_reported_with_the_expected_one() -> None:
     wrong = "0" if code[-1] != "0" else "1"
     parsed = parse(csv_text([candidate(5, uscc=code[:-1] + wrong)]).encode())
     assert parsed.errors == [
-        RowError(2, "uscc", f"check character is {wrong!r}, expected {code[-1]!r}")
+        RowProblem(
+            row=2, field="uscc", message=f"check character is {wrong!r}, expected {code[-1]!r}"
+        )
     ]
 
 
@@ -112,11 +115,11 @@ def test_nul_byte_in_a_csv_refuses_the_file_with_a_clear_message() -> None:
     assert parsed.refused
     assert parsed.rows == []
     assert parsed.errors == [
-        RowError(
-            None,
-            None,
-            "the file contains a NUL character (line 3); a CSV is plain text — if this is an "
-            "Excel workbook, upload it as .xlsx",
+        RowProblem(
+            row=None,
+            field=None,
+            message="the file contains a NUL character (line 3); a CSV is plain text — "
+            "if this is an Excel workbook, upload it as .xlsx",
         )
     ]
 
@@ -127,11 +130,38 @@ def test_undecodable_bytes_are_refused() -> None:
     assert "neither UTF-8 nor GB18030" in parsed.errors[0].message
 
 
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [("台灣積體電路製造股份有限公司", "big5"), ("台湾積体電路製造株式会社", "shift_jis")],
+)
+def test_big5_and_shift_jis_are_refused_though_gb18030_decodes_them(
+    name: str, encoding: str
+) -> None:
+    data = csv_text([candidate(1, name=name)]).encode(encoding)
+    data.decode("gb18030")
+    parsed = parse(data)
+    assert parsed.refused
+    assert "does not read as GB18030" in parsed.errors[0].message
+    assert "accepted encodings: UTF-8" in parsed.errors[0].message
+
+
+def test_gb18030_with_a_few_rare_name_characters_is_still_read() -> None:
+    rows = [candidate(1, name="北京王喆堃科技有限公司"), candidate(2, name="海淀区示例公司")]
+    parsed = parse(csv_text(rows).encode("gb18030"))
+    assert parsed.errors == []
+    assert parsed.encoding == "gb18030"
+    assert [row.name for _, row in parsed.rows] == ["北京王喆堃科技有限公司", "海淀区示例公司"]
+
+
 def test_unknown_header_is_named_with_a_suggestion() -> None:
     parsed = parse(csv_text([candidate(1) | {"revenu": "5"}]).encode())
     assert parsed.refused
     assert parsed.errors == [
-        RowError(1, None, "unknown column 'revenu' (column 9) (did you mean 'revenue'?)")
+        RowProblem(
+            row=1,
+            field=None,
+            message="unknown column 'revenu' (column 9) (did you mean 'revenue'?)",
+        )
     ]
 
 
@@ -141,7 +171,7 @@ def test_missing_required_header_is_reported() -> None:
     parsed = parse(csv_text([row]).encode())
     assert parsed.refused
     assert parsed.errors == [
-        RowError(1, "cohort", "required column 'cohort' (推荐梯队) is missing")
+        RowProblem(row=1, field="cohort", message="required column 'cohort' (推荐梯队) is missing")
     ]
 
 
@@ -149,7 +179,9 @@ def test_the_same_column_twice_is_reported() -> None:
     text = csv_text([candidate(1)]).replace("uscc,name", "uscc,统一社会信用代码", 1)
     parsed = parse(text.encode())
     assert parsed.refused
-    assert parsed.errors[0] == RowError(1, "uscc", "columns 1 and 2 both mean 'uscc'")
+    assert parsed.errors[0] == RowProblem(
+        row=1, field="uscc", message="columns 1 and 2 both mean 'uscc'"
+    )
 
 
 def test_more_rows_than_allowed_is_one_error() -> None:
@@ -159,10 +191,10 @@ def test_more_rows_than_allowed_is_one_error() -> None:
     assert parsed.refused
     assert parsed.rows == []
     assert parsed.errors == [
-        RowError(
-            None,
-            None,
-            "the list has more than 10 rows, the most one upload may hold; "
+        RowProblem(
+            row=None,
+            field=None,
+            message="the list has more than 10 rows, the most one upload may hold; "
             "split it into several lists",
         )
     ]
@@ -189,7 +221,9 @@ def test_a_quoted_line_break_stays_inside_one_row() -> None:
 def test_cells_beyond_the_header_are_reported() -> None:
     text = csv_text([candidate(1)]).rstrip("\r\n") + ",surprise\r\n"
     parsed = parse(text.encode())
-    assert parsed.errors == [RowError(2, None, "the row has 1 value(s) beyond the last header")]
+    assert parsed.errors == [
+        RowProblem(row=2, field=None, message="the row has 1 value(s) beyond the last header")
+    ]
 
 
 def test_spreadsheet_number_spellings_are_read() -> None:
@@ -205,10 +239,12 @@ def test_spreadsheet_number_spellings_are_read() -> None:
 
 
 def test_empty_file_and_header_only_file_are_refused() -> None:
-    assert parse(b"").errors == [RowError(None, None, "the file is empty")]
+    assert parse(b"").errors == [RowProblem(row=None, field=None, message="the file is empty")]
     header_only = parse(b"uscc,name,founded_on,sector,cohort\r\n")
     assert header_only.refused
-    assert header_only.errors == [RowError(None, None, "the list has no data rows")]
+    assert header_only.errors == [
+        RowProblem(row=None, field=None, message="the list has no data rows")
+    ]
 
 
 def test_figures_left_empty_are_not_reported() -> None:
@@ -265,7 +301,7 @@ def test_json_null_and_blank_values_are_empty_cells() -> None:
     assert parsed.errors == []
     assert parsed.rows[0][1].employees is None
     required = rows_from_json([json_row(1, name=None)])
-    assert required.errors == [RowError(1, "name", "name is required")]
+    assert required.errors == [RowProblem(row=1, field="name", message="name is required")]
 
 
 @pytest.mark.parametrize(
@@ -285,7 +321,9 @@ def test_json_bodies_of_the_wrong_shape_are_refused(payload: object, fragment: s
 
 def test_json_rows_that_are_not_objects_are_row_errors() -> None:
     parsed = rows_from_json([json_row(1), ["not", "an", "object"]])
-    assert parsed.errors == [RowError(2, None, "a row must be an object keyed by column")]
+    assert parsed.errors == [
+        RowProblem(row=2, field=None, message="a row must be an object keyed by column")
+    ]
 
 
 def test_json_row_limit() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.intake import RowError
+from schemas.problems import RowProblem
 from tests.service.intake.builders import candidate, csv_text, parse, uscc_for
 
 
@@ -10,7 +10,11 @@ def test_same_uscc_and_fiscal_year_twice_names_both_rows() -> None:
     rows = [candidate(1), candidate(2), candidate(3), candidate(1)]
     parsed = parse(csv_text(rows).encode())
     assert parsed.errors == [
-        RowError(5, "uscc", f"USCC {uscc_for(1)} appears twice for fiscal year 2023: rows 2 and 5")
+        RowProblem(
+            row=5,
+            field="uscc",
+            message=f"USCC {uscc_for(1)} appears twice for fiscal year 2023: rows 2 and 5",
+        )
     ]
     assert [n for n, _ in parsed.rows] == [2, 3, 4]
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from service.intake import RowError
+from schemas.problems import RowProblem
 from service.intake.xlsx import MAX_COMPRESSION_RATIO
 from tests.service.intake.builders import parse, uscc_for, xlsx_bytes
 
@@ -66,7 +66,9 @@ def test_bad_cells_carry_spreadsheet_row_numbers_across_blank_rows() -> None:
 def test_a_date_stored_as_a_plain_number_is_explained() -> None:
     parsed = parse(xlsx_bytes([HEADER, sheet_row(1, founded_on=43466)]), filename="list.xlsx")
     assert parsed.errors == [
-        RowError(2, "founded_on", "expected a date written as YYYY-MM-DD (got 43466)")
+        RowProblem(
+            row=2, field="founded_on", message="expected a date written as YYYY-MM-DD (got 43466)"
+        )
     ]
 
 
@@ -78,10 +80,10 @@ def test_zip_bomb_is_refused_before_parsing() -> None:
     parsed = parse(bomb, filename="list.xlsx", max_xlsx_uncompressed=20 * 1024 * 1024)
     assert parsed.refused
     assert parsed.errors == [
-        RowError(
-            None,
-            None,
-            "the workbook would expand to 67,108,864 bytes, above the limit of 20,971,520; "
+        RowProblem(
+            row=None,
+            field=None,
+            message="the workbook would expand to 67,108,864 bytes, above the limit of 20,971,520; "
             "split the list or upload it as CSV",
         )
     ]

@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service.db import create_sessionmaker
 from service.keys import create_key, revoke_key
 from tests.service.selection.builders import Headers, assign, scored_round, shortlist
 
@@ -24,7 +23,7 @@ def _profile(client: TestClient, as_role: Headers, name: str, **fields: Any) -> 
 
 
 def _key(app: FastAPI, reviewer_id: int, label: str) -> dict[str, str]:
-    with create_sessionmaker(app.state.engine).begin() as session:
+    with app.state.write_sessions.begin() as session:
         _key_row, raw = create_key(session, role="reviewer", label=label,
                                    reviewer_id=reviewer_id)
     return {"X-API-Key": raw}
@@ -177,7 +176,7 @@ def test_only_the_assigned_rate_and_see_details_and_a_rotated_key_keeps_the_hist
     assert "criteria" not in seen[other]["explanation"]
     assert seen[other]["reviews"] == {}
 
-    with create_sessionmaker(app.state.engine).begin() as session:
+    with app.state.write_sessions.begin() as session:
         prefix = first_key["X-API-Key"].split("_")[1]
         revoke_key(session, prefix=prefix)
     app.state.principal_cache.clear()

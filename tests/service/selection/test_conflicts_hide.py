@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from service.db import create_sessionmaker
 from service.keys import create_key
 from tests.service.selection.builders import Headers, assign_cohort, score, scored_round, shortlist
 
@@ -21,7 +20,7 @@ def test_a_conflicted_firm_is_hidden_in_every_format(
     client: TestClient, as_role: Headers, app: FastAPI
 ) -> None:
     round_id = scored_round(client, as_role, per_cohort=20)
-    with create_sessionmaker(app.state.engine).begin() as session:
+    with app.state.write_sessions.begin() as session:
         other = {"X-API-Key": create_key(session, role="reviewer", label="other")[1]}
     assign_cohort(client, as_role, round_id, "seed", reviewers_per_nomination=2)
     me = as_role("reviewer")

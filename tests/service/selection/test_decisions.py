@@ -7,11 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from service.db import create_sessionmaker
 from service.models import AuditEvent, Decision
 from tests.service.selection.builders import Headers, scored_round, shortlist
 
@@ -47,7 +47,7 @@ def test_an_override_needs_a_reason(client: TestClient, as_role: Headers, app: F
                            {"nomination_id": items[1]["nomination_id"], "outcome": "select"})
     assert status == 201
     assert body[0]["override"] is False
-    with create_sessionmaker(app.state.engine)() as session:
+    with app.state.write_sessions() as session:
         overrides = list(session.scalars(select(AuditEvent.reason).where(
             AuditEvent.action == "decision.override")))
     assert sorted(o or "" for o in overrides) == ["founder under investigation",
@@ -87,6 +87,7 @@ def test_decisions_need_a_score_run(client: TestClient, as_role: Headers) -> Non
     assert status == 409
 
 
+@pytest.mark.own_database
 def test_concurrent_selections_never_exceed_capacity(
     client: TestClient, as_role: Headers, app: FastAPI
 ) -> None:
@@ -111,7 +112,7 @@ def test_concurrent_selections_never_exceed_capacity(
     with ThreadPoolExecutor(max_workers=len(candidates)) as pool:
         statuses = list(pool.map(select_one, candidates))
     assert sorted(statuses) == [201] * capacity + [409] * (len(candidates) - capacity)
-    with create_sessionmaker(app.state.engine)() as session:
+    with app.state.write_sessions() as session:
         selected = session.scalar(select(func.count()).select_from(Decision).where(
             Decision.round_id == round_id, Decision.outcome == "select"))
     assert selected == capacity

@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from scoring.growth import train_panel_model
 from seed_data.demo import load
 from service.access import Role
-from service.db import create_sessionmaker
 from service.growth import service as growth_service
 from service.keys import Principal
 from tests.service.selection.builders import Headers, score, scored_round, shortlist
@@ -23,7 +22,7 @@ def test_a_run_records_the_growth_model_its_scheme_enables(
     trained = train_panel_model(demo.firms, demo.filings, demo.funding_rounds,
                                 as_of_years=[2022], trained_on=dt.date(2026, 1, 1),
                                 kind="logistic")
-    with create_sessionmaker(app.state.engine).begin() as session:
+    with app.state.write_sessions.begin() as session:
         model_id = growth_service.store(
             session, Principal(key_id=None, label="test", role=Role.ADMIN), trained=trained,
             label="panel").id

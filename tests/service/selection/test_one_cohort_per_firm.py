@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from service.db import create_sessionmaker
 from service.models import Membership, SelectionRound
 from tests.service.selection.builders import (
     Headers,
@@ -102,8 +101,9 @@ def test_a_current_member_moves_only_when_the_decision_says_so(
         assert len(cohorts) == 1, (day, cohorts)
 
 
+@pytest.mark.own_database
 def test_the_database_allows_one_open_membership_per_firm(app: FastAPI) -> None:
-    maker = create_sessionmaker(app.state.engine)
+    maker = app.state.write_sessions
     with maker.begin() as session:
         rounds = [SelectionRound(name=f"r{i}", year=2026, reference_date=dt.date(2026, 1, 1),
                                  capacities={}, state="published") for i in range(3)]
@@ -123,6 +123,7 @@ def test_the_database_allows_one_open_membership_per_firm(app: FastAPI) -> None:
                                               "closed_on": dt.date(2026, 6, 1)}])
 
 
+@pytest.mark.own_database
 def test_concurrent_publications_of_one_firm_let_one_through(
     client: TestClient, as_role: Headers, app: FastAPI
 ) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.settings import Settings
 from tests.service.selection.builders import Headers, scored_round, shortlist, to_state
 
 COHORTS = ("leader", "hidden-champion", "seed")
@@ -134,10 +133,11 @@ def test_the_changes_feed_syncs_incrementally(client: TestClient, as_role: Heade
     assert nothing["next_cursor"] == changes["next_cursor"]
 
 
-def test_cors_preflight_only_for_configured_origins(app: FastAPI) -> None:
-    settings = Settings(database_url=app.state.settings.database_url, log_json=False,
-                        log_level="WARNING", cors_origins=["https://tracker.example"])
-    cors_app = create_app(settings)
+def test_cors_preflight_only_for_configured_origins(
+    app: FastAPI, make_app: Callable[..., FastAPI]
+) -> None:
+    settings = app.state.settings.model_copy(update={"cors_origins": ["https://tracker.example"]})
+    cors_app = make_app(settings)
     with TestClient(cors_app) as c:
         allowed = c.options("/v1/cohorts/seed/members", headers={
             "Origin": "https://tracker.example", "Access-Control-Request-Method": "GET",
@@ -154,8 +154,7 @@ def test_cors_preflight_only_for_configured_origins(app: FastAPI) -> None:
         exposed = c.get("/healthz", headers={"Origin": "https://tracker.example"})
         assert exposed.headers["access-control-allow-origin"] == "https://tracker.example"
         assert "etag" in exposed.headers["access-control-expose-headers"].lower()
-    default = create_app(Settings(database_url=app.state.settings.database_url,
-                                  log_json=False, log_level="WARNING"))
+    default = make_app()
     with TestClient(default) as c:
         none = c.options("/v1/cohorts/seed/members", headers={
             "Origin": "https://tracker.example", "Access-Control-Request-Method": "GET"})

@@ -7,7 +7,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from service.db import create_sessionmaker
 from service.keys import create_key
 from service.models import AuditEvent
 from tests.service.selection.builders import Headers, assign_cohort, scored_round, shortlist
@@ -16,7 +15,7 @@ CRITERION = "business_model_innovation"
 
 
 def _second_reviewer(app: FastAPI) -> dict[str, str]:
-    with create_sessionmaker(app.state.engine).begin() as session:
+    with app.state.write_sessions.begin() as session:
         _key, raw = create_key(session, role="reviewer", label="test-reviewer-2")
     return {"X-API-Key": raw}
 
@@ -73,7 +72,7 @@ def test_a_conflicted_reviewer_can_neither_rate_nor_see_the_ratings(
         {"reviewer": "test-reviewer-2", "raw": 9.0, "calibrated": 9.0}]
     shown = next(c for c in theirs["explanation"]["criteria"] if c["criterion"] == CRITERION)
     assert shown["raw"] == 9.0
-    with create_sessionmaker(app.state.engine)() as session:
+    with app.state.write_sessions() as session:
         actions = list(session.scalars(select(AuditEvent.action).where(
             AuditEvent.action.in_(["review.rate", "review.conflict"]))))
     assert actions.count("review.conflict") == 1

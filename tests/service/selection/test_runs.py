@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from service.db import create_sessionmaker
 from service.models import AuditEvent, Filing, ScoreResultRow
 from service.selection.frames import load_scoring_frames
 from tests.service.selection.builders import (
@@ -48,7 +47,7 @@ def test_a_run_keeps_its_scheme_fingerprint_and_every_explanation(
     assert wrong.status_code == 404
     page = shortlist(client, as_role("chair"), round_id, "seed")
     assert page["run"]["id"] == again["id"]
-    with create_sessionmaker(app.state.engine)() as session:
+    with app.state.write_sessions() as session:
         stored = session.scalar(
             select(func.count()).select_from(ScoreResultRow)
             .where(ScoreResultRow.run_id == first["id"]))
@@ -110,7 +109,7 @@ def test_frames_hold_only_figures_known_on_the_reference_date(
 ) -> None:
     round_id = open_round(client, as_role)
     nominate(client, as_role, round_id, candidate_csv(3))
-    with create_sessionmaker(app.state.engine).begin() as session:
+    with app.state.write_sessions.begin() as session:
         usccs = [u for (u,) in session.execute(select(Filing.uscc).distinct())]
         years_before = set(session.scalars(select(Filing.fiscal_year)))
         late = load_scoring_frames(session, usccs, reference_date=dt.date(2024, 6, 30))

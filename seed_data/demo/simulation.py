@@ -1,238 +1,69 @@
-"""Deterministic SYNTHETIC demo data: Haidian firms, their yearly filings and funding rounds.
+"""The simulation: firm traits, yearly filings, funding histories, names and codes, from one seed.
 
-Nothing here describes a real firm. English names start with "Synthetic", every firm row carries
-``synthetic = True``, and every organisation code starts with the marker letter ``Y`` so a code
-from this module is recognisable at a glance. Metrics computed on these data prove only that the
-code runs.
-
-Run ``python -m seed_data.demo --out seed_data/demo`` to regenerate the committed files.
+Every draw comes from one ``numpy.random.Generator`` in a fixed order, so the same seed gives
+the same frames bit for bit; the fixed tables it draws from are in ``tables``.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from importlib import resources
-from importlib.resources.abc import Traversable
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from scoring.vocabulary import FILING_FIELDS, SECTORS, Cohort
+from schemas import uscc
+from scoring.vocabulary import FILING_FIELDS, SECTORS
+from seed_data.demo.dataset import DemoData
+from seed_data.demo.tables import (
+    BRAND_CHARS,
+    CANDIDATE_COLUMNS,
+    COHORT_BY_STAGE,
+    DEFAULT_SEED,
+    FISCAL_YEARS,
+    FOUNDING_WINDOWS,
+    HAIDIAN_REGION,
+    NON_UNICORN_CAP,
+    ORGANISATION_CODE_MARK,
+    PLACES,
+    RATIO_FIELDS,
+    REFERENCE_DATE,
+    ROUND_ORDER,
+    ROUND_TERMS,
+    SECTOR_CODES,
+    SECTOR_PROFILES,
+    STAGE_HINTS,
+    STAGE_SHARES,
+)
 
-__all__ = [
-    "CANDIDATE_COLUMNS",
-    "COHORT_BY_STAGE",
-    "DEFAULT_SEED",
-    "FIRM_COLUMNS",
-    "FISCAL_YEARS",
-    "FUNDING_COLUMNS",
-    "HAIDIAN_REGION",
-    "ORGANISATION_CODE_MARK",
-    "REFERENCE_DATE",
-    "STAGE_HINTS",
-    "DemoData",
-    "candidate_rows",
-    "generate",
-    "load",
-    "main",
-    "organisation_check_char",
-    "scale_rows",
-    "write",
-]
+__all__ = ["MAX_SERIALS", "generate", "scale_rows"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-DEFAULT_SEED = 2018
-REFERENCE_DATE = dt.date(2025, 12, 31)
-FISCAL_YEARS: tuple[int, ...] = (2022, 2023, 2024, 2025)
-HAIDIAN_REGION = "110108"
-ORGANISATION_CODE_MARK = "Y"
-
-STAGE_HINTS: tuple[str, ...] = ("start-up", "growth", "established")
-STAGE_SHARES: tuple[float, ...] = (0.45, 0.35, 0.20)
-COHORT_BY_STAGE: dict[str, str] = {
-    "start-up": Cohort.SEED.value,
-    "growth": Cohort.HIDDEN_CHAMPION.value,
-    "established": Cohort.LEADER.value,
-}
-
-FIRM_COLUMNS: tuple[str, ...] = (
-    "uscc", "name", "name_en", "founded_on", "sector", "sub_segment", "listed", "region",
-    "synthetic", "stage_hint",
-)
-FILING_COLUMNS: tuple[str, ...] = ("uscc", "fiscal_year", *(f.name for f in FILING_FIELDS))
-FUNDING_COLUMNS: tuple[str, ...] = (
-    "uscc", "announced_on", "stage", "amount", "post_money_valuation",
-)
-CANDIDATE_COLUMNS: tuple[str, ...] = (
-    "uscc", "name", "name_en", "founded_on", "sector", "sub_segment", "listed", "cohort",
-    "fiscal_year", *(f.name for f in FILING_FIELDS),
-)
-
-_FILES = {"firms": "firms.csv", "filings": "filings.csv", "funding_rounds": "funding_rounds.csv"}
-_RATIO_FIELDS = frozenset(f.name for f in FILING_FIELDS if f.kind == "ratio")
-_INTEGER_FIELDS = tuple(f.name for f in FILING_FIELDS if f.kind != "ratio")
-
-# Founding windows (inclusive) per stage. The calendar years 2020 and 2010 are left out of the
-# growth and established windows so that a stage holds whether age counts whole years (2020-06-01
-# is 5 at 2025-12-31) or exact years (5.6): start-ups are at most 5 either way, growth firms
-# between 6 and 15, established firms older than 16.
-_FOUNDING_WINDOWS: tuple[tuple[dt.date, dt.date], ...] = (
-    (dt.date(2020, 12, 31), dt.date(2025, 9, 30)),
-    (dt.date(2011, 1, 1), dt.date(2019, 12, 31)),
-    (dt.date(1984, 5, 1), dt.date(2009, 12, 31)),
-)
 _EPOCH = dt.date(1970, 1, 1)
 
-
-@dataclass(frozen=True, slots=True)
-class _SectorProfile:
-    """How one sector's synthetic firms look: mix weight, R&D intensity, name word, niches."""
-
-    weight: float
-    rd_intensity: float
-    word_zh: str
-    word_en: str
-    niches: tuple[str, ...]
-
-
-_PROFILES: dict[str, _SectorProfile] = {
-    "ai": _SectorProfile(0.10, 0.18, "智能", "Intelligent",
-                         ("计算机视觉", "语音识别", "自然语言处理", "自动驾驶", "智能推荐")),
-    "big-data": _SectorProfile(0.07, 0.10, "数据", "Data",
-                               ("数据治理", "商业智能", "时空大数据", "工业大数据")),
-    "cloud-computing": _SectorProfile(0.06, 0.12, "云计算", "Cloud",
-                                      ("云原生平台", "边缘计算", "分布式存储", "分布式数据库")),
-    "brain-science": _SectorProfile(0.02, 0.22, "类脑", "Neuroscience",
-                                    ("脑机接口", "类脑芯片", "神经调控", "脑影像分析")),
-    "5g": _SectorProfile(0.04, 0.12, "通信", "Communications",
-                         ("基站射频器件", "5G专网", "光通信模块", "物联网模组")),
-    "ic-design": _SectorProfile(0.07, 0.20, "微电子", "Microelectronics",
-                                ("模拟芯片", "存储控制芯片", "射频芯片", "图像传感器芯片",
-                                 "FPGA", "EDA工具")),
-    "quantum": _SectorProfile(0.015, 0.25, "量子", "Quantum",
-                              ("量子通信", "量子计算", "量子精密测量")),
-    "aero-engines": _SectorProfile(0.015, 0.08, "航空动力", "Aero Power",
-                                   ("燃烧室部件", "高温合金叶片", "发动机控制系统")),
-    "micro-nano": _SectorProfile(0.025, 0.10, "微纳", "Micro-Nano",
-                                 ("MEMS传感器", "微流控芯片", "纳米压印", "精密光学器件")),
-    "rail-aviation": _SectorProfile(0.025, 0.06, "轨道装备", "Transit Equipment",
-                                    ("列车控制系统", "轨道检测装备", "通航机载设备",
-                                     "牵引变流器")),
-    "medical-devices": _SectorProfile(0.06, 0.10, "医疗器械", "Medical",
-                                      ("医学影像设备", "体外诊断", "手术机器人", "可穿戴监测",
-                                       "介入器械")),
-    "service-robots": _SectorProfile(0.04, 0.12, "机器人", "Robotics",
-                                     ("配送机器人", "清洁机器人", "康养机器人", "教育机器人")),
-    "life-sciences": _SectorProfile(0.08, 0.20, "生物", "Bioscience",
-                                    ("精准医疗", "基因编辑", "基因测序", "创新药研发",
-                                     "细胞治疗")),
-    "new-materials": _SectorProfile(0.05, 0.06, "新材料", "Advanced Materials",
-                                    ("石墨烯", "超材料", "高性能膜材料", "第三代半导体材料")),
-    "energy-environment": _SectorProfile(0.05, 0.05, "能源环保", "Energy and Environment",
-                                         ("分布式光伏", "储能系统", "氢能", "水处理",
-                                          "智慧能源管理")),
-    "new-economy": _SectorProfile(0.08, 0.04, "数字", "Digital",
-                                  ("平台经济", "共享经济", "数字经济", "智能经济服务")),
-    "dual-use": _SectorProfile(0.025, 0.08, "特种装备", "Special Equipment",
-                               ("军民两用材料", "大型无人机", "北斗导航应用", "特种电源")),
-    "network-security": _SectorProfile(0.05, 0.15, "信息安全", "Information Security",
-                                       ("网络安全", "数据安全", "密码技术", "工控安全")),
-    "culture-tech": _SectorProfile(0.05, 0.05, "文化传媒", "Culture and Media",
-                                   ("原创设计", "知识共享", "动漫游戏", "新媒体")),
-    "fintech": _SectorProfile(0.05, 0.07, "金融信息", "Financial Information",
-                              ("智能投顾", "区块链金融", "智能风控", "生物识别支付",
-                               "量化投资")),
-    "other": _SectorProfile(0.06, 0.03, "技术", "Engineering",
-                            ("科技咨询", "检验检测", "工程设计")),
-}
-# Follow the vocabulary's order so sector indices are stable however the dict above is edited.
-_SECTOR_CODES: tuple[str, ...] = tuple(s.code for s in SECTORS)
 _HARD_TECH = np.array([s.hard_tech for s in SECTORS], dtype=np.bool_)
-_SECTOR_WEIGHTS = np.array([_PROFILES[c].weight for c in _SECTOR_CODES], dtype=np.float64)
+_SECTOR_WEIGHTS = np.array([SECTOR_PROFILES[c].weight for c in SECTOR_CODES], dtype=np.float64)
 _SECTOR_WEIGHTS /= _SECTOR_WEIGHTS.sum()
-_SECTOR_RD = np.array([_PROFILES[c].rd_intensity for c in _SECTOR_CODES], dtype=np.float64)
+_SECTOR_RD = np.array([SECTOR_PROFILES[c].rd_intensity for c in SECTOR_CODES], dtype=np.float64)
 
-_PLACES: tuple[tuple[str, str], ...] = (
-    ("上地", "Shangdi"), ("知春", "Zhichun"), ("中关村", "Zhongguancun"), ("西山", "Xishan"),
-    ("翠湖", "Cuihu"), ("永丰", "Yongfeng"), ("温泉", "Wenquan"), ("万柳", "Wanliu"),
-    ("五道口", "Wudaokou"), ("紫竹", "Zizhu"), ("稻香", "Daoxiang"), ("香山", "Xiangshan"),
-    ("玉泉", "Yuquan"), ("清河", "Qinghe"), ("西北旺", "Xibeiwang"), ("马连洼", "Malianwa"),
-    ("四季青", "Sijiqing"), ("苏州街", "Suzhoujie"), ("学院路", "Xueyuanlu"), ("北坞", "Beiwu"),
-    ("海淀", "Haidian"),
-)
-_BRAND_CHARS: tuple[tuple[str, str], ...] = (
-    ("星", "xing"), ("辉", "hui"), ("智", "zhi"), ("源", "yuan"), ("启", "qi"), ("明", "ming"),
-    ("睿", "rui"), ("拓", "tuo"), ("衡", "heng"), ("博", "bo"), ("远", "yuan"), ("华", "hua"),
-    ("融", "rong"), ("思", "si"), ("创", "chuang"), ("极", "ji"), ("芯", "xin"), ("达", "da"),
-    ("晟", "sheng"), ("泰", "tai"), ("瀚", "han"), ("联", "lian"), ("图", "tu"), ("驰", "chi"),
-    ("航", "hang"), ("诺", "nuo"), ("鼎", "ding"), ("安", "an"), ("维", "wei"), ("尚", "shang"),
-    ("卓", "zhuo"), ("越", "yue"), ("捷", "jie"), ("宇", "yu"), ("澜", "lan"), ("峰", "feng"),
-    ("朗", "lang"), ("溪", "xi"), ("弘", "hong"), ("域", "yu"),
-)
-
-# GB 11714 organisation-code check and GB 32100 USCC check, written out so they vectorise.
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-_USCC_WEIGHTS = np.array(
-    [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28], dtype=np.int64
-)
 _USCC_PREFIX = "91" + HAIDIAN_REGION  # registered by market regulation (9), an enterprise (1)
 _SERIAL_DIGITS = 7
-_MAX_SERIALS = 10**_SERIAL_DIGITS
-
-
-@dataclass(frozen=True, slots=True)
-class DemoData:
-    """The three synthetic frames: firm profiles, yearly filings and funding rounds."""
-
-    firms: pd.DataFrame
-    filings: pd.DataFrame
-    funding_rounds: pd.DataFrame
-
-
-def _gb11714_value(char: str) -> int:
-    """Digit value of one organisation-code character (0–9, then A = 10 … Z = 35)."""
-    return int(char) if char.isdigit() else ord(char) - ord("A") + 10
-
-
-def organisation_check_char(body: str) -> str:
-    """GB 11714 check: c = 11 − (Σ vᵢ·wᵢ mod 11), w = (3,7,9,10,5,8,4,2); c = 10 → 'X', 11 → '0'."""
-    if len(body) != len(_ORG_WEIGHTS):
-        raise ValueError(f"an organisation-code body has 8 characters, got {body!r}")
-    total = sum(_gb11714_value(c) * int(w) for c, w in zip(body, _ORG_WEIGHTS, strict=True))
-    check = 11 - total % 11
-    return "X" if check == 10 else "0" if check == 11 else str(check)
-
-
-_ALPHABET_CHARS = np.array(list(_USCC_ALPHABET), dtype=object)
+MAX_SERIALS = 10**_SERIAL_DIGITS
 
 
 def _usccs(serials: IntArray) -> list[str]:
     """Haidian USCCs ``91110108`` + ``Y`` + 7-digit serial + GB 11714 check + GB 32100 check."""
-    n = len(serials)
-    digits = (serials[:, None] // 10 ** np.arange(_SERIAL_DIGITS - 1, -1, -1)) % 10
-    mark = _gb11714_value(ORGANISATION_CODE_MARK)
-    org_values = np.hstack([np.full((n, 1), mark, dtype=np.int64), digits])
-    org_check = 11 - (org_values @ _ORG_WEIGHTS) % 11
-    # The check value 10 is written 'X' and 11 is written '0'; both are in the USCC alphabet.
-    org_index = np.where(org_check == 10, _USCC_ALPHABET.index("X"),
-                         np.where(org_check == 11, 0, org_check))
-    prefix = np.array([_USCC_ALPHABET.index(c) for c in _USCC_PREFIX + ORGANISATION_CODE_MARK],
-                      dtype=np.int64)
-    indices = np.hstack([np.tile(prefix, (n, 1)), digits, org_index[:, None]])
-    final = (31 - (indices @ _USCC_WEIGHTS) % 31) % 31
-    serial_text = np.char.zfill(serials.astype(str), _SERIAL_DIGITS).astype(object)
-    codes = (_USCC_PREFIX + ORGANISATION_CODE_MARK + serial_text + _ALPHABET_CHARS[org_index]
-             + _ALPHABET_CHARS[final])
-    return [str(c) for c in codes]
+    codes: list[str] = []
+    for serial in serials.tolist():
+        organisation = f"{ORGANISATION_CODE_MARK}{serial:0{_SERIAL_DIGITS}d}"
+        body = _USCC_PREFIX + organisation + uscc.organisation_check_character(organisation)
+        codes.append(body + uscc.check_character(body))
+    return codes
 
 
 def _day(date: dt.date) -> int:
@@ -299,9 +130,9 @@ def _by_stage(stage: IntArray, values: Sequence[float]) -> FloatArray:
 def _draw_traits(rng: np.random.Generator, stage: IntArray) -> _Traits:
     """Draw every firm-level parameter; stage 0 start-up, 1 growth, 2 established."""
     n = len(stage)
-    sector = rng.choice(len(_SECTOR_CODES), size=n, p=_SECTOR_WEIGHTS).astype(np.int64)
+    sector = rng.choice(len(SECTOR_CODES), size=n, p=_SECTOR_WEIGHTS).astype(np.int64)
     hard = _HARD_TECH[sector]
-    windows = np.array([[_day(a), _day(b)] for a, b in _FOUNDING_WINDOWS], dtype=np.int64)
+    windows = np.array([[_day(a), _day(b)] for a, b in FOUNDING_WINDOWS], dtype=np.int64)
     low, high = windows[stage, 0], windows[stage, 1]
     founded = low + np.floor(rng.random(n) * (high - low + 1)).astype(np.int64)
 
@@ -514,7 +345,7 @@ def _filings_frame(
     }
     for field in FILING_FIELDS:
         values = figures[field.name][firm_idx, year_idx]
-        if field.name in _RATIO_FIELDS:
+        if field.name in RATIO_FIELDS:
             columns[field.name] = values.astype(np.float64)
         else:
             missing = np.isnan(values)
@@ -523,13 +354,13 @@ def _filings_frame(
     return pd.DataFrame(columns)
 
 
-_PLACE_ZH = np.array([zh for zh, _ in _PLACES], dtype=object)
-_PLACE_EN = np.array([en for _, en in _PLACES], dtype=object)
-_BRAND_ZH = np.array([zh for zh, _ in _BRAND_CHARS], dtype=object)
-_BRAND_EN_FIRST = np.array([en.capitalize() for _, en in _BRAND_CHARS], dtype=object)
-_BRAND_EN_SECOND = np.array([en for _, en in _BRAND_CHARS], dtype=object)
-_WORD_ZH = np.array([_PROFILES[c].word_zh for c in _SECTOR_CODES], dtype=object)
-_WORD_EN = np.array([" " + _PROFILES[c].word_en + " " for c in _SECTOR_CODES], dtype=object)
+_PLACE_ZH = np.array([zh for zh, _ in PLACES], dtype=object)
+_PLACE_EN = np.array([en for _, en in PLACES], dtype=object)
+_BRAND_ZH = np.array([zh for zh, _ in BRAND_CHARS], dtype=object)
+_BRAND_EN_FIRST = np.array([en.capitalize() for _, en in BRAND_CHARS], dtype=object)
+_BRAND_EN_SECOND = np.array([en for _, en in BRAND_CHARS], dtype=object)
+_WORD_ZH = np.array([SECTOR_PROFILES[c].word_zh for c in SECTOR_CODES], dtype=object)
+_WORD_EN = np.array([" " + SECTOR_PROFILES[c].word_en + " " for c in SECTOR_CODES], dtype=object)
 
 
 def _compose_names(
@@ -550,8 +381,8 @@ def _names(
 ) -> tuple[list[str], list[str]]:
     """Chinese and English names, e.g. 上地星辉智能科技有限公司 / Synthetic Shangdi Xinghui …."""
     n = len(sector)
-    n_brand = len(_BRAND_CHARS)
-    place = rng.integers(0, len(_PLACES), n)
+    n_brand = len(BRAND_CHARS)
+    place = rng.integers(0, len(PLACES), n)
     first = rng.integers(0, n_brand, n)
     second = (first + rng.integers(1, n_brand, n)) % n_brand
     joint_stock = listed | ((stage == 2) & (rng.random(n) < 0.5))
@@ -574,8 +405,8 @@ def _names(
     return names_zh, names_en
 
 
-_NICHES = np.array([n for c in _SECTOR_CODES for n in _PROFILES[c].niches], dtype=object)
-_NICHE_COUNT = np.array([len(_PROFILES[c].niches) for c in _SECTOR_CODES], dtype=np.int64)
+_NICHES = np.array([n for c in SECTOR_CODES for n in SECTOR_PROFILES[c].niches], dtype=object)
+_NICHE_COUNT = np.array([len(SECTOR_PROFILES[c].niches) for c in SECTOR_CODES], dtype=np.int64)
 _NICHE_OFFSET = np.concatenate([[0], np.cumsum(_NICHE_COUNT)[:-1]]).astype(np.int64)
 
 
@@ -583,28 +414,6 @@ def _niches(rng: np.random.Generator, sector: IntArray) -> list[str]:
     """One sub-segment per firm, uniform over its sector's niches."""
     picks = np.floor(rng.random(len(sector)) * _NICHE_COUNT[sector]).astype(np.int64)
     return [str(x) for x in _NICHES[_NICHE_OFFSET[sector] + picks]]
-
-
-# Funding: stage → (median amount in yuan, log-sd, dilution range for the post-money valuation).
-_ROUND_TERMS: dict[str, tuple[float, float, float, float]] = {
-    "angel": (2e6, 0.6, 0.10, 0.25),
-    "seed": (5e6, 0.6, 0.10, 0.25),
-    "series-a": (3e7, 0.7, 0.10, 0.25),
-    "series-b": (1.2e8, 0.7, 0.08, 0.20),
-    "series-c+": (5e8, 0.8, 0.06, 0.18),
-    "pre-ipo": (8e8, 0.7, 0.05, 0.15),
-    "ipo": (1.5e9, 0.8, 0.10, 0.25),
-    "private-equity": (3e8, 0.9, 0.03, 0.15),
-    "strategic": (2e8, 1.0, 0.03, 0.15),
-}
-_UNICORN_YUAN = 7.2e9  # US$1 billion at about 7.2 yuan
-_NON_UNICORN_CAP = 6.5e9
-
-
-_ROUND_ORDER: tuple[str, ...] = (
-    "angel", "seed", "series-a", "series-b", "series-c+", "strategic", "private-equity",
-    "pre-ipo", "ipo",
-)
 
 
 def _round_stages(rng: np.random.Generator, stage: int, listed: bool, unicorn: bool) -> list[str]:
@@ -638,7 +447,7 @@ def _round_stages(rng: np.random.Generator, stage: int, listed: bool, unicorn: b
         stages.append("ipo")
     if unicorn and "series-c+" not in stages:
         stages.append("series-c+")  # a unicorn needs a late private round to carry its valuation
-    return sorted(stages, key=_ROUND_ORDER.index)
+    return sorted(stages, key=ROUND_ORDER.index)
 
 
 def _funding_rounds(
@@ -658,7 +467,7 @@ def _funding_rounds(
         days = np.sort(start + np.floor(rng.random(len(stages)) * span).astype(np.int64))
         last_private = max((k for k, s in enumerate(stages) if s != "ipo"), default=-1)
         for k, (stage_name, day) in enumerate(zip(stages, days.tolist(), strict=True)):
-            median, sd, dil_lo, dil_hi = _ROUND_TERMS[stage_name]
+            median, sd, dil_lo, dil_hi = ROUND_TERMS[stage_name]
             amount = float(rng.lognormal(np.log(median), sd))
             dilution = float(rng.uniform(dil_lo, dil_hi))
             disclosed = rng.random() < (0.9 if stage_name == "ipo" else 0.65)
@@ -667,7 +476,7 @@ def _funding_rounds(
                 valuation = max(float(rng.lognormal(np.log(1.2e10), 0.45)), 7.5e9)
                 amount = valuation * dilution * 0.5
             elif valuation is not None and t.stage[i] < 2:
-                valuation = min(valuation, _NON_UNICORN_CAP)
+                valuation = min(valuation, NON_UNICORN_CAP)
                 amount = min(amount, valuation * dilution)
             rows.append((code, day, stage_name, round(amount),
                          None if valuation is None else round(valuation)))
@@ -690,15 +499,35 @@ def _shuffled_stages(rng: np.random.Generator, n: int) -> IntArray:
     return rng.permutation(stage)
 
 
+def _profile_columns(
+    codes: Sequence[str],
+    names_zh: Sequence[str],
+    names_en: Sequence[str],
+    traits: _Traits,
+    niches: Sequence[str],
+    listed: BoolArray,
+) -> dict[str, object]:
+    """The profile columns a firm frame and a candidate list share, in contract order."""
+    return {
+        "uscc": pd.array(codes, dtype="str"),
+        "name": pd.array(names_zh, dtype="str"),
+        "name_en": pd.array(names_en, dtype="str"),
+        "founded_on": pd.array(_iso(traits.founded), dtype="str"),
+        "sector": pd.array([SECTOR_CODES[s] for s in traits.sector.tolist()], dtype="str"),
+        "sub_segment": pd.array(niches, dtype="str"),
+        "listed": listed,
+    }
+
+
 def generate(seed: int = DEFAULT_SEED, n_firms: int = 1500) -> DemoData:
     """Generate the synthetic demo data set; the same seed gives the same frames, bit for bit."""
     if n_firms < 3:
         raise ValueError(f"n_firms must be at least 3 (one per stage), got {n_firms}")
-    if n_firms > _MAX_SERIALS:
-        raise ValueError(f"n_firms must be at most {_MAX_SERIALS}, got {n_firms}")
+    if n_firms > MAX_SERIALS:
+        raise ValueError(f"n_firms must be at most {MAX_SERIALS}, got {n_firms}")
     rng = np.random.default_rng(seed)
     stage = _shuffled_stages(rng, n_firms)
-    codes = _usccs(rng.choice(_MAX_SERIALS, size=n_firms, replace=False).astype(np.int64))
+    codes = _usccs(rng.choice(MAX_SERIALS, size=n_firms, replace=False).astype(np.int64))
     traits = _draw_traits(rng, stage)
     listed = ((stage == 2) & (rng.random(n_firms) < 0.40)) | (
         (stage == 1) & (rng.random(n_firms) < 0.08))
@@ -717,13 +546,7 @@ def generate(seed: int = DEFAULT_SEED, n_firms: int = 1500) -> DemoData:
     funding = _funding_rounds(rng, codes, traits, listed, unicorn)
     firms = pd.DataFrame(
         {
-            "uscc": pd.array(codes, dtype="str"),
-            "name": pd.array(names_zh, dtype="str"),
-            "name_en": pd.array(names_en, dtype="str"),
-            "founded_on": pd.array(_iso(traits.founded), dtype="str"),
-            "sector": pd.array([_SECTOR_CODES[s] for s in traits.sector.tolist()], dtype="str"),
-            "sub_segment": pd.array(niches, dtype="str"),
-            "listed": listed,
+            **_profile_columns(codes, names_zh, names_en, traits, niches, listed),
             "region": pd.array([HAIDIAN_REGION] * n_firms, dtype="str"),
             "synthetic": np.ones(n_firms, dtype=np.bool_),
             "stage_hint": pd.array([STAGE_HINTS[s] for s in stage.tolist()], dtype="str"),
@@ -735,62 +558,13 @@ def generate(seed: int = DEFAULT_SEED, n_firms: int = 1500) -> DemoData:
     return DemoData(firms=firms, filings=filings, funding_rounds=funding)
 
 
-def write(data: DemoData, out_dir: str | Path) -> list[Path]:
-    """Write firms.csv, filings.csv and funding_rounds.csv (UTF-8, LF, fixed float format)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for attr, filename in _FILES.items():
-        path = out / filename
-        frame: pd.DataFrame = getattr(data, attr)
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n",
-                     float_format="%.4f")
-        written.append(path)
-    return written
-
-
-def _read(source: Path | Traversable, filename: str) -> pd.DataFrame:
-    """Read one committed CSV with the dtypes ``generate`` produces."""
-    dtypes: dict[str, str] = {c: "str" for c in (*FIRM_COLUMNS, *FUNDING_COLUMNS)}
-    dtypes.update({"listed": "bool", "synthetic": "bool", "fiscal_year": "int64",
-                   "amount": "Int64", "post_money_valuation": "Int64"})
-    dtypes.update({name: "Int64" for name in _INTEGER_FIELDS})
-    dtypes.update({name: "float64" for name in _RATIO_FIELDS})
-    with source.joinpath(filename).open("rb") as handle:
-        return pd.read_csv(handle, dtype=dtypes, encoding="utf-8", keep_default_na=False,
-                           na_values=[""])
-
-
-def load(dir: str | Path | None = None) -> DemoData:
-    """Read the committed demo data (default: the package's own ``seed_data/demo/``)."""
-    source: Path | Traversable = (
-        resources.files("seed_data").joinpath("demo") if dir is None else Path(dir)
-    )
-    return DemoData(
-        firms=_read(source, _FILES["firms"]),
-        filings=_read(source, _FILES["filings"]),
-        funding_rounds=_read(source, _FILES["funding_rounds"]),
-    )
-
-
-def candidate_rows(
-    data: DemoData, *, fiscal_years: Sequence[int] = (2023, 2024, 2025)
-) -> pd.DataFrame:
-    """The demo data as a candidate list: one row per firm and filed fiscal year, with a cohort."""
-    firms = data.firms.assign(cohort=data.firms["stage_hint"].map(COHORT_BY_STAGE).astype("str"))
-    filings = data.filings[data.filings["fiscal_year"].isin(list(fiscal_years))]
-    rows = firms.merge(filings, on="uscc", how="inner", validate="one_to_many")
-    rows = rows.sort_values(["uscc", "fiscal_year"], kind="stable", ignore_index=True)
-    return rows.loc[:, list(CANDIDATE_COLUMNS)]
-
-
 def scale_rows(n_rows: int, seed: int = DEFAULT_SEED, *, fiscal_year: int = 2025) -> pd.DataFrame:
     """A synthetic candidate list of exactly n_rows distinct firms (one filing year each)."""
-    if not 0 <= n_rows <= _MAX_SERIALS:
-        raise ValueError(f"n_rows must be between 0 and {_MAX_SERIALS}, got {n_rows}")
+    if not 0 <= n_rows <= MAX_SERIALS:
+        raise ValueError(f"n_rows must be between 0 and {MAX_SERIALS}, got {n_rows}")
     rng = np.random.default_rng(seed)
     stage = _shuffled_stages(rng, n_rows)
-    codes = _usccs(rng.choice(_MAX_SERIALS, size=n_rows, replace=False).astype(np.int64))
+    codes = _usccs(rng.choice(MAX_SERIALS, size=n_rows, replace=False).astype(np.int64))
     traits = _draw_traits(rng, stage)
     # Firms must exist in the filing year: pull later foundings back into it.
     founded = np.minimum(traits.founded, _day(dt.date(fiscal_year, 9, 30)))
@@ -799,15 +573,10 @@ def scale_rows(n_rows: int, seed: int = DEFAULT_SEED, *, fiscal_year: int = 2025
     names_zh, names_en = _names(rng, traits.sector, stage, listed, unique=False)
     figures, filed = _simulate_filings(rng, traits, (fiscal_year,))
     filings = _filings_frame(codes, (fiscal_year,), figures, filed)
+    niches = _niches(rng, traits.sector)
     head = pd.DataFrame(
         {
-            "uscc": pd.array(codes, dtype="str"),
-            "name": pd.array(names_zh, dtype="str"),
-            "name_en": pd.array(names_en, dtype="str"),
-            "founded_on": pd.array(_iso(traits.founded), dtype="str"),
-            "sector": pd.array([_SECTOR_CODES[s] for s in traits.sector.tolist()], dtype="str"),
-            "sub_segment": pd.array(_niches(rng, traits.sector), dtype="str"),
-            "listed": listed,
+            **_profile_columns(codes, names_zh, names_en, traits, niches, listed),
             "cohort": pd.array([COHORT_BY_STAGE[STAGE_HINTS[s]] for s in stage.tolist()],
                                dtype="str"),
         }
@@ -818,39 +587,3 @@ def scale_rows(n_rows: int, seed: int = DEFAULT_SEED, *, fiscal_year: int = 2025
     return rows.loc[:, list(CANDIDATE_COLUMNS)]
 
 
-def _summary(data: DemoData) -> str:
-    """A few headline figures, for the command line."""
-    latest = data.filings[data.filings["fiscal_year"] == FISCAL_YEARS[-1]]
-    revenue = latest["revenue"].astype("float64")
-    valuations = data.funding_rounds.merge(data.firms[["uscc", "stage_hint"]], on="uscc")
-    unicorns = valuations[(valuations["stage_hint"] == "growth")
-                          & (valuations["post_money_valuation"] >= _UNICORN_YUAN)]["uscc"]
-    return "\n".join([
-        f"SYNTHETIC demo data: {len(data.firms)} firms, {len(data.filings)} filings, "
-        f"{len(data.funding_rounds)} funding rounds",
-        "stages: " + ", ".join(f"{k} {v}" for k, v in
-                               data.firms["stage_hint"].value_counts().sort_index().items()),
-        f"{FISCAL_YEARS[-1]} revenue >= 100 bn yuan: {int((revenue >= 1e11).sum())}, "
-        f">= 10 bn: {int((revenue >= 1e10).sum())}, >= 100 M: {int((revenue >= 1e8).sum())}",
-        f"growth-stage unicorns (post-money >= {_UNICORN_YUAN:.1e} yuan): {unicorns.nunique()}",
-        f"listed firms: {int(data.firms['listed'].sum())}",
-    ])
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: generate the demo data and write it to --out."""
-    parser = argparse.ArgumentParser(
-        prog="python -m seed_data.demo", description="Write the SYNTHETIC demo data set.")
-    parser.add_argument("--out", type=Path, default=Path("seed_data/demo"))
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--n-firms", type=int, default=1500)
-    args = parser.parse_args(argv)
-    data = generate(seed=args.seed, n_firms=args.n_firms)
-    for path in write(data, args.out):
-        print(f"wrote {path}")
-    print(_summary(data))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
