@@ -203,6 +203,8 @@ def publish(
         valid_from=start,
         valid_until=until,
     )
+    moved = [c for c in closed if c["id"] in set(moved_from.values())]
+    webhooks_service.enqueue_many(session, "membership.ended", moved)
     return Publication(round_id, now, start, until, members, closed)
 
 
