@@ -30,7 +30,7 @@ from service.models import Membership, utcnow
 from service.rounds import service as rounds_service
 from service.selection import frames as scoring_frames
 
-__all__ = ["TARGETS", "Target", "round_kpis"]
+__all__ = ["TARGETS", "Target", "measure"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ TARGETS: tuple[Target, ...] = (
 )
 
 
-def round_kpis(
+def measure(
     session: Session, *, round_id: int, usd_cny: float, as_of: dt.date | None = None
 ) -> dict[str, Any]:
     """Each published cohort's members counted against its targets."""

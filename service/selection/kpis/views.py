@@ -23,5 +23,5 @@ def get_kpis(round_id: IdPath, session: SessionDep, request: Request) -> KpisOut
     """Counts members meeting each target's condition from their latest filings and rounds;
     the conditions are spelled out in each entry. 409 until the round is published."""
     return KpisOut.model_validate(
-        service.round_kpis(session, round_id=round_id, usd_cny=request.app.state.settings.usd_cny)
+        service.measure(session, round_id=round_id, usd_cny=request.app.state.settings.usd_cny)
     )
