@@ -20,16 +20,16 @@ from service.models import (
     ScoreRun,
     StoredScheme,
 )
-from service.pagination import encode_cursor
+from service.pagination import PageParams, split_page
 from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import rated
 from service.selection.rendered import Rendered, RenderedCache, render
 from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
-from service.selection.shortlists import export
+from service.selection.shortlists import export as export_formats
 
-__all__ = ["Shortlist", "ShortlistFile", "export_shortlist", "read_shortlist", "shortlist_document"]
+__all__ = ["Shortlist", "ShortlistFile", "export", "read", "render_page"]
 
 _HIDDEN_NOTE = "hidden: you declared a conflict of interest with this firm"
 
@@ -41,7 +41,7 @@ class Shortlist:
     run: ScoreRun
     criteria: list[str]
     items: list[dict[str, Any]]
-    more: bool
+    next_cursor: str | None
 
 
 def _query(
@@ -70,7 +70,7 @@ def _redact(explanation: dict[str, Any], rated_ids: set[str]) -> dict[str, Any]:
     return hidden
 
 
-def read_shortlist(
+def read(
     session: Session,
     principal: Principal,
     *,
@@ -78,23 +78,27 @@ def read_shortlist(
     cohort: str,
     eligible_only: bool = False,
     sector: str | None = None,
-    after_position: int | None = None,
-    limit: int | None = None,
+    page: PageParams | None = None,
 ) -> Shortlist:
-    """Rows of the latest run in shortlist order; a conflicted reviewer sees no ratings of the
-    firms they are conflicted with."""
+    """Rows of the latest run in shortlist order (one page, or all without ``page``); a
+    conflicted reviewer sees no ratings of the firms they are conflicted with."""
     rounds_service.get_or_raise(session, round_id)
-    run = runs_service.latest_run(session, round_id=round_id, cohort=cohort)
+    run = runs_service.latest(session, round_id=round_id, cohort=cohort)
     if run is None:
         raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
     query = _query(run.id, eligible_only=eligible_only, sector=sector)
-    if after_position is not None:
-        query = query.where(ScoreResultRow.position > after_position)
-    if limit is not None:
-        query = query.limit(limit + 1)
-    rows = list(session.execute(query))
-    more = limit is not None and len(rows) > limit
-    rows = rows[:limit] if limit is not None else rows
+    next_cursor = None
+    if page is None:
+        rows = list(session.execute(query))
+    else:
+        after_position = page.after("position", int)
+        if after_position is not None:
+            query = query.where(ScoreResultRow.position > after_position)
+        rows, next_cursor = split_page(
+            list(session.execute(query.limit(page.fetch))),
+            page.limit,
+            lambda row: {"position": row[0].position},
+        )
     stored = session.get(StoredScheme, run.scheme_pk)
     assert stored is not None  # a foreign key with ON DELETE RESTRICT
     scheme = schemes_service.to_scheme(stored)
@@ -136,7 +140,7 @@ def read_shortlist(
                 "decision": outcome,
             }
         )
-    return Shortlist(run=run, criteria=list(run.criteria), items=items, more=more)
+    return Shortlist(run=run, criteria=list(run.criteria), items=items, next_cursor=next_cursor)
 
 
 def _live_flags(flags: list[str], reviews: dict[str, Any]) -> list[str]:
@@ -167,7 +171,6 @@ def _dependencies() -> Select[Any]:
     decided = Decision.round_id == round_id
     return select(
         latest,
-        select(ScoreRun.created_at).where(ScoreRun.id == latest).scalar_subquery(),
         select(func.aggregate_strings(ReviewConflict.uscc, ","))
         .where(ReviewConflict.round_id == round_id, ReviewConflict.reviewer_key_id == key_id)
         .scalar_subquery(),
@@ -182,7 +185,7 @@ def _dependencies() -> Select[Any]:
 _DEPENDENCIES = _dependencies()
 
 
-def shortlist_document(
+def render_page(
     session: Session,
     principal: Principal,
     cache: RenderedCache,
@@ -191,8 +194,7 @@ def shortlist_document(
     cohort: str,
     eligible_only: bool,
     sector: str | None,
-    after_position: int | None,
-    limit: int,
+    page: PageParams,
 ) -> Rendered:
     """A JSON page of the shortlist, rebuilt only when its run, the viewer's conflicts, or the
     round's ratings or decisions changed (each read from the database on every request)."""
@@ -200,45 +202,40 @@ def shortlist_document(
         _DEPENDENCIES,
         {"round_id": round_id, "cohort": cohort, "key_id": principal.key_id or 0},
     ).one()
-    run_id, run_created, conflicts, *versions = row
+    run_id, conflicts, *versions = row
     if run_id is None:
         rounds_service.get_or_raise(session, round_id)
         raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
     hidden = frozenset(conflicts.split(",")) if conflicts else frozenset()
+    # The run id alone names the run's rows: runs are never deleted or rewritten.
     key = (
         "shortlist",
         run_id,
-        run_created,
         cohort,
         eligible_only,
         sector,
-        after_position,
-        limit,
+        page.after("position", int),
+        page.limit,
         hidden,
         tuple(versions),
     )
     cached = cache.get(key)
     if cached is not None:
         return cached
-    shortlist = read_shortlist(
+    shortlist = read(
         session,
         principal,
         round_id=round_id,
         cohort=cohort,
         eligible_only=eligible_only,
         sector=sector,
-        after_position=after_position,
-        limit=limit,
+        page=page,
     )
     rendered = render(
         {
-            "run": runs_service.run_out(session, shortlist.run),
+            "run": runs_service.describe(session, shortlist.run),
             "items": shortlist.items,
-            "next_cursor": (
-                encode_cursor({"position": shortlist.items[-1]["position"]})
-                if shortlist.more
-                else None
-            ),
+            "next_cursor": shortlist.next_cursor,
         }
     )
     cache.put(key, rendered)
@@ -254,7 +251,7 @@ class ShortlistFile:
     filename: str
 
 
-def export_shortlist(
+def export(
     session: Session,
     principal: Principal,
     *,
@@ -266,7 +263,7 @@ def export_shortlist(
 ) -> ShortlistFile:
     """Every row of the latest run matching the filters as CSV or XLSX, one column per
     criterion."""
-    shortlist = read_shortlist(
+    shortlist = read(
         session,
         principal,
         round_id=round_id,
@@ -276,5 +273,7 @@ def export_shortlist(
     )
     name = f"shortlist-round{round_id}-{cohort}-run{shortlist.run.id}.{format}"
     if format == "csv":
-        return ShortlistFile(export.shortlist_csv(shortlist), export.CSV_MEDIA_TYPE, name)
-    return ShortlistFile(export.shortlist_xlsx(shortlist), export.XLSX_MEDIA_TYPE, name)
+        body, media_type = export_formats.shortlist_csv(shortlist), export_formats.CSV_MEDIA_TYPE
+    else:
+        body, media_type = export_formats.shortlist_xlsx(shortlist), export_formats.XLSX_MEDIA_TYPE
+    return ShortlistFile(body, media_type, name)
