@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import seed_data.schemes
 from scoring.vocabulary import FILING_FIELDS
 from seed_data.demo import DemoData, candidate_rows, load
 from service.access import Role
@@ -22,6 +23,7 @@ from service.intake import parse_candidate_list
 from service.keys import Principal
 from service.models import SelectionRound, utcnow
 from service.nominations import service as nominations_service
+from service.schemes import service as schemes_service
 
 __all__ = ["DEMO_ROUND_NAME", "load_demo"]
 
@@ -42,8 +44,10 @@ def _as_date(value: Any) -> dt.date:
 def load_demo(
     session: Session, *, with_round: bool = True, data: DemoData | None = None
 ) -> dict[str, int]:
-    """Upsert the demo data (safe to run twice); open, once, a demo round nominating every firm."""
+    """Upsert the demo data and the bundled schemes (safe to run twice); open, once, a demo
+    round nominating every firm."""
     data = data or load()
+    schemes_service.store_bundled(session, seed_data.schemes.load_every_bundled_version())
     now = utcnow()
     firms = _records(data.firms, ["uscc", *PROFILE_FIELDS, "region"])
     for row in firms:
