@@ -34,4 +34,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=4).status == 200 else 1)"
 
+# `cohorts db upgrade` migrates to head, then stores the bundled schemes (seed_data/schemes)
+# that score runs use; the service itself never stores them on a read.
 CMD ["sh", "-c", "cohorts db upgrade && exec cohorts serve --host 0.0.0.0 --port 8000 --workers \"$WORKERS\" --no-migrate"]

@@ -59,6 +59,7 @@ def prepare(url: str) -> tuple[dict[str, str], int]:
 
     from fastapi.testclient import TestClient
 
+    import seed_data.schemes
     from seed_data.demo import candidate_rows, load
     from service.app import create_app
     from service.db import create_sessionmaker
@@ -66,7 +67,7 @@ def prepare(url: str) -> tuple[dict[str, str], int]:
     from service.migrate import upgrade
     from service.settings import Settings
 
-    upgrade(url)
+    upgrade(url, schemes=seed_data.schemes.load_every_bundled_version())
     app = create_app(Settings(database_url=url, log_json=False, log_level="WARNING"))
     with create_sessionmaker(app.state.engine).begin() as session:
         keys = {role: create_key(session, role=role, label=f"bench-{role}")[1]

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import seed_data.schemes
 from schemas.reviewers import AssignRequest, ReviewerIn
 from scoring.vocabulary import COHORTS, FILING_FIELDS, SECTORS
 from seed_data.demo import DemoData, candidate_rows, load
@@ -26,6 +27,7 @@ from service.keys import Principal
 from service.models import Reviewer, SelectionRound, utcnow
 from service.nominations import service as nominations_service
 from service.reviewers import service as reviewers_service
+from service.schemes import service as schemes_service
 from service.selection.assignments import service as assignments_service
 
 __all__ = ["DEMO_REVIEWER_PREFIX", "DEMO_ROUND_NAME", "load_demo"]
@@ -50,8 +52,10 @@ def _as_date(value: Any) -> dt.date:
 def load_demo(
     session: Session, *, with_round: bool = True, data: DemoData | None = None
 ) -> dict[str, int]:
-    """Upsert the demo data (safe to run twice); open, once, a demo round nominating every firm."""
+    """Upsert the demo data and the bundled schemes (safe to run twice); open, once, a demo
+    round nominating every firm."""
     data = data or load()
+    schemes_service.store_bundled(session, seed_data.schemes.load_every_bundled_version())
     now = utcnow()
     firms = _records(data.firms, ["uscc", *PROFILE_FIELDS, "region"])
     for row in firms:

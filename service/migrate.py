@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from alembic import command
@@ -11,6 +12,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 import migrations
+import scoring
+from service.db import create_db_engine, create_sessionmaker
+from service.schemes import service as schemes_service
 
 __all__ = ["alembic_config", "current_revision", "downgrade", "head_revision", "upgrade"]
 
@@ -24,9 +28,22 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Migrate the database up to ``revision``."""
+def upgrade(
+    database_url: str, revision: str = "head", *, schemes: Sequence[scoring.Scheme] = ()
+) -> None:
+    """Migrate the database up to ``revision``, then store ``schemes`` (the bundled schemes,
+    which the caller owns and passes in; only at ``head``) above every stored version."""
+    if schemes and revision != "head":
+        raise ValueError("bundled schemes are stored only by an upgrade to head")
     command.upgrade(alembic_config(database_url), revision)
+    if not schemes:
+        return
+    engine = create_db_engine(database_url)
+    try:
+        with create_sessionmaker(engine).begin() as session:
+            schemes_service.store_bundled(session, schemes)
+    finally:
+        engine.dispose()
 
 
 def downgrade(database_url: str, revision: str) -> None:

@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 
+import seed_data.schemes
 from service.app import create_app
 from service.db import create_db_engine
 from service.keys import create_key
@@ -32,6 +33,7 @@ from service.settings import Settings
 from tests.postgres_cluster import PostgresCluster, start_cluster
 
 ROLES = ("admin", "officer", "reviewer", "chair", "tracker")
+_BUNDLED_SCHEMES = seed_data.schemes.load_every_bundled_version()
 _DATABASES = [
     name.strip()
     for name in os.environ.get("COHORTS_TEST_DATABASES", "sqlite,postgresql").split(",")
@@ -54,13 +56,14 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 
 @pytest.fixture(scope="session", params=_DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database of each kind, created once per run (tests never commit to it)."""
+    """A migrated database of each kind with the bundled schemes stored, created once per run
+    (tests never commit to it)."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'cohorts.db'}"
     else:
         cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
         url = cluster.create_database("cohorts_test")
-    upgrade(url)
+    upgrade(url, schemes=_BUNDLED_SCHEMES)
     return url
 
 
@@ -76,8 +79,8 @@ _OWN_DATABASES = itertools.count(1)
 
 
 def _own_database(request: pytest.FixtureRequest, database_url: str, folder: Path) -> str:
-    """A migrated database for one test: a copy of the run's SQLite file, or a new PostgreSQL
-    database."""
+    """A migrated database with the bundled schemes for one test: a copy of the run's SQLite
+    file, or a new PostgreSQL database."""
     if make_url(database_url).get_backend_name() == "sqlite":
         own = folder / "own.db"
         source = sqlite3.connect(str(make_url(database_url).database))
@@ -90,7 +93,7 @@ def _own_database(request: pytest.FixtureRequest, database_url: str, folder: Pat
         return f"sqlite:///{own}"
     cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
     url = cluster.create_database(f"cohorts_own_{next(_OWN_DATABASES)}")
-    upgrade(url)
+    upgrade(url, schemes=_BUNDLED_SCHEMES)
     return url
 
 

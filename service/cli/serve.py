@@ -7,6 +7,7 @@ from typing import Any
 
 import uvicorn
 
+import seed_data.schemes
 from service import migrate
 from service.cli import database
 from service.settings import Settings
@@ -24,14 +25,16 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "--migrate",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="migrate to head first (default: only for SQLite)",
+        help="migrate to head and store the bundled schemes first (default: only for SQLite)",
     )
     serve.set_defaults(handler=_serve)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.migrate or (args.migrate is None and database.is_sqlite(settings)):
-        migrate.upgrade(settings.database_url)
+        migrate.upgrade(
+            settings.database_url, schemes=seed_data.schemes.load_every_bundled_version()
+        )
     uvicorn.run(
         "service.asgi:app",
         host=args.host,

@@ -1,10 +1,10 @@
-"""Stored schemes: the bundled ones on first use, versions posted by admins, evaluation."""
+"""Stored schemes: the bundled ones as the caller passes them in, versions posted by admins,
+evaluation."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import scoring
-import seed_data.schemes
 from schemas.intake import NominationRow
 from schemas.schemes import EvaluateRequest
 from service import audit, intake
@@ -23,12 +22,12 @@ from service.schemes.frames import frames_from_rows
 
 __all__ = [
     "create",
-    "ensure_bundled",
     "evaluate",
     "evaluate_rows",
     "get_active_for_cohort",
     "get_or_raise",
     "list_schemes",
+    "store_bundled",
     "to_scheme",
 ]
 
@@ -47,13 +46,7 @@ def _stored_from(scheme: scoring.Scheme, *, created_by: str) -> StoredScheme:
     )
 
 
-@cache
-def _bundled() -> tuple[scoring.Scheme, ...]:
-    """Every bundled version, parsed once per process, lowest version first."""
-    return seed_data.schemes.load_every_bundled_version()
-
-
-def ensure_bundled(session: Session) -> None:
+def store_bundled(session: Session, schemes: Sequence[scoring.Scheme]) -> None:
     """Store each bundled version above every stored version of its id, so a database seeded
     with version 1 gains version 2, and an admin's own later version is never undercut."""
     latest: dict[str, int] = {
@@ -64,7 +57,7 @@ def ensure_bundled(session: Session) -> None:
             )
         )
     }
-    for scheme in _bundled():
+    for scheme in sorted(schemes, key=lambda scheme: (scheme.id, scheme.version)):
         if scheme.version > latest.get(scheme.id, 0):
             session.add(_stored_from(scheme, created_by=_BUNDLED_BY))
             latest[scheme.id] = scheme.version
@@ -93,7 +86,6 @@ def create(session: Session, principal: Principal, *, document: Mapping[str, Any
         scheme = scoring.load_scheme(document)
     except scoring.SchemeError as exc:
         raise ValidationFailed(f"The scheme is invalid: {exc}", errors=_problems(exc)) from None
-    ensure_bundled(session)
     latest = session.scalar(
         select(func.max(StoredScheme.version)).where(StoredScheme.scheme_id == scheme.id)
     )
@@ -127,7 +119,6 @@ def create(session: Session, principal: Principal, *, document: Mapping[str, Any
 
 def list_schemes(session: Session, *, cohort: str | None = None) -> list[StoredScheme]:
     """Every stored version, by scheme id then version."""
-    ensure_bundled(session)
     query = select(StoredScheme).order_by(StoredScheme.scheme_id, StoredScheme.version)
     if cohort is not None:
         query = query.where(StoredScheme.cohort == cohort)
@@ -136,7 +127,6 @@ def list_schemes(session: Session, *, cohort: str | None = None) -> list[StoredS
 
 def get_or_raise(session: Session, scheme_id: str, *, version: int | None = None) -> StoredScheme:
     """A stored version (the latest when ``version`` is None), or a 404."""
-    ensure_bundled(session)
     query = select(StoredScheme).where(StoredScheme.scheme_id == scheme_id)
     if version is not None:
         query = query.where(StoredScheme.version == version)
@@ -153,7 +143,6 @@ def get_active_for_cohort(session: Session, cohort: str) -> tuple[StoredScheme, 
     Other schemes may declare the cohort too (trials, variants); they can be evaluated, but
     only a new version of ``leader``, ``hidden-champion`` or ``seed`` changes what runs use.
     """
-    ensure_bundled(session)
     stored = session.scalars(
         select(StoredScheme)
         .where(StoredScheme.scheme_id == cohort, StoredScheme.cohort == cohort)
@@ -161,7 +150,10 @@ def get_active_for_cohort(session: Session, cohort: str) -> tuple[StoredScheme, 
         .limit(1)
     ).first()
     if stored is None:
-        raise NotFound(f"No scheme is stored for cohort {cohort!r}.")
+        raise NotFound(
+            f"No scheme is stored for cohort {cohort!r}; "
+            "an operator stores the bundled schemes with `cohorts db upgrade`."
+        )
     return stored, to_scheme(stored)
 
 

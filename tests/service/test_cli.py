@@ -293,7 +293,14 @@ def test_commands_before_migration_say_run_db_upgrade_in_one_line(tmp_path: Path
     assert "no database" in missing.stderr
     assert "run `cohorts db upgrade`" in missing.stderr
     assert not db.exists()  # checking did not create an empty file
-    assert _run(db, "db", "upgrade").returncode == 0
+    upgraded = _run(db, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.stderr.endswith("database at head, bundled schemes stored\n")
+    listed = _run(db, "scheme", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert {"leader", "hidden-champion", "seed"} <= {
+        line.split()[0] for line in listed.stdout.splitlines()[1:]
+    }
     assert _run(db, "db", "downgrade", "-1").returncode == 0
     behind = _run(db, "seed", "demo")
     assert behind.returncode == 2

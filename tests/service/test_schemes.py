@@ -7,9 +7,14 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 
+import scoring
 import seed_data.schemes
+from service.models import StoredScheme
+from service.schemes import service as schemes_service
 from tests.service.builders import candidate_row
+from tests.service.selection.builders import candidate_csv, nominate, open_round, to_state
 
 Headers = Callable[[str], dict[str, str]]
 
@@ -140,3 +145,40 @@ def test_evaluate_reads_the_row_limit_from_the_settings(
         app.state.settings = settings
     assert response.status_code == 422, response.text
     assert "more than the 2 one request may hold" in response.json()["errors"][0]["message"]
+
+
+def test_storing_the_bundled_schemes_again_adds_nothing_and_never_undercuts_an_admin(
+    app: FastAPI, client: TestClient, as_role: Headers
+) -> None:
+    v3 = _seed_document(version=3, title="种子企业100 — an admin's revision")
+    assert client.post("/v1/schemes", json=v3, headers=as_role("admin")).status_code == 201
+    bundled_v3 = scoring.load_scheme(_seed_document(version=3, title="a later bundled seed"))
+    bundled_v4 = scoring.load_scheme(_seed_document(version=4, title="a later bundled seed"))
+    bundled = [*seed_data.schemes.load_every_bundled_version(), bundled_v3]
+    with app.state.write_sessions.begin() as session:
+        schemes_service.store_bundled(session, bundled)
+    seed = client.get("/v1/schemes", params={"cohort": "seed"}, headers=as_role("admin")).json()
+    titles = {s["version"]: s["title"] for s in seed if s["scheme_id"] == "seed"}
+    assert sorted(titles) == [1, 2, 3]
+    assert titles[3] == "种子企业100 — an admin's revision"
+    with app.state.write_sessions.begin() as session:
+        schemes_service.store_bundled(session, [bundled_v4])
+    active = client.get("/v1/schemes/seed", headers=as_role("admin")).json()
+    assert (active["version"], active["active"]) == (4, True)
+
+
+def test_scoring_a_cohort_with_no_stored_scheme_says_to_run_db_upgrade(
+    app: FastAPI, client: TestClient, as_role: Headers
+) -> None:
+    round_id = open_round(client, as_role)
+    nominate(client, as_role, round_id, candidate_csv(3))
+    assert to_state(client, as_role, round_id, "scoring").status_code == 200
+    with app.state.write_sessions.begin() as session:
+        session.execute(delete(StoredScheme).where(StoredScheme.scheme_id == "seed"))
+    response = client.post(
+        f"/v1/rounds/{round_id}/cohorts/seed/score-runs", headers=as_role("admin")
+    )
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "`cohorts db upgrade`" in response.json()["detail"]
+    assert client.get("/v1/schemes/seed", headers=as_role("admin")).status_code == 404

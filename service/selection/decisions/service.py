@@ -33,10 +33,10 @@ from service.selection.assignments import service as assignments_service
 from service.selection.publication import service as publication_service
 from service.selection.runs import service as runs_service
 
-__all__ = ["record_decisions"]
+__all__ = ["record"]
 
 
-def record_decisions(
+def record(
     session: Session,
     principal: Principal,
     *,
@@ -47,7 +47,7 @@ def record_decisions(
     """Record the decisions all or nothing; 409 past capacity or for another cohort's firm."""
     selection_round = rounds_service.get_or_raise(session, round_id, for_update=True)
     rounds_service.require_state(selection_round, "scoring", "decided", doing="recording decisions")
-    run = runs_service.latest_run(session, round_id=round_id, cohort=cohort)
+    run = runs_service.latest(session, round_id=round_id, cohort=cohort)
     if run is None:
         raise Conflict(f"Round {round_id} has no {cohort!r} score run; score it before deciding.")
     ids = [d.nomination_id for d in decisions]

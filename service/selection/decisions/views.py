@@ -30,7 +30,7 @@ def post_decisions(
     """All or nothing. An override (selecting outside the latest run's capacity line, rejecting
     or waitlisting inside it) needs a reason (422 without); selecting past capacity, deciding a
     firm nominated for another cohort, or deciding after publication is a 409."""
-    stored = service.record_decisions(
+    stored = service.record(
         session, principal, round_id=round_id, cohort=cohort, decisions=data.decisions
     )
     return [DecisionOut.model_validate(d, from_attributes=True) for d in stored]

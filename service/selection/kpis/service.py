@@ -39,7 +39,7 @@ from service.models import Membership, utcnow
 from service.rounds import service as rounds_service
 from service.selection import frames as scoring_frames
 
-__all__ = ["TARGETS", "Target", "baselines", "round_kpis"]
+__all__ = ["TARGETS", "Target", "baselines", "measure"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +151,7 @@ def _years(start: dt.date, until: dt.date, day: dt.date) -> list[tuple[int, dt.d
     ]
 
 
-def round_kpis(
+def measure(
     session: Session, *, round_id: int, usd_cny: float, as_of: dt.date | None = None
 ) -> dict[str, Any]:
     """Each published cohort's members newly reaching each level, per year, against its target."""

@@ -28,7 +28,7 @@ def get_kpis(
     year of the validity period, as of ``as_of`` (default today); the conditions are spelled
     out in each entry. 409 until the round is published."""
     return KpisOut.model_validate(
-        service.round_kpis(
+        service.measure(
             session, round_id=round_id, usd_cny=request.app.state.settings.usd_cny, as_of=as_of
         )
     )

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.models import Membership
-from service.pagination import encode_cursor
+from service.pagination import PageParams, encode_cursor, split_page
 from service.selection.rendered import Rendered, RenderedCache, render
 
 __all__ = [
@@ -66,19 +66,13 @@ def _members_key(
 
 
 def recent_members_document(
-    cache: RenderedCache,
-    *,
-    cohort: str,
-    round_id: int | None,
-    on: dt.date,
-    after_id: int | None,
-    limit: int,
+    cache: RenderedCache, *, cohort: str, round_id: int | None, on: dt.date, page: PageParams
 ) -> Rendered | None:
     """The cached page when the membership version was read within ``VERSION_MAX_AGE_S``."""
     noted = cache.recent_version("memberships", VERSION_MAX_AGE_S)
     if noted is None:
         return None
-    return cache.get(_members_key(noted, cohort, round_id, on, after_id, limit))
+    return cache.get(_members_key(noted, cohort, round_id, on, page.after("id", int), page.limit))
 
 
 def _member(row: Any) -> dict[str, Any]:
@@ -101,12 +95,12 @@ def members_document(
     cohort: str,
     round_id: int | None,
     on: dt.date,
-    after_id: int | None,
-    limit: int,
+    page: PageParams,
 ) -> Rendered:
     """A page of a cohort's members of one round, or (no round) of those valid on ``on``."""
     version = _version(session, cache)
-    key = _members_key(version, cohort, round_id, on, after_id, limit)
+    after_id = page.after("id", int)
+    key = _members_key(version, cohort, round_id, on, after_id, page.limit)
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -114,7 +108,7 @@ def members_document(
         select(*_COLUMNS)
         .where(Membership.cohort == cohort, Membership.id <= version)
         .order_by(Membership.id)
-        .limit(limit + 1)
+        .limit(page.fetch)
     )
     if round_id is not None:
         query = query.where(Membership.round_id == round_id)
@@ -122,15 +116,8 @@ def members_document(
         query = query.where(Membership.valid_from <= on, Membership.valid_until > on)
     if after_id is not None:
         query = query.where(Membership.id > after_id)
-    rows = list(session.execute(query))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    rendered = render(
-        {
-            "items": [_member(r) for r in rows],
-            "next_cursor": encode_cursor({"id": rows[-1].id}) if more else None,
-        }
-    )
+    rows, next_cursor = split_page(list(session.execute(query)), page.limit, lambda r: {"id": r.id})
+    rendered = render({"items": [_member(r) for r in rows], "next_cursor": next_cursor})
     cache.put(key, rendered)
     return rendered
 

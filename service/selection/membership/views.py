@@ -76,11 +76,10 @@ async def get_members(
     ratings or reasons. ``If-None-Match`` with the last ``ETag`` gives 304 when unchanged."""
     cache = cache_for(request.app.state)
     day = on or utcnow().date()
-    after_id = page.after("id", int)
     # Hot path: a page whose version was checked within the last second needs no database and
     # no worker thread at all.
     rendered = service.recent_members_document(
-        cache, cohort=cohort, round_id=round_id, on=day, after_id=after_id, limit=page.limit
+        cache, cohort=cohort, round_id=round_id, on=day, page=page
     )
     if rendered is None:
         rendered = await run_read(
@@ -90,8 +89,7 @@ async def get_members(
             cohort=cohort,
             round_id=round_id,
             on=day,
-            after_id=after_id,
-            limit=page.limit,
+            page=page,
         )
     return conditional_response(
         rendered, request, if_none_match, _CACHE_ROUND if round_id is not None else _CACHE_CURRENT

@@ -22,13 +22,13 @@ from service.selection import calibration, nominations, rated
 from service.selection import frames as scoring_frames
 from service.selection.reviews import service as reviews_service
 
-__all__ = ["create_run", "get_run_or_raise", "latest_run", "run_out"]
+__all__ = ["create", "describe", "get_or_raise", "latest"]
 
 # Rows per INSERT statement: keeps each executemany page well under bind-parameter limits.
 _INSERT_PAGE = 2_000
 
 
-def create_run(
+def create(
     session: Session,
     principal: Principal,
     *,
@@ -201,7 +201,7 @@ def _store_results(
         session.execute(insert(ScoreResultRow), rows[start : start + _INSERT_PAGE])
 
 
-def get_run_or_raise(session: Session, *, round_id: int, cohort: str, run_id: int) -> ScoreRun:
+def get_or_raise(session: Session, *, round_id: int, cohort: str, run_id: int) -> ScoreRun:
     """A run of this round and cohort, or a 404."""
     run = session.get(ScoreRun, run_id)
     if run is None or run.round_id != round_id or run.cohort != cohort:
@@ -209,7 +209,7 @@ def get_run_or_raise(session: Session, *, round_id: int, cohort: str, run_id: in
     return run
 
 
-def latest_run(session: Session, *, round_id: int, cohort: str) -> ScoreRun | None:
+def latest(session: Session, *, round_id: int, cohort: str) -> ScoreRun | None:
     """The newest run of the round's cohort, if any."""
     return session.scalars(
         select(ScoreRun)
@@ -219,7 +219,7 @@ def latest_run(session: Session, *, round_id: int, cohort: str) -> ScoreRun | No
     ).first()
 
 
-def run_out(session: Session, run: ScoreRun) -> dict[str, Any]:
+def describe(session: Session, run: ScoreRun) -> dict[str, Any]:
     """The run as the API shows it, with its scheme's id and version."""
     stored = session.get(StoredScheme, run.scheme_pk)
     assert stored is not None  # a foreign key with ON DELETE RESTRICT

@@ -35,7 +35,7 @@ def post_score_run(
     so far, and keeps the run: scheme version, model id, input fingerprint, every explanation
     and each firm's weight stability. The round must be ``scoring``; scoring again makes a new
     run."""
-    run = service.create_run(
+    run = service.create(
         session,
         principal,
         round_id=round_id,
@@ -43,7 +43,7 @@ def post_score_run(
         options=data or ScoreRunIn(),
         usd_cny=request.app.state.settings.usd_cny,
     )
-    return ScoreRunOut.model_validate(service.run_out(session, run))
+    return ScoreRunOut.model_validate(service.describe(session, run))
 
 
 @router.get("/score-runs/{run_id}", response_model=ScoreRunOut, summary="Read a score run")
@@ -51,5 +51,5 @@ def get_score_run(
     round_id: IdPath, cohort: CohortPath, run_id: IdPath, session: SessionDep
 ) -> ScoreRunOut:
     """What the run used and found (its rows are the shortlist of the latest run)."""
-    run = service.get_run_or_raise(session, round_id=round_id, cohort=cohort, run_id=run_id)
-    return ScoreRunOut.model_validate(service.run_out(session, run))
+    run = service.get_or_raise(session, round_id=round_id, cohort=cohort, run_id=run_id)
+    return ScoreRunOut.model_validate(service.describe(session, run))

@@ -27,7 +27,7 @@ from service.models import (
     ScoreRun,
     StoredScheme,
 )
-from service.pagination import encode_cursor
+from service.pagination import PageParams, split_page
 from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import rated
@@ -35,12 +35,13 @@ from service.selection.assignments import service as assignments_service
 from service.selection.rendered import Rendered, RenderedCache, render
 from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
-from service.selection.shortlists import export
+from service.selection.shortlists import export as export_formats
 
-__all__ = ["Shortlist", "ShortlistFile", "export_shortlist", "read_shortlist", "shortlist_document"]
+__all__ = ["Shortlist", "ShortlistFile", "export", "read", "render_page"]
 
-_NOT_ASSIGNED = {"withheld": "not assigned to you: a reviewer sees the details of their own "
-                 "assignments only"}
+_NOT_ASSIGNED = {
+    "withheld": "not assigned to you: a reviewer sees the details of their own assignments only"
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ class Shortlist:
     run: ScoreRun
     criteria: list[str]
     items: list[dict[str, Any]]
-    more: bool
+    next_cursor: str | None
     compare: str | None = None
 
 
@@ -122,12 +123,15 @@ class _Hidden:
             for criterion, entry in (robustness.get("leave_one_out") or {}).items()
         }
         if robustness:
-            out["robustness"] = {**robustness, "compare": compared,
-                                 "leave_one_out": left_out or robustness.get("leave_one_out")}
+            out["robustness"] = {
+                **robustness,
+                "compare": compared,
+                "leave_one_out": left_out or robustness.get("leave_one_out"),
+            }
         return out
 
 
-def read_shortlist(
+def read(
     session: Session,
     principal: Principal,
     *,
@@ -135,13 +139,13 @@ def read_shortlist(
     cohort: str,
     eligible_only: bool = False,
     sector: str | None = None,
-    after_position: int | None = None,
-    limit: int | None = None,
+    page: PageParams | None = None,
     compare: str | None = None,
 ) -> Shortlist:
-    """Rows of the latest run in shortlist order, narrowed for a reviewer (module docstring)."""
+    """Rows of the latest run in shortlist order (one page, or all without ``page``), narrowed
+    for a reviewer (module docstring)."""
     rounds_service.get_or_raise(session, round_id)
-    run = runs_service.latest_run(session, round_id=round_id, cohort=cohort)
+    run = runs_service.latest(session, round_id=round_id, cohort=cohort)
     if run is None:
         raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
     query = _query(run.id, eligible_only=eligible_only, sector=sector)
@@ -168,13 +172,18 @@ def read_shortlist(
         if principal.reviewer_id is not None
         else None
     )
-    if after_position is not None:
-        query = query.where(ScoreResultRow.position > after_position)
-    if limit is not None:
-        query = query.limit(limit + 1)
-    rows = list(session.execute(query))
-    more = limit is not None and len(rows) > limit
-    rows = rows[:limit] if limit is not None else rows
+    next_cursor = None
+    if page is None:
+        rows = list(session.execute(query))
+    else:
+        after_position = page.after("position", int)
+        if after_position is not None:
+            query = query.where(ScoreResultRow.position > after_position)
+        rows, next_cursor = split_page(
+            list(session.execute(query.limit(page.fetch))),
+            page.limit,
+            lambda row: {"position": row[0].position},
+        )
     stored = session.get(StoredScheme, run.scheme_pk)
     assert stored is not None  # a foreign key with ON DELETE RESTRICT
     scheme = schemes_service.to_scheme(stored)
@@ -217,13 +226,11 @@ def read_shortlist(
                 "explanation": explanation if shown else dict(_NOT_ASSIGNED),
                 "reviews": reviews,
                 "decision": outcome,
-                "compare": (
-                    explanation.get("robustness", {}).get("compare") if compare else None
-                ),
+                "compare": (explanation.get("robustness", {}).get("compare") if compare else None),
             }
         )
     return Shortlist(
-        run=run, criteria=list(run.criteria), items=items, more=more, compare=compare
+        run=run, criteria=list(run.criteria), items=items, next_cursor=next_cursor, compare=compare
     )
 
 
@@ -255,7 +262,6 @@ def _dependencies() -> Select[Any]:
     decided = Decision.round_id == round_id
     return select(
         latest,
-        select(ScoreRun.created_at).where(ScoreRun.id == latest).scalar_subquery(),
         select(func.aggregate_strings(ReviewConflict.uscc, ","))
         .where(ReviewConflict.round_id == round_id, ReviewConflict.reviewer_id == reviewer_id)
         .scalar_subquery(),
@@ -273,7 +279,7 @@ def _dependencies() -> Select[Any]:
 _DEPENDENCIES = _dependencies()
 
 
-def shortlist_document(
+def render_page(
     session: Session,
     principal: Principal,
     cache: RenderedCache,
@@ -282,8 +288,7 @@ def shortlist_document(
     cohort: str,
     eligible_only: bool,
     sector: str | None,
-    after_position: int | None,
-    limit: int,
+    page: PageParams,
     compare: str | None = None,
 ) -> Rendered:
     """A JSON page of the shortlist, rebuilt only when its run, the viewer's conflicts, or the
@@ -292,20 +297,20 @@ def shortlist_document(
         _DEPENDENCIES,
         {"round_id": round_id, "cohort": cohort, "reviewer_id": principal.reviewer_id or 0},
     ).one()
-    run_id, run_created, conflicts, assigned, *versions = row
+    run_id, conflicts, assigned, *versions = row
     if run_id is None:
         rounds_service.get_or_raise(session, round_id)
         raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
     hidden = frozenset(conflicts.split(",")) if conflicts else frozenset()
+    # The run id alone names the run's rows: runs are never deleted or rewritten.
     key = (
         "shortlist",
         run_id,
-        run_created,
         cohort,
         eligible_only,
         sector,
-        after_position,
-        limit,
+        page.after("position", int),
+        page.limit,
         compare,
         hidden,
         principal.reviewer_id is not None and frozenset((assigned or "").split(",")),
@@ -314,26 +319,21 @@ def shortlist_document(
     cached = cache.get(key)
     if cached is not None:
         return cached
-    shortlist = read_shortlist(
+    shortlist = read(
         session,
         principal,
         round_id=round_id,
         cohort=cohort,
         eligible_only=eligible_only,
         sector=sector,
-        after_position=after_position,
-        limit=limit,
+        page=page,
         compare=compare,
     )
     rendered = render(
         {
-            "run": runs_service.run_out(session, shortlist.run),
+            "run": runs_service.describe(session, shortlist.run),
             "items": shortlist.items,
-            "next_cursor": (
-                encode_cursor({"position": shortlist.items[-1]["position"]})
-                if shortlist.more
-                else None
-            ),
+            "next_cursor": shortlist.next_cursor,
         }
     )
     cache.put(key, rendered)
@@ -349,7 +349,7 @@ class ShortlistFile:
     filename: str
 
 
-def export_shortlist(
+def export(
     session: Session,
     principal: Principal,
     *,
@@ -362,7 +362,7 @@ def export_shortlist(
 ) -> ShortlistFile:
     """Every row of the latest run matching the filters as CSV or XLSX, one column per
     criterion."""
-    shortlist = read_shortlist(
+    shortlist = read(
         session,
         principal,
         round_id=round_id,
@@ -373,5 +373,7 @@ def export_shortlist(
     )
     name = f"shortlist-round{round_id}-{cohort}-run{shortlist.run.id}.{format}"
     if format == "csv":
-        return ShortlistFile(export.shortlist_csv(shortlist), export.CSV_MEDIA_TYPE, name)
-    return ShortlistFile(export.shortlist_xlsx(shortlist), export.XLSX_MEDIA_TYPE, name)
+        body, media_type = export_formats.shortlist_csv(shortlist), export_formats.CSV_MEDIA_TYPE
+    else:
+        body, media_type = export_formats.shortlist_xlsx(shortlist), export_formats.XLSX_MEDIA_TYPE
+    return ShortlistFile(body, media_type, name)

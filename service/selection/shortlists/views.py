@@ -50,7 +50,7 @@ async def get_shortlist(
     if format != "json":
         file = await run_read(
             request,
-            service.export_shortlist,
+            service.export,
             principal,
             round_id=round_id,
             cohort=cohort,
@@ -65,15 +65,14 @@ async def get_shortlist(
         )
     rendered = await run_read(
         request,
-        service.shortlist_document,
+        service.render_page,
         principal,
         cache_for(request.app.state),
         round_id=round_id,
         cohort=cohort,
         eligible_only=eligible_only,
         sector=sector,
-        after_position=page.after("position", int),
-        limit=page.limit,
+        page=page,
         compare=compare,
     )
     return conditional_response(rendered, request, if_none_match, "private, no-cache")

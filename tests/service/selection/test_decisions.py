@@ -107,7 +107,7 @@ def test_concurrent_selections_never_exceed_capacity(
             json={"decisions": [{"nomination_id": nomination_id, "outcome": "select",
                                  "reason": "race"}]},
             headers=as_role("chair"))
-        return response.status_code
+        return int(response.status_code)
 
     with ThreadPoolExecutor(max_workers=len(candidates)) as pool:
         statuses = list(pool.map(select_one, candidates))

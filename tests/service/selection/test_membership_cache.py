@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.models import Membership, SelectionRound
+from service.pagination import PageParams
 from service.selection.membership import service as membership
 from service.selection.rendered import RenderedCache
 
@@ -51,7 +52,12 @@ def _publish(write_sessions: sessionmaker[Session], round_id: int, serial: int) 
 def _member_usccs(read_sessions: sessionmaker[Session], cache: RenderedCache) -> list[str]:
     with read_sessions() as session:
         rendered = membership.members_document(
-            session, cache, cohort="seed", round_id=None, on=_TODAY, after_id=None, limit=100
+            session,
+            cache,
+            cohort="seed",
+            round_id=None,
+            on=_TODAY,
+            page=PageParams(cursor=None, limit=100),
         )
     return [item["uscc"] for item in json.loads(rendered.body)["items"]]
 

@@ -25,7 +25,7 @@ def _rate(client: TestClient, headers: dict[str, str], round_id: int, nomination
     response = client.post(f"/v1/rounds/{round_id}/nominations/{nomination_id}/reviews",
                            json={"ratings": [{"criterion": criterion, "score": value}]},
                            headers=headers)
-    return response.status_code
+    return int(response.status_code)
 
 
 def test_the_range_and_criteria_come_from_the_scheme(client: TestClient, as_role: Headers) -> None:
