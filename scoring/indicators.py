@@ -85,6 +85,8 @@ INDICATORS: Mapping[str, str] = {
     "last_round_amount": "amount of that round",
     "months_since_last_round": "(R - announced_on of that round) in days / (365.25 / 12)",
     "valuation_usd": "post_money_valuation of the latest round that reports one, / usd_cny",
+    "listing_track": "listed, or the latest round on or before R is pre-ipo or ipo "
+                     "(on the way to a listing)",
 }
 
 
@@ -259,4 +261,6 @@ def derive_indicators(firms: pd.DataFrame, filings: pd.DataFrame, funding_rounds
         dtype=bool)
     out = out.join(_filing_indicators(filings, index, reference))
     out = out.join(_funding_indicators(funding_rounds, index, reference, usd_cny))
+    out["listing_track"] = out["listed"].to_numpy(dtype=bool) | out["last_round_stage"].isin(
+        ("pre-ipo", "ipo")).to_numpy(dtype=bool)
     return out[[name for name in INDICATORS]]

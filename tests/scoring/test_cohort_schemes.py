@@ -139,7 +139,7 @@ def test_leader_2_scores_listing_and_global_reach() -> None:
     for c in scheme.criteria:
         by_category.setdefault(c.category, set()).add(c.indicator)
     assert by_category["global"] == {"export_share", "pct_applications", "standards_international"}
-    assert by_category["capital"] == {"listed"}
+    assert by_category["capital"] == {"listing_track"}
     reach = {"export_revenue": 2.5e9, "pct_applications": 40.0, "standards_international": 3.0}
     firms = [firm("HOME", dt.date(2001, 1, 1), 5e9, export_revenue=0.0, pct_applications=0.0,
                   standards_international=0.0),
@@ -157,3 +157,26 @@ def test_leader_2_scores_listing_and_global_reach() -> None:
     assert subtotal["HOME"]["global"] == 0
     assert subtotal["LISTED"]["capital"] == pytest.approx(5.0)
     assert subtotal["HOME"]["capital"] == 0
+
+
+def test_listing_track_is_listed_or_a_pre_ipo_or_ipo_round() -> None:
+    profiles = pd.DataFrame(
+        [
+            {"uscc": u, "founded_on": dt.date(2001, 1, 1), "sector": "ai", "listed": u == "LISTED"}
+            for u in ("LISTED", "PRE_IPO", "SERIES_B", "NONE")
+        ]
+    )
+    filings = pd.DataFrame({"uscc": ["NONE"], "fiscal_year": [2024], "revenue": [1e9]})
+    rounds = pd.DataFrame(
+        {
+            "uscc": ["PRE_IPO", "SERIES_B", "PRE_IPO"],
+            "announced_on": [pd.Timestamp(2025, 3, 1), pd.Timestamp(2025, 3, 1),
+                             pd.Timestamp(2026, 3, 1)],  # after the reference date: not counted
+            "stage": ["pre-ipo", "series-b", "series-b"],
+            "amount": [5e8, 2e8, 1e8],
+            "post_money_valuation": [None, None, None],
+        }
+    )
+    indicators = derive_indicators(profiles, filings, rounds, reference_date=REF, usd_cny=7.2)
+    assert indicators["listing_track"].to_dict() == {
+        "LISTED": True, "PRE_IPO": True, "SERIES_B": False, "NONE": False}
