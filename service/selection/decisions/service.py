@@ -2,7 +2,9 @@
 
 The capacity line is the latest score run's: a firm is *inside* it when it passed and ranks
 within the cohort's capacity among passing firms. An **override** is selecting a firm outside
-the line, or rejecting or waitlisting one inside it; it is refused without a reason.
+the line, or rejecting or waitlisting one inside it; it is refused without a reason. Selecting a
+firm whose reviewer ratings were incomplete in that run (flagged ``awaiting-ratings:…``) needs a
+reason too: the committee then chooses it before its judgement is in.
 
 Capacity and "one cohort per firm and round" hold under concurrent requests: the round's row is
 locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite write transactions already begin
@@ -25,6 +27,7 @@ from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
 from service.models import Decision, Nomination, ScoreResultRow, utcnow
 from service.rounds import service as rounds_service
+from service.selection import rated
 from service.selection.runs import service as runs_service
 
 __all__ = ["record_decisions"]
@@ -94,8 +97,22 @@ def record_decisions(
                         "and needs a reason",
                     }
                 )
+            continue
+        if decision.outcome == "select" and decision.reason is None:
+            awaiting = _awaiting(scored[decision.nomination_id])
+            if awaiting is not None:
+                errors.append(
+                    {
+                        "loc": ["body", "decisions", i, "reason"],
+                        "message": f"the firm's ratings are incomplete ({awaiting}); selecting "
+                        "it needs a reason",
+                    }
+                )
     if errors:
-        raise ValidationFailed("An override needs a written reason.", errors=errors)
+        raise ValidationFailed(
+            "An override, or selecting a firm awaiting ratings, needs a written reason.",
+            errors=errors,
+        )
 
     selected_now = (
         session.scalar(
@@ -171,6 +188,7 @@ def record_decisions(
                     "run_id": run.id,
                     "rank": scored[d.nomination_id].rank,
                     "within_capacity": scored[d.nomination_id].within_capacity,
+                    "awaiting_ratings": _awaiting(scored[d.nomination_id]),
                 },
             )
     session.flush()
@@ -179,3 +197,11 @@ def record_decisions(
             select(Decision).where(Decision.nomination_id.in_(ids)).order_by(Decision.nomination_id)
         )
     )
+
+
+def _awaiting(row: ScoreResultRow) -> str | None:
+    """What the firm's ratings lacked in the run ("awaiting ratings: 2 of 3"), None if nothing."""
+    if not rated.awaiting_ratings(list(row.flags)):
+        return None
+    ratings = row.explanation.get("ratings") or {}
+    return str(ratings.get("awaiting") or "awaiting ratings")

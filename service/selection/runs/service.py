@@ -44,6 +44,7 @@ def create_run(
         raise Conflict(f"Round {round_id} has no nominations for {cohort!r} to score.")
     stored, scheme = schemes_service.get_active_for_cohort(session, cohort)
     capacity = int(selection_round.capacities.get(cohort, 100))
+    ratings_required = rated.ratings_required(selection_round)
     reference_date = selection_round.reference_date
     frames = scoring_frames.load_scoring_frames(
         session, list(nomination_ids), reference_date=reference_date
@@ -68,7 +69,12 @@ def create_run(
             reference_date=reference_date,
         )
         result = scoring.score(
-            scheme, indicators, ratings=ratings, growth=growth, capacity=capacity
+            scheme,
+            indicators,
+            ratings=ratings,
+            growth=growth,
+            capacity=capacity,
+            ratings_required=ratings_required,
         )
         stability = scoring.weight_stability(
             scheme,
@@ -78,6 +84,7 @@ def create_run(
             seed=options.sensitivity_seed,
             ratings=ratings,
             growth=growth,
+            ratings_required=ratings_required,
         )
     except scoring.ScoringInputError as exc:
         raise ValidationFailed(f"The nominations cannot be scored: {exc}") from None
@@ -87,7 +94,13 @@ def create_run(
         frames.funding_rounds,
         ratings,
         growth,
-        extra=(stored.fingerprint, reference_date.isoformat(), str(capacity), str(usd_cny)),
+        extra=(
+            stored.fingerprint,
+            reference_date.isoformat(),
+            str(capacity),
+            str(usd_cny),
+            str(ratings_required),
+        ),
     )
     summary = scoring.explanations.summary(result)
     run = ScoreRun(

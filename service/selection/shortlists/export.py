@@ -47,7 +47,14 @@ def neutralise(value: Any) -> Any:
 
 
 def _header(shortlist: Shortlist) -> list[str]:
-    return [*_FIXED, *(f"points:{c}" for c in shortlist.criteria), "failed_gates", "flags"]
+    return [
+        *_FIXED,
+        *(f"points:{c}" for c in shortlist.criteria),
+        "failed_gates",
+        "awaiting_ratings",
+        "awaiting_ratings_zh",
+        "flags",
+    ]
 
 
 def _rows(shortlist: Shortlist) -> Iterator[list[Any]]:
@@ -57,6 +64,9 @@ def _rows(shortlist: Shortlist) -> Iterator[list[Any]]:
         row: list[Any] = [item[name] for name in _FIXED]
         row.extend(points.get(c) for c in shortlist.criteria)
         row.append("; ".join(failed))
+        ratings = item["explanation"].get("ratings") or {}
+        row.append(ratings.get("awaiting"))
+        row.append(ratings.get("awaiting_zh"))
         row.append("; ".join(item["flags"]))
         yield [neutralise(v) for v in row]
 

@@ -130,6 +130,7 @@ def read_shortlist(
                 "passed": result.passed,
                 "within_capacity": result.within_capacity,
                 "stability": result.stability,
+                "ratings_complete": not rated.awaiting_ratings(list(result.flags)),
                 "flags": _live_flags(result.flags, summaries.get(result.uscc, {})),
                 "explanation": explanation,
                 "reviews": summaries.get(result.uscc, {}),
