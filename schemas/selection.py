@@ -118,6 +118,11 @@ class ShortlistItem(BaseModel):
     passed: bool
     within_capacity: bool
     stability: float = Field(description="Share of weight draws keeping the firm within capacity.")
+    ratings_complete: bool = Field(
+        description="Whether every reviewer-rated criterion had its required ratings in the run; "
+        "firms awaiting ratings rank after the complete ones (explanation.ratings says what "
+        "is missing, e.g. 'awaiting ratings: 2 of 3')."
+    )
     flags: list[str]
     explanation: dict[str, Any]
     reviews: dict[str, Any] = Field(

@@ -6,7 +6,7 @@ no globals, seeded randomness only. The bundled schemes live in ``seed_data.sche
 """
 
 from scoring import explanations
-from scoring.engine import score
+from scoring.engine import DEFAULT_RATINGS_REQUIRED, score
 from scoring.errors import SchemeError, ScoringError, ScoringInputError
 from scoring.explanations import explain, explain_all
 from scoring.indicators import INDICATORS, derive_indicators
@@ -15,6 +15,7 @@ from scoring.scheme import Scheme, load_scheme, scheme_fingerprint, scheme_json_
 from scoring.sensitivity import leave_one_out, weight_stability
 
 __all__ = [
+    "DEFAULT_RATINGS_REQUIRED",
     "INDICATORS",
     "Scheme",
     "SchemeError",

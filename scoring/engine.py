@@ -4,6 +4,10 @@
 ``gates`` → ``raw_values`` → ``missing_value_policies`` → ``normalise`` → ``points`` →
 ``aggregate`` → ``pass_rules`` → ``rank``. Loops run over gates and criteria only. The stages
 see criteria only (``Scheme.scored_criteria``): the growth model is one of them.
+
+Reviewer ratings are never invented: a rating criterion takes no pool median, and a firm with
+fewer ratings than a criterion requires is *awaiting ratings* and ranked after every firm whose
+ratings are complete ("rank the complete ones first", ``missing_value_policies`` and ``rank``).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from scoring.errors import ScoringInputError
 from scoring.measures import compare, criterion_values
 from scoring.ranking import rank_pool
 from scoring.ratings import aggregate_ratings
-from scoring.result import CriterionTrace, GateTrace, ScoreResult
+from scoring.result import CriterionTrace, GateTrace, RatingStatus, ScoreResult
 from scoring.scheme import (
     GROWTH_PROBABILITY,
     Criterion,
@@ -33,6 +37,7 @@ from scoring.scheme import (
 )
 
 __all__ = [
+    "DEFAULT_RATINGS_REQUIRED",
     "aggregate",
     "gates",
     "missing_value_policies",
@@ -53,17 +58,25 @@ Scored = tuple[FloatArray, FloatArray | None, BoolArray]  # normalised, explicit
 # other method is recomputed from the values it scored when an explanation asks for it.
 _KEPT_METHODS = frozenset({"percentile"})
 DEFAULT_CATEGORY = "general"
+# Ratings a complete rating needs when neither the scheme nor the caller says: the programme's
+# usual number of reviewers per nomination.
+DEFAULT_RATINGS_REQUIRED = 3
 
 
 def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | None = None,
-          growth: pd.DataFrame | None = None, capacity: int | None = None) -> ScoreResult:
+          growth: pd.DataFrame | None = None, capacity: int | None = None,
+          ratings_required: int | None = None) -> ScoreResult:
     """Score every firm of ``indicators`` (indexed or keyed by uscc) under ``scheme``.
 
     ``ratings`` feeds the rating criteria; ``growth`` (uscc, probability, optional explanation)
-    feeds the ``growth_probability`` input that an enabled growth model scores.
+    feeds the ``growth_probability`` input that an enabled growth model scores;
+    ``ratings_required`` (the round's reviewers per nomination, default 3) is how many ratings a
+    rating criterion needs where the scheme does not say (``Rating.required``).
     """
     if capacity is not None and capacity < 0:
         raise ScoringInputError("capacity must be >= 0")
+    if ratings_required is not None and ratings_required < 1:
+        raise ScoringInputError("ratings_required must be >= 1")
     criteria = scheme.scored_criteria
     indicators = _firm_index(indicators)
     reads_growth = any(c.indicator == GROWTH_PROBABILITY for c in criteria)
@@ -74,14 +87,15 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
 
     gate_traces, eligible = gates(scheme.gates, indicators)
     raw = raw_values(criteria, indicators, ratings)
-    imputed = missing_value_policies(criteria, raw, eligible)
+    imputed = missing_value_policies(criteria, raw, eligible,
+                                     ratings_required or DEFAULT_RATINGS_REQUIRED)
     scored = normalise(criteria, raw, imputed, structure.top)
     kept = points(criteria, raw, imputed, scored)
     traces = CriterionTrace(
         n=len(indicators), raw_columns=kept.raw_columns, top=structure.top, pool=imputed.pool,
         recompute=kept.recompute, kept_normalised=kept.normalised, kept_points=kept.points,
         kept_chosen=kept.chosen, missing_columns=raw.missing,
-        policies=tuple(c.missing for c in criteria), imputed_with=imputed.imputed_with,
+        policies=imputed.policies, imputed_with=imputed.imputed_with,
         rating_spread=raw.spreads,
         notes={c.id: input_notes[c.indicator] for c in criteria if c.indicator in input_notes},
         indicators=indicators,
@@ -89,13 +103,14 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
     subtotals, capped, total = aggregate(structure, kept.columns, traces, imputed.pool)
     rules = pass_rules(scheme, criteria, kept.columns, capped, total, indicators, imputed.pool)
     ranks, within = rank(scheme, structure, traces, capped, total, indicators, imputed.pool,
-                         rules.passed, capacity)
+                         rules.passed, capacity, imputed.ratings)
     return ScoreResult(
         scheme=scheme, firms=indicators.index, structure=structure,
         gate_traces=gate_traces, traces=traces, bypass_hits=rules.bypass_hits,
         eligible=imputed.pool, bypassed=rules.bypassed, subtotals=subtotals, capped=capped,
         total=total, threshold_ok=rules.threshold_ok, minimum_failures=rules.minimum_failures,
         passed=rules.passed, rank=ranks, within_capacity=within, capacity=capacity,
+        ratings=imputed.ratings,
     )
 
 
@@ -181,6 +196,7 @@ class RawValues:
     alternatives: list[list[FloatArray]]
     missing: tuple[BoolArray, ...]
     spreads: dict[str, FloatArray]  # reviewer spread per rating criterion
+    counts: dict[str, npt.NDArray[np.int64]]  # ratings given per rating criterion
 
 
 def raw_values(criteria: Sequence[Criterion], indicators: pd.DataFrame,
@@ -189,6 +205,7 @@ def raw_values(criteria: Sequence[Criterion], indicators: pd.DataFrame,
     alternatives: list[list[FloatArray]] = []
     missing: list[BoolArray] = []
     spreads: dict[str, FloatArray] = {}
+    counts: dict[str, npt.NDArray[np.int64]] = {}
     for k, crit in enumerate(criteria):
         values: list[FloatArray] = []
         for measure in _measures(crit):
@@ -197,6 +214,7 @@ def raw_values(criteria: Sequence[Criterion], indicators: pd.DataFrame,
                 agg = aggregate_ratings(ratings, crit.id, measure.rating, indicators.index)
                 values.append(agg.value)
                 spreads[crit.id] = agg.spread
+                counts[crit.id] = agg.count
             else:
                 assert measure.indicator is not None
                 values.append(numeric_column(indicators, measure.indicator,
@@ -206,39 +224,57 @@ def raw_values(criteria: Sequence[Criterion], indicators: pd.DataFrame,
             gap &= np.isnan(other)
         alternatives.append(values)
         missing.append(gap)
-    return RawValues(alternatives, tuple(missing), spreads)
+    return RawValues(alternatives, tuple(missing), spreads, counts)
 
 
 @dataclass(frozen=True)
 class Imputed:
-    """The pool after ``exclude`` policies, and the values each measure scores."""
+    """The pool after ``exclude`` policies, the values each measure scores, the policy each
+    criterion applied, and the firms' rating completeness (None without rating criteria)."""
 
     pool: BoolArray
     used: list[list[FloatArray]]
     imputed_with: FloatArray  # (K,) the pool median used, NaN when none was
+    policies: tuple[str, ...]
+    ratings: RatingStatus | None
 
 
 def missing_value_policies(criteria: Sequence[Criterion], raw: RawValues,
-                           eligible: BoolArray) -> Imputed:
+                           eligible: BoolArray,
+                           ratings_required: int = DEFAULT_RATINGS_REQUIRED) -> Imputed:
     """Apply each criterion's missing-value policy: ``exclude`` shrinks the pool (before anything
     is normalised), ``pool-median`` fills with the median of the pool's known values, ``zero``
-    leaves the gap for the measure to score 0."""
+    leaves the gap for the measure to score 0.
+
+    A rating criterion is never filled: its ``pool-median`` acts as ``zero``, since a judgement
+    nobody made cannot be borrowed from the pool. Each rating criterion needs
+    ``Rating.required`` ratings (else ``ratings_required``); a firm with fewer, on any of them,
+    is incomplete (``RatingStatus.complete``), and ``rank`` puts it after the complete ones.
+    """
     pool = eligible.copy()
     for crit, gap in zip(criteria, raw.missing, strict=True):
         if crit.missing == "exclude":
             pool &= ~gap
+    policies = tuple("zero" if c.method == "rating" and c.missing == "pool-median" else c.missing
+                     for c in criteria)
     used: list[list[FloatArray]] = []
     imputed_with = np.full(len(criteria), np.nan)
-    for k, crit in enumerate(criteria):
+    for k, policy in enumerate(policies):
         gap = raw.missing[k]
-        if crit.missing != "pool-median" or not gap.any():
+        if policy != "pool-median" or not gap.any():
             used.append(raw.alternatives[k])
             continue
         filled = [_impute_pool_median(values, gap, pool) for values in raw.alternatives[k]]
         used.append([values for values, _ in filled])
         if len(filled) == 1:
             imputed_with[k] = filled[0][1]
-    return Imputed(pool, used, imputed_with)
+    rated = [(c.id, c.rating) for c in criteria if c.method == "rating" and c.rating is not None]
+    status = None if not rated else RatingStatus(
+        criteria=tuple(cid for cid, _ in rated),
+        given=tuple(raw.counts[cid] for cid, _ in rated),
+        required=tuple(rule.required or ratings_required for _, rule in rated),
+    )
+    return Imputed(pool, used, imputed_with, policies, status)
 
 
 def _impute_pool_median(values: FloatArray, fill: BoolArray,
@@ -382,9 +418,15 @@ def pass_rules(scheme: Scheme, criteria: Sequence[Criterion], columns: list[Floa
 
 def rank(scheme: Scheme, structure: Structure, traces: CriterionTrace, capped: FloatArray,
          total: FloatArray, indicators: pd.DataFrame, pool: BoolArray, passed: BoolArray,
-         capacity: int | None) -> tuple[npt.NDArray[np.int64], BoolArray | None]:
+         capacity: int | None, ratings: RatingStatus | None = None
+         ) -> tuple[npt.NDArray[np.int64], BoolArray | None]:
     """Ranks of the pool (total, then the tie-break keys, then uscc; 0 outside the pool), and
-    which passing firms fall within ``capacity``."""
+    which passing firms fall within ``capacity``.
+
+    Firms whose ratings are complete rank first; firms awaiting ratings follow, in the same
+    order among themselves, so a firm awaiting ratings never overtakes a complete one whatever
+    its total (its total is no lower bound: the missing judgement points are simply not there).
+    """
     # Tie-break keys are checked now and computed only if two firms tie on the total.
     keys: list[tuple[Callable[[], FloatArray], str]] = []
     for i, tb in enumerate(scheme.tie_break):
@@ -401,7 +443,15 @@ def rank(scheme: Scheme, structure: Structure, traces: CriterionTrace, capped: F
             assert tb.indicator is not None
             values = numeric_column(indicators, tb.indicator, used_by=f"tie_break[{i}]")
             keys.append((partial(_same, values), tb.order))
-    ranks = rank_pool(total, pool, keys, indicators.index.to_numpy(dtype=object))
+    uscc = indicators.index.to_numpy(dtype=object)
+    awaiting = pool & ~ratings.complete if ratings is not None else None
+    if awaiting is None or not awaiting.any():
+        ranks = rank_pool(total, pool, keys, uscc)
+    else:
+        first = pool & ~awaiting
+        ranks = rank_pool(total, first, keys, uscc)
+        later = rank_pool(total, awaiting, keys, uscc)
+        ranks = np.where(awaiting, later + np.int64(first.sum()), ranks)
     if capacity is None:
         return ranks, None
     passed_ranks = np.sort(ranks[passed])

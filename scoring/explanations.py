@@ -18,6 +18,7 @@ from scoring.result import GateTrace, ScoreResult
 from scoring.scheme import Gate, scheme_fingerprint
 
 __all__ = [
+    "awaiting_ratings",
     "categories",
     "criteria",
     "explain",
@@ -37,6 +38,8 @@ _POLICY_NOTES = {
     "exclude": "missing: firm excluded (policy exclude)",
 }
 _FLAG_SEPARATOR = "; "  # identifiers cannot contain it (scheme.Identifier)
+AWAITING = "awaiting ratings: {given} of {required}"
+AWAITING_ZH = "评分未齐：已评 {given} 份，共需 {required} 份"
 
 
 def json_value(value: object) -> Any:
@@ -75,12 +78,16 @@ def notes(result: ScoreResult) -> ObjectArray:
     for j, cid in enumerate(result.structure.criteria):
         parts: list[ObjectArray] = []
         missing = traces.missing_columns[j]
+        crit = scheme_criteria.get(cid)
         if missing.any():
             text = _POLICY_NOTES[traces.policies[j]]
             if traces.policies[j] == "pool-median":
-                text += f" = {json_value(traces.imputed_with[j])}"
+                text += _median_note(float(traces.imputed_with[j]),
+                                     per_alternative=crit is not None and bool(crit.best_of))
             parts.append(np.where(missing, text, ""))
-        crit = scheme_criteria.get(cid)
+        awaiting = _awaiting_column(result, cid)
+        if awaiting is not None:
+            parts.append(awaiting)
         if crit is not None and crit.best_of:
             names = np.array([""] + [a.id for a in crit.best_of], dtype=object)
             chosen = names[traces.chosen[:, j].astype(np.int64) + 1]
@@ -99,6 +106,59 @@ def notes(result: ScoreResult) -> ObjectArray:
         for part in parts:
             joined = np.where((out[:, j] != "") & (part != ""), "; ", "")
             out[:, j] = out[:, j] + joined + part.astype(object)
+    return out
+
+
+def _median_note(median: float, *, per_alternative: bool) -> str:
+    """The imputed value, never ``None``: a pool without known values leaves the gap at 0."""
+    if per_alternative:
+        return " (per alternative)"
+    if math.isnan(median):
+        return ", but no firm of the pool has a value: 0 points"
+    return f" = {json_value(median)}"
+
+
+def _awaiting_column(result: ScoreResult, cid: str) -> ObjectArray | None:
+    """``awaiting ratings: 2 of 3`` per firm short of ratings on rating criterion ``cid``."""
+    status = result.ratings
+    if status is None or cid not in status.criteria:
+        return None
+    r = status.criteria.index(cid)
+    given, required = status.given[r], status.required[r]
+    texts = np.array([AWAITING.format(given=g, required=required) for g in range(required)]
+                     + [""], dtype=object)
+    column: ObjectArray = texts[np.minimum(given, required)]
+    return column
+
+
+def awaiting_ratings(result: ScoreResult, *, zh: bool = False) -> ObjectArray:
+    """Per firm, what its ratings still lack ("" when complete or unrated by design):
+    ``awaiting ratings: 2 of 3`` when every rating criterion lacks the same, else each one
+    named (``zh``: the same in Chinese)."""
+    n = len(result.firms)
+    out = np.full(n, "", dtype=object)
+    status = result.ratings
+    if status is None:
+        return out
+    incomplete = ~status.complete
+    if not incomplete.any():
+        return out
+    required = np.array(status.required, dtype=np.int64)
+    given = np.stack(status.given, axis=1)
+    short = np.where(given < required, given, -1)[incomplete]
+    # Few combinations of counts, however many firms: each text is written once.
+    combos, inverse = np.unique(short, axis=0, return_inverse=True)
+    template = AWAITING_ZH if zh else AWAITING
+    texts: list[str] = []
+    for combo in combos:
+        lacking = [(cid, int(g), int(req)) for cid, g, req
+                   in zip(status.criteria, combo, required, strict=True) if g >= 0]
+        if len(lacking) == len(status.criteria) and len({(g, q) for _, g, q in lacking}) == 1:
+            texts.append(template.format(given=lacking[0][1], required=lacking[0][2]))
+        else:
+            texts.append(("；" if zh else "; ").join(
+                f"{cid} {template.format(given=g, required=q)}" for cid, g, q in lacking))
+    out[incomplete] = np.array(texts, dtype=object)[inverse.ravel()]
     return out
 
 
@@ -129,6 +189,12 @@ def flag_texts(result: ScoreResult) -> ObjectArray:
         add(~g.passed, f"gate:{g.id}")
     for j, cid in enumerate(result.structure.criteria):
         add(traces.missing_columns[j], f"missing:{cid}({traces.policies[j]})")
+    status = result.ratings
+    if status is not None:
+        for cid, given, required in zip(status.criteria, status.given, status.required,
+                                        strict=True):
+            for count in range(required):
+                add(given == count, f"awaiting-ratings:{cid}({count} of {required})")
     scheme_criteria = {c.id: c for c in result.scheme.criteria}
     for cid, spread in traces.rating_spread.items():
         rating = scheme_criteria[cid].rating
@@ -173,7 +239,8 @@ def _criterion_categories(result: ScoreResult) -> list[str]:
 
 
 def summary(result: ScoreResult) -> pd.DataFrame:
-    """Per uscc: eligible, bypassed, total, passed, rank (NA when ineligible), flags."""
+    """Per uscc: eligible, bypassed, total, passed, rank (NA when ineligible), within capacity
+    (given one), rating completeness (schemes with rating criteria), flags."""
     frame = pd.DataFrame({
         "eligible": result.eligible,
         "bypassed": result.bypassed,
@@ -184,6 +251,9 @@ def summary(result: ScoreResult) -> pd.DataFrame:
     frame.loc[result.rank == 0, "rank"] = pd.NA
     if result.within_capacity is not None:
         frame["within_capacity"] = result.within_capacity
+    if result.ratings is not None:
+        frame["ratings_complete"] = result.ratings.complete
+        frame["awaiting_ratings"] = awaiting_ratings(result)
     frame["flags"] = flag_texts(result)
     return frame
 
@@ -292,8 +362,9 @@ def _records(result: ScoreResult, positions: list[int]) -> list[dict[str, Any]]:
     bypassed = result.bypassed.tolist()
     passed = result.passed.tolist()
     flag_column = flag_texts(result)
+    ratings = _rating_records(result)
 
-    return [
+    records = [
         {
             "uscc": firms[i],
             "scheme": scheme_ref,
@@ -336,4 +407,31 @@ def _records(result: ScoreResult, positions: list[int]) -> list[dict[str, Any]]:
             "flags": _split_flags(flag_column[i]),
         }
         for i in positions
+    ]
+    if ratings is not None:
+        for record, i in zip(records, positions, strict=True):
+            record["ratings"] = ratings[i]
+    return records
+
+
+def _rating_records(result: ScoreResult) -> list[dict[str, Any]] | None:
+    """Per firm, its rating completeness (None for a scheme without rating criteria)."""
+    status = result.ratings
+    if status is None:
+        return None
+    complete = status.complete.tolist()
+    english = awaiting_ratings(result).tolist()
+    chinese = awaiting_ratings(result, zh=True).tolist()
+    given = [g.tolist() for g in status.given]
+    return [
+        {
+            "complete": bool(complete[i]),
+            "awaiting": english[i] or None,
+            "awaiting_zh": chinese[i] or None,
+            "criteria": [{"criterion": cid, "given": int(given[r][i]), "required": required}
+                         for r, (cid, required) in enumerate(zip(status.criteria,
+                                                                 status.required,
+                                                                 strict=True))],
+        }
+        for i in range(len(result.firms))
     ]

@@ -19,7 +19,7 @@ from scoring.aggregation import Structure
 from scoring.measures import criterion_values
 from scoring.scheme import Gate, Measure, Scheme
 
-__all__ = ["CriterionTrace", "GateTrace", "ScoreResult"]
+__all__ = ["CriterionTrace", "GateTrace", "RatingStatus", "ScoreResult"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -146,6 +146,23 @@ class CriterionTrace:
 
 
 @dataclass(frozen=True, eq=False)
+class RatingStatus:
+    """Per rating criterion: the ratings each firm has and the number a complete rating needs."""
+
+    criteria: tuple[str, ...]
+    given: tuple[IntArray, ...]  # (N,) per criterion
+    required: tuple[int, ...]
+
+    @cached_property
+    def complete(self) -> BoolArray:
+        """``(N,)`` true where every rating criterion has its required number of ratings."""
+        complete = np.ones(len(self.given[0]), dtype=np.bool_)
+        for given, required in zip(self.given, self.required, strict=True):
+            complete &= given >= required
+        return complete
+
+
+@dataclass(frozen=True, eq=False)
 class ScoreResult:
     """Everything a score run computed, aligned to ``firms`` (the indicator frame's index)."""
 
@@ -166,6 +183,7 @@ class ScoreResult:
     rank: IntArray  # 1-based among eligible firms, 0 for ineligible ones
     within_capacity: BoolArray | None
     capacity: int | None
+    ratings: RatingStatus | None = None  # None when the scheme has no rating criterion
 
     @cached_property
     def points_matrix(self) -> pd.DataFrame:

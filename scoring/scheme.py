@@ -10,7 +10,8 @@ A scheme is data. Order of evaluation, for every firm of the pool at once:
    on top of the (optionally ``max_total``-capped) main total;
 4. ``passing`` (threshold with ``>=`` or ``>``) and every criterion and category ``minimum``
    must hold, unless a **bypass** rule (direct recognition) holds for an eligible firm;
-5. eligible firms are ranked by total, then by ``tie_break`` keys, then by uscc.
+5. eligible firms are ranked by total, then by ``tie_break`` keys, then by uscc — those whose
+   reviewer ratings are complete (``Rating.required`` each) first, those awaiting ratings after.
 """
 
 from __future__ import annotations
@@ -113,13 +114,20 @@ class Threshold(_Frozen):
 
 
 class Rating(_Frozen):
-    """How reviewer ratings aggregate: ``normalised = (aggregate - low) / (high - low)``."""
+    """How reviewer ratings aggregate: ``normalised = (aggregate - low) / (high - low)``.
+
+    ``required`` is how many ratings make a firm's rating complete; unstated, it is the round's
+    number of reviewers per nomination (``score``'s ``ratings_required``). A firm with fewer is
+    *awaiting ratings*: it is ranked after every firm whose ratings are complete.
+    """
 
     aggregate: Literal["mean", "median", "trimmed-mean"] = "mean"
     trim: float = Field(default=0.1, ge=0.0, lt=0.5)
     range: tuple[float, float]
     disagreement: float | None = Field(default=None, gt=0)
     min_reviewers: int = Field(default=1, ge=1)
+    # Left out of dumps when unstated, so the fingerprints of schemes stored before it stay.
+    required: int | None = Field(default=None, ge=1, exclude_if=lambda value: value is None)
 
 
 class Minimum(_Frozen):

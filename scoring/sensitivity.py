@@ -75,9 +75,22 @@ def _pool_in_rank_order(result: ScoreResult) -> npt.NDArray[np.intp]:
     return pool_idx[np.argsort(result.rank[pool_idx], kind="stable")]
 
 
-def _positions(key: FloatArray) -> npt.NDArray[np.int64]:
-    """0-based position of each row per column, higher key first, earlier row on ties."""
+def _awaiting(result: ScoreResult, pool_idx: npt.NDArray[np.intp]) -> npt.NDArray[np.int8]:
+    """``(P, 1)`` 1 for pool firms awaiting ratings, 0 for the others."""
+    if result.ratings is None:
+        return np.zeros((pool_idx.size, 1), dtype=np.int8)
+    return (~result.ratings.complete[pool_idx]).astype(np.int8)[:, None]
+
+
+def _positions(key: FloatArray, group: npt.NDArray[np.int8] | None = None
+               ) -> npt.NDArray[np.int64]:
+    """0-based position of each row per column, lower ``group`` first (firms awaiting ratings
+    after the complete ones, as ``score`` ranks them), then higher key, then earlier row."""
     order = np.argsort(-key, axis=0, kind="stable")
+    if group is not None and group.any():
+        grouped = np.broadcast_to(group, key.shape)
+        regroup = np.argsort(np.take_along_axis(grouped, order, axis=0), axis=0, kind="stable")
+        order = np.take_along_axis(order, regroup, axis=0)
     positions = np.empty_like(order)
     np.put_along_axis(positions, order, np.arange(key.shape[0])[:, None], axis=0)
     return positions
@@ -86,13 +99,16 @@ def _positions(key: FloatArray) -> npt.NDArray[np.int64]:
 def weight_stability(scheme: Scheme, indicators: pd.DataFrame, *, capacity: int,
                      draws: int = 1000, seed: int = 0, concentration: float = 100.0,
                      ratings: pd.DataFrame | None = None,
-                     growth: pd.DataFrame | None = None) -> pd.Series:
+                     growth: pd.DataFrame | None = None,
+                     ratings_required: int | None = None) -> pd.Series:
     """Per uscc, the share of Dirichlet weight draws that keep the firm within ``capacity``."""
     if draws < 1 or concentration <= 0 or capacity < 0:
         raise ScoringInputError("draws >= 1, concentration > 0 and capacity >= 0 are required")
-    result = score(scheme, indicators, ratings=ratings, growth=growth, capacity=capacity)
+    result = score(scheme, indicators, ratings=ratings, growth=growth, capacity=capacity,
+                   ratings_required=ratings_required)
     structure = result.structure
     pool_idx = _pool_in_rank_order(result)
+    awaiting = _awaiting(result, pool_idx)
     norm = result.traces.normalised[pool_idx]
     base = structure.top
     rng = np.random.default_rng(seed)
@@ -104,7 +120,8 @@ def weight_stability(scheme: Scheme, indicators: pd.DataFrame, *, capacity: int,
         w = weights[:, start:start + step]
         capped, total = _totals(norm, w, structure)
         passes = _passes(result, pool_idx, norm, w, capped, total)
-        position = _positions(np.where(passes, total, -np.inf))
+        position = _positions(np.where(passes, total, -np.inf),
+                              np.where(passes, awaiting, np.int8(2)).astype(np.int8))
         kept += ((position < capacity) & passes).sum(axis=1)
     share = np.zeros(len(result.firms))
     share[pool_idx] = kept / draws
@@ -113,16 +130,18 @@ def weight_stability(scheme: Scheme, indicators: pd.DataFrame, *, capacity: int,
 
 def leave_one_out(scheme: Scheme, indicators: pd.DataFrame, *,
                   ratings: pd.DataFrame | None = None,
-                  growth: pd.DataFrame | None = None) -> pd.DataFrame:
+                  growth: pd.DataFrame | None = None,
+                  ratings_required: int | None = None) -> pd.DataFrame:
     """Per uscc (rows) and criterion left out (columns): new rank minus scheme rank."""
-    result = score(scheme, indicators, ratings=ratings, growth=growth)
+    result = score(scheme, indicators, ratings=ratings, growth=growth,
+                   ratings_required=ratings_required)
     structure = result.structure
     pool_idx = _pool_in_rank_order(result)
     norm = result.traces.normalised[pool_idx]
     k = len(structure.criteria)
     weights = structure.top[:, None] * (1.0 - np.eye(k))
     _, total = _totals(norm, weights, structure)
-    new_rank = _positions(total) + 1
+    new_rank = _positions(total, _awaiting(result, pool_idx)) + 1
     change = new_rank - result.rank[pool_idx][:, None]
     out = np.zeros((len(result.firms), k), dtype=np.int64)
     out[pool_idx] = change

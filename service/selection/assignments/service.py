@@ -43,6 +43,7 @@ __all__ = [
     "missing_ratings",
     "replace_after_conflict",
     "reviewer_names",
+    "with_assignments",
 ]
 
 _EDITABLE_STATES = ("open", "scoring")
@@ -272,6 +273,19 @@ def assigned_nomination_ids(session: Session, *, round_id: int, reviewer_id: int
             select(Assignment.nomination_id).where(
                 Assignment.round_id == round_id, Assignment.reviewer_id == reviewer_id
             )
+        )
+    )
+
+
+def with_assignments(session: Session, *, nomination_ids: Collection[int]) -> set[int]:
+    """The nominations among ``nomination_ids`` that have at least one assigned reviewer."""
+    if not nomination_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Assignment.nomination_id)
+            .where(Assignment.nomination_id.in_(nomination_ids))
+            .distinct()
         )
     )
 

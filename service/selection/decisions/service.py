@@ -3,8 +3,9 @@
 The capacity line is the latest score run's: a firm is *inside* it when it passed and ranks
 within the cohort's capacity among passing firms. An **override** is selecting a firm outside
 the line, or rejecting or waitlisting one inside it; it is refused without a reason. So is
-selecting a firm whose ratings are incomplete: some reviewer assigned to it has not yet rated
-every reviewer-rated criterion of the run's scheme.
+selecting a firm whose ratings are incomplete: for a nomination with assigned reviewers, some of
+them have not yet rated every reviewer-rated criterion (checked live, so ratings given since the
+run count); for one without, the latest run flagged it ``awaiting-ratings:…``.
 
 Capacity and "one cohort per firm and round" hold under concurrent requests: the round's row is
 locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite write transactions already begin
@@ -25,7 +26,7 @@ from service import audit
 from service.bulk import upsert_rows
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
-from service.models import Decision, Nomination, ScoreResultRow, StoredScheme, utcnow
+from service.models import Decision, Nomination, ScoreResultRow, ScoreRun, StoredScheme, utcnow
 from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import rated
@@ -100,15 +101,10 @@ def record(
                         "and needs a reason",
                     }
                 )
-    stored_scheme = session.get(StoredScheme, run.scheme_pk)
-    assert stored_scheme is not None  # a foreign key with ON DELETE RESTRICT
-    awaiting = assignments_service.missing_ratings(
-        session,
-        nomination_ids=[d.nomination_id for d in decisions if d.outcome == "select"],
-        criteria=list(rated.rated_criteria(schemes_service.to_scheme(stored_scheme))),
-    )
+    awaiting = _awaiting_ratings(session, run, scored, decisions)
     for i, decision in enumerate(decisions):
-        if decision.nomination_id in awaiting and decision.reason is None:
+        reasonless_select = decision.outcome == "select" and decision.reason is None
+        if reasonless_select and decision.nomination_id in awaiting:
             errors.append(
                 {
                     "loc": ["body", "decisions", i, "reason"],
@@ -216,7 +212,7 @@ def record(
                     "run_id": run.id,
                     "rank": scored[d.nomination_id].rank,
                     "within_capacity": scored[d.nomination_id].within_capacity,
-                    "ratings": awaiting.get(d.nomination_id, "complete"),
+                    "awaiting_ratings": awaiting.get(d.nomination_id),
                 },
             )
     session.flush()
@@ -225,3 +221,36 @@ def record(
             select(Decision).where(Decision.nomination_id.in_(ids)).order_by(Decision.nomination_id)
         )
     )
+
+
+def _awaiting_ratings(
+    session: Session,
+    run: ScoreRun,
+    scored: dict[int, ScoreResultRow],
+    decisions: Sequence[DecisionIn],
+) -> dict[int, str]:
+    """Nomination id → what its ratings lack, for the firms the decisions select: live from the
+    assignments where the nomination has assigned reviewers, from the run's flags otherwise."""
+    selected = [d.nomination_id for d in decisions if d.outcome == "select"]
+    stored_scheme = session.get(StoredScheme, run.scheme_pk)
+    assert stored_scheme is not None  # a foreign key with ON DELETE RESTRICT
+    live = assignments_service.missing_ratings(
+        session,
+        nomination_ids=selected,
+        criteria=list(rated.rated_criteria(schemes_service.to_scheme(stored_scheme))),
+    )
+    assigned = assignments_service.with_assignments(session, nomination_ids=selected)
+    from_run = {
+        n: text
+        for n in selected
+        if n not in assigned and (text := _awaiting(scored[n])) is not None
+    }
+    return live | from_run
+
+
+def _awaiting(row: ScoreResultRow) -> str | None:
+    """What the firm's ratings lacked in the run ("awaiting ratings: 2 of 3"), None if nothing."""
+    if not rated.awaiting_ratings(list(row.flags)):
+        return None
+    ratings = row.explanation.get("ratings") or {}
+    return str(ratings.get("awaiting") or "awaiting ratings")

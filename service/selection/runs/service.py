@@ -45,6 +45,7 @@ def create(
         raise Conflict(f"Round {round_id} has no nominations for {cohort!r} to score.")
     stored, scheme = schemes_service.get_active_for_cohort(session, cohort)
     capacity = int(selection_round.capacities.get(cohort, 100))
+    ratings_required = rated.ratings_required(selection_round)
     reference_date = selection_round.reference_date
     frames = scoring_frames.load_scoring_frames(
         session, list(nomination_ids), reference_date=reference_date
@@ -69,7 +70,12 @@ def create(
             reference_date=reference_date,
         )
         result = scoring.score(
-            scheme, indicators, ratings=ratings, growth=growth, capacity=capacity
+            scheme,
+            indicators,
+            ratings=ratings,
+            growth=growth,
+            capacity=capacity,
+            ratings_required=ratings_required,
         )
         stability = scoring.weight_stability(
             scheme,
@@ -79,6 +85,7 @@ def create(
             seed=options.sensitivity_seed,
             ratings=ratings,
             growth=growth,
+            ratings_required=ratings_required,
         )
         left_out = robustness.leave_one_out_capacity(
             result,
@@ -93,7 +100,13 @@ def create(
         frames.funding_rounds,
         ratings,
         growth,
-        extra=(stored.fingerprint, reference_date.isoformat(), str(capacity), str(usd_cny)),
+        extra=(
+            stored.fingerprint,
+            reference_date.isoformat(),
+            str(capacity),
+            str(usd_cny),
+            str(ratings_required),
+        ),
     )
     summary = scoring.explanations.summary(result)
     run = ScoreRun(

@@ -55,6 +55,8 @@ def _header(shortlist: Shortlist) -> list[str]:
         *compared,
         *(f"points:{c}" for c in shortlist.criteria),
         "failed_gates",
+        "awaiting_ratings",
+        "awaiting_ratings_zh",
         "flags",
     ]
 
@@ -69,6 +71,9 @@ def _rows(shortlist: Shortlist) -> Iterator[list[Any]]:
             row.extend([other.get("rank"), other.get("rank_difference")])
         row.extend(points.get(c) for c in shortlist.criteria)
         row.append("; ".join(failed))
+        ratings = item["explanation"].get("ratings") or {}
+        row.append(ratings.get("awaiting"))
+        row.append(ratings.get("awaiting_zh"))
         row.append("; ".join(item["flags"]))
         yield [neutralise(v) for v in row]
 

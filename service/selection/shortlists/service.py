@@ -222,6 +222,7 @@ def read(
                 "passed": result.passed,
                 "within_capacity": result.within_capacity,
                 "stability": result.stability,
+                "ratings_complete": not rated.awaiting_ratings(list(result.flags)),
                 "flags": _live_flags(result.flags, reviews),
                 "explanation": explanation if shown else dict(_NOT_ASSIGNED),
                 "reviews": reviews,

@@ -44,7 +44,8 @@ def test_an_override_needs_a_reason(client: TestClient, as_role: Headers, app: F
     assert status == 201, body
     assert all(d["override"] for d in body)
     status, body = _decide(client, as_role, round_id, "seed",
-                           {"nomination_id": items[1]["nomination_id"], "outcome": "select"})
+                           {"nomination_id": items[1]["nomination_id"], "outcome": "select",
+                            "reason": "selected while awaiting ratings"})
     assert status == 201
     assert body[0]["override"] is False
     with app.state.write_sessions() as session:

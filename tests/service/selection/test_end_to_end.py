@@ -48,8 +48,10 @@ def test_a_round_end_to_end(client: TestClient, as_role: Headers) -> None:
         items = shortlist(client, as_role("chair"), round_id, cohort)["items"]
         inside = [i for i in items if i["within_capacity"]]
         below = next(i for i in items if not i["within_capacity"])
-        decisions = [{"nomination_id": i["nomination_id"], "outcome": "select"}
-                     for i in inside[1:]]
+        # One rating of three: every firm still awaits ratings, so each selection states why.
+        assert not any(i["ratings_complete"] for i in items)
+        decisions = [{"nomination_id": i["nomination_id"], "outcome": "select",
+                      "reason": "selected while awaiting ratings"} for i in inside[1:]]
         decisions.append({"nomination_id": inside[0]["nomination_id"], "outcome": "waitlist",
                           "reason": "asked to defer a year"})
         refused = client.post(f"/v1/rounds/{round_id}/cohorts/{cohort}/decisions",

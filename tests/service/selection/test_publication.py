@@ -18,7 +18,8 @@ def _select_inside(client: TestClient, as_role: Headers, round_id: int, cohort: 
              if i["within_capacity"]]
     response = client.post(
         f"/v1/rounds/{round_id}/cohorts/{cohort}/decisions",
-        json={"decisions": [{"nomination_id": i["nomination_id"], "outcome": "select"}
+        json={"decisions": [{"nomination_id": i["nomination_id"], "outcome": "select",
+                             "reason": "selected before the reviewers rate it (test round)"}
                             for i in items]},
         headers=as_role("chair"))
     assert response.status_code == 201, response.text
