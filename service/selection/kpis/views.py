@@ -18,6 +18,7 @@ router = APIRouter(tags=["selection"])
     "/v1/rounds/{round_id}/kpis",
     response_model=KpisOut,
     summary="Published cohorts against the plan's three-year targets",
+    responses={409: {"description": "The round is not published yet."}},
 )
 def get_kpis(round_id: IdPath, session: SessionDep, request: Request) -> KpisOut:
     """Counts members meeting each target's condition from their latest filings and rounds;
