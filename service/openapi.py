@@ -43,23 +43,61 @@ _ERRORS: dict[int, str] = {
     422: "The request breaks the contract; `errors` says where.",
     503: "The database is busy (a lock wait timed out); retry after `Retry-After` seconds.",
 }
-# Request bodies worth more than a generated example, by schema name.
+_CANDIDATE_ROW = {
+    "uscc": "91110108MA0000001D",
+    "name": "北辰智算科技股份有限公司（示例）",
+    "founded_on": "2009-06-18",
+    "sector": "ai",
+    "listed": True,
+    "cohort": "leader",
+    "fiscal_year": 2025,
+    "revenue": 2634719376,
+    "rd_expense": 233570766,
+    "employees": 3364,
+}
+# Request bodies worth more than a generated example, by schema name (those of the README's
+# worked round, seed_data/examples/worked_round.py, among them).
 _EXAMPLES: dict[str, Any] = {
-    "NominationList": {
-        "rows": [
-            {
-                "uscc": "91110108MA0000001D",
-                "name": "北辰智算科技股份有限公司（示例）",
-                "founded_on": "2009-06-18",
-                "sector": "ai",
-                "listed": True,
-                "cohort": "leader",
-                "fiscal_year": 2025,
-                "revenue": 2634719376,
-                "rd_expense": 233570766,
-                "employees": 3364,
-            }
+    "NominationList": {"rows": [_CANDIDATE_ROW]},
+    "EvaluateRequest": {"reference_date": "2026-06-30", "rows": [_CANDIDATE_ROW]},
+    "RoundIn": {
+        "name": "Worked example 2026 (SYNTHETIC)",
+        "year": 2026,
+        "reference_date": "2026-06-30",
+        "capacities": {"leader": 1, "hidden-champion": 2, "seed": 3},
+    },
+    "RoundStateIn": {"state": "scoring"},
+    "ScoreRunIn": {"sensitivity_draws": 200, "sensitivity_seed": 0},
+    "RatingsIn": {
+        "ratings": [
+            {"criterion": "business_model_innovation", "score": 8, "comment": "clear path"},
+            {"criterion": "hard_tech_distinctiveness", "score": 7},
         ]
+    },
+    "ConflictIn": {"reason": "I advised this firm in 2025"},
+    "DecisionsIn": {
+        "decisions": [
+            {"nomination_id": 1, "outcome": "select"},
+            {
+                "nomination_id": 2,
+                "outcome": "waitlist",
+                "reason": "next in line if a selected firm withdraws",
+            },
+        ]
+    },
+    "PublishIn": {"valid_from": "2026-07-01", "validity_years": 3},
+    "FirmIn": {
+        "name": "北辰智算科技股份有限公司（示例）",
+        "name_en": "Beichen AI Computing (example)",
+        "founded_on": "2009-06-18",
+        "sector": "ai",
+        "listed": True,
+    },
+    "FilingIn": {"revenue": 2634719376, "rd_expense": 233570766, "employees": 3364},
+    "WebhookIn": {
+        "url": "https://tracker.example.org/hooks/cohorts",
+        "event_types": ["membership.added"],
+        "description": "the programme tracker",
     },
 }
 
@@ -226,14 +264,16 @@ def _give_example(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
     if media is None or "example" in media or "examples" in media:
         return
     schema = media.get("schema", {})
-    name = schema.get("$ref", "").rsplit("/", 1)[-1]
+    # A body that may be omitted is ``anyOf: [{$ref}, {type: null}]``.
+    refs = [schema, *schema.get("anyOf", [])]
+    name = next((r["$ref"].rsplit("/", 1)[-1] for r in refs if "$ref" in r), "")
     media["example"] = (
         copy.deepcopy(_EXAMPLES[name]) if name in _EXAMPLES else example_of(schema, schemas)
     )
 
 
 _PLAIN: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "integer": lambda s: s.get("minimum", s.get("exclusiveMinimum", 0) + 1),
+    "integer": lambda s: int(s.get("minimum", s.get("exclusiveMinimum", 0) + 1)),
     "number": lambda s: s.get("minimum", 1.0),
     "boolean": lambda _s: True,
     "null": lambda _s: None,
