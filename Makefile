@@ -26,16 +26,17 @@ run: setup
 	$(BIN)/cohorts keys demo
 	$(BIN)/cohorts serve --host $(HOST) --port $(PORT)
 
-## make test: lint, types and import contracts, then the whole suite on SQLite and on PostgreSQL
+## make test: lint, types and import contracts, then the whole suite on SQLite and on PostgreSQL,
+## spread over one pytest-xdist worker per core (each with its own SQLite files and PostgreSQL)
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy service scoring schemas seed_data migrations tests bench
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 ## make test-sqlite: the suite on SQLite alone (quicker while developing)
 test-sqlite: setup
-	COHORTS_TEST_DATABASES=sqlite $(BIN)/pytest
+	COHORTS_TEST_DATABASES=sqlite $(BIN)/pytest -n auto
 
 lint: setup
 	$(BIN)/ruff check .

@@ -25,6 +25,7 @@ from service.keys import PrincipalCache
 from service.metrics import Metrics
 from service.metrics import router as metrics_router
 from service.nominations.views import router as nominations_router
+from service.openapi import install_openapi
 from service.parameters import refuse_nul_parameters
 from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     install_problem_handlers(app)
     install_lock_handler(app)
     install_docs(app)
+    install_openapi(app)
     app.include_router(health.router)
     app.include_router(metrics_router)
     app.include_router(firms_router)

@@ -8,6 +8,10 @@ Each test gets a fresh app (so fresh caches) whose sessions join one transaction
 after the test (SQLAlchemy's "join an external transaction" recipe). A test that needs several
 real connections (threads racing, a request interleaved with another) is marked
 ``own_database`` and gets a freshly migrated database of its own instead.
+
+Under pytest-xdist (``make test`` runs ``pytest -n auto``) every session fixture is per worker:
+each worker has its own SQLite files (its own ``tmp_path_factory`` folder) and starts its own
+PostgreSQL cluster, so workers share no database and need no coordination.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ _DATABASES = [
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
-    """One cluster for the whole run."""
+    """One cluster for the whole run (for each xdist worker)."""
     try:
         cluster = start_cluster()
     except RuntimeError as exc:

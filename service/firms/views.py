@@ -20,7 +20,12 @@ router = APIRouter(prefix="/v1/firms", tags=["firms"])
 FiscalYearPath = Annotated[int, Path(ge=1949, le=2100)]
 
 
-@router.put("/{uscc}", response_model=FirmOut, summary="Create or update a firm profile")
+@router.put(
+    "/{uscc}",
+    response_model=FirmOut,
+    summary="Create or update a firm profile",
+    responses={201: {"model": FirmOut, "description": "Created"}},
+)
 def put_firm(
     uscc: UsccPath,
     profile: FirmIn,
@@ -81,7 +86,10 @@ def list_firms(
 
 
 @router.put(
-    "/{uscc}/filings/{fiscal_year}", response_model=FilingOut, summary="Record a year's figures"
+    "/{uscc}/filings/{fiscal_year}",
+    response_model=FilingOut,
+    summary="Record a year's figures",
+    responses={201: {"model": FilingOut, "description": "Created"}},
 )
 def put_filing(
     uscc: UsccPath,

@@ -55,3 +55,15 @@ def test_every_route_refuses_nul_in_its_parameters(
     locs = [error["loc"] for error in response.json()["errors"]]
     assert locs == [["path", name] for name in names] + [["query", "probe"]]
 
+
+
+def test_a_repeated_single_valued_query_parameter_is_refused(
+    client: TestClient, as_role: Callable[[str], dict[str, str]]
+) -> None:
+    response = client.get(
+        "/v1/schemes", params=[("cohort", "leader"), ("cohort", "seed")], headers=as_role("admin")
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {"loc": ["query", "cohort"], "message": "takes one value; it was repeated"}
+    ]

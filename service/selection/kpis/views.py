@@ -20,6 +20,7 @@ router = APIRouter(tags=["selection"])
     "/v1/rounds/{round_id}/kpis",
     response_model=KpisOut,
     summary="Published cohorts against the plan's three-year targets",
+    responses={409: {"description": "The round is not published yet."}},
 )
 def get_kpis(
     round_id: IdPath, session: SessionDep, request: Request, as_of: dt.date | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Request, Response
 
 from schemas.selection import ScoreRunIn, ScoreRunOut
 from service.deps import PrincipalDep, SessionDep
@@ -21,6 +21,13 @@ router = APIRouter(prefix="/v1/rounds/{round_id}/cohorts/{cohort}", tags=["selec
     response_model=ScoreRunOut,
     status_code=201,
     summary="Score the cohort's nominations",
+    responses={
+        201: {
+            "headers": {
+                "Location": {"description": "The new run.", "schema": {"type": "string"}}
+            }
+        }
+    },
 )
 def post_score_run(
     round_id: IdPath,
@@ -28,6 +35,7 @@ def post_score_run(
     session: SessionDep,
     principal: PrincipalDep,
     request: Request,
+    response: Response,
     data: Annotated[ScoreRunIn | None, Body()] = None,
 ) -> ScoreRunOut:
     """Scores every nomination of the cohort under its active scheme (and the active growth
@@ -42,6 +50,9 @@ def post_score_run(
         cohort=cohort,
         options=data or ScoreRunIn(),
         usd_cny=request.app.state.settings.usd_cny,
+    )
+    response.headers["Location"] = str(
+        request.url_for("get_score_run", round_id=round_id, cohort=cohort, run_id=run.id).path
     )
     return ScoreRunOut.model_validate(service.describe(session, run))
 

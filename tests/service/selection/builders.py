@@ -92,6 +92,9 @@ def score(client: TestClient, as_role: Headers, round_id: int, cohort: str,
                            json=options or None, headers=as_role("admin"))
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
+    assert response.headers["Location"] == (
+        f"/v1/rounds/{round_id}/cohorts/{cohort}/score-runs/{result['id']}"
+    )
     return result
 
 
