@@ -75,6 +75,15 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/cohorts/{cohort}/members"): ALL_ROLES,
     ("GET", "/v1/firms/{uscc}/memberships"): ALL_ROLES,
     ("GET", "/v1/cohorts/changes"): ALL_ROLES,
+    # webhooks to the tracker: the programme office subscribes and looks after receivers
+    ("POST", "/v1/webhooks"): ADMIN_ONLY,
+    ("GET", "/v1/webhooks"): ADMIN_ONLY,
+    ("GET", "/v1/webhooks/{webhook_id}"): ADMIN_ONLY,
+    ("DELETE", "/v1/webhooks/{webhook_id}"): ADMIN_ONLY,
+    ("POST", "/v1/webhooks/{webhook_id}/enable"): ADMIN_ONLY,
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): ADMIN_ONLY,
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}"): ADMIN_ONLY,
+    ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): ADMIN_ONLY,
 }
 
 

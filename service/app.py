@@ -26,6 +26,8 @@ from service.schemes.views import router as schemes_router
 from service.selection.rendered import RenderedCache
 from service.selection.routers import ROUTERS as SELECTION_ROUTERS
 from service.settings import Settings, get_settings
+from service.webhooks.delivery import Worker as WebhookWorker
+from service.webhooks.views import router as webhooks_router
 
 __all__ = ["create_app"]
 
@@ -63,7 +65,10 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
         # collector's generations, so full collections under load stay short (tail latency).
         gc.collect()
         gc.freeze()
+        worker = WebhookWorker(engine, settings).start() if settings.webhook_worker else None
         yield
+        if worker is not None:
+            worker.stop()
         if bind is None:
             engine.dispose()
 
@@ -89,6 +94,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.include_router(schemes_router)
     app.include_router(growth_router)
     app.include_router(admin_router)
+    app.include_router(webhooks_router)
     for selection_router in SELECTION_ROUTERS:
         app.include_router(selection_router)
 

@@ -36,6 +36,29 @@ class Settings(BaseSettings):
         default=256, ge=1, description="Rendered JSON documents (membership, shortlist) kept."
     )
     usd_cny: float = Field(default=7.2, gt=0, description="Fallback USD/CNY rate for indicators.")
+    webhook_worker: bool = Field(
+        default=True, description="Run the webhook delivery worker inside the web process."
+    )
+    webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    webhook_batch_size: int = Field(default=100, ge=1, le=1000)
+    webhook_concurrency: int = Field(default=8, ge=1, le=64)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    webhook_lease_seconds: float = Field(
+        default=60.0, gt=0, description="A claimed delivery is retried by anyone after this."
+    )
+    webhook_retry_base_seconds: float = Field(default=5.0, gt=0)
+    webhook_retry_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    webhook_retry_window_seconds: float = Field(
+        default=26 * 3600.0, gt=0, description="How long a delivery is retried before it fails."
+    )
+    webhook_disable_after_failures: int = Field(default=20, ge=1)
+    webhook_disable_after_seconds: float = Field(
+        default=24 * 3600.0, ge=0, description="…and failing for at least this long."
+    )
+    webhook_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Non-global networks webhooks may reach anyway, e.g. ['127.0.0.0/8'].",
+    )
 
 
 @lru_cache(maxsize=1)

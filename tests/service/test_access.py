@@ -54,6 +54,14 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/cohorts/{cohort}/members"): EVERYONE,
     ("GET", "/v1/firms/{uscc}/memberships"): EVERYONE,
     ("GET", "/v1/cohorts/changes"): EVERYONE,
+    ("POST", "/v1/webhooks"): {ADMIN},
+    ("GET", "/v1/webhooks"): {ADMIN},
+    ("GET", "/v1/webhooks/{webhook_id}"): {ADMIN},
+    ("DELETE", "/v1/webhooks/{webhook_id}"): {ADMIN},
+    ("POST", "/v1/webhooks/{webhook_id}/enable"): {ADMIN},
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): {ADMIN},
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}"): {ADMIN},
+    ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): {ADMIN},
 }
 
 # Values that satisfy each path parameter's syntax, so the gate, not routing, decides.
@@ -67,6 +75,8 @@ PATH_VALUES = {
     "nomination_id": "1",
     "scheme_id": "seed",
     "model_id": "0123abcd",
+    "webhook_id": "1",
+    "delivery_id": "1",
 }
 
 

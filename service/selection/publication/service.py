@@ -14,6 +14,7 @@ from service.errors import Conflict
 from service.keys import Principal
 from service.models import Decision, Firm, Membership, utcnow
 from service.rounds import service as rounds_service
+from service.webhooks import service as webhooks
 
 __all__ = ["Publication", "publish", "years_later"]
 
@@ -102,4 +103,5 @@ def publish(
             "members": members,
         },
     )
+    webhooks.announce_publication(session, round_id, selected, valid_from=start, valid_until=until)
     return Publication(round_id, now, start, until, members)

@@ -13,6 +13,7 @@ from service.errors import Conflict
 from service.keys import Principal
 from service.models import SelectionRound, utcnow
 from service.rounds import service as rounds_service
+from service.webhooks import service as webhooks
 
 __all__ = ["ALLOWED", "change_state"]
 
@@ -49,5 +50,8 @@ def change_state(
         target_id=round_id,
         detail={"from": before, "to": state},
         reason=reason,
+    )
+    webhooks.enqueue(
+        session, "round.state_changed", {"round_id": round_id, "from": before, "to": state}
     )
     return selection_round
