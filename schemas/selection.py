@@ -119,6 +119,11 @@ class ShortlistItem(BaseModel):
         description="Per rated criterion: ratings raw and calibrated, mean, spread, disagreement."
     )
     decision: Outcome | None
+    compare: dict[str, Any] | None = Field(
+        default=None,
+        description="With ``compare=``: the other aggregation's method, the firm's rank under "
+        "it and the rank difference (other minus the scheme's).",
+    )
 
 
 class ShortlistPage(BaseModel):
@@ -170,6 +175,10 @@ class ConflictOut(BaseModel):
     reviewer_label: str
     reason: str | None
     ratings_withdrawn: int
+    replacement_assigned: bool = Field(
+        default=False,
+        description="Your assignment to the nomination passed to another eligible reviewer.",
+    )
     created_at: datetime
 
 
@@ -182,6 +191,12 @@ class DecisionIn(_In):
         default=None,
         description="Required for an override: selecting a firm outside the capacity line, or "
         "rejecting or waitlisting one inside it.",
+    )
+    moves: bool = Field(
+        default=False,
+        description="The firm moves here from its current membership (graduation, e.g. seed → "
+        "hidden-champion): publication ends the old membership the day the new one starts. "
+        "Without it, selecting a firm that is a current member elsewhere is refused.",
     )
 
 
@@ -200,6 +215,7 @@ class DecisionOut(BaseModel):
     outcome: Outcome
     reason: str | None
     override: bool
+    moves: bool
     run_id: int
     rank_at_decision: int | None
     decided_by: str
@@ -221,6 +237,11 @@ class PublicationOut(BaseModel):
     valid_from: date
     valid_until: date
     members: dict[str, int]
+    closed: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Earlier memberships of the selected firms closed by this publication: "
+        "moved from (ended the day the new one starts) or already run out.",
+    )
 
 
 class MemberOut(BaseModel):
@@ -247,6 +268,11 @@ class ChangeOut(MemberOut):
 
     seq: int
     change: Literal["added"]
+    replaces: int | None = Field(
+        default=None,
+        description="The seq of the firm's earlier membership that this one replaced: the firm "
+        "moved (graduation), and that membership ended the day this one began.",
+    )
     published_at: datetime
 
 
@@ -265,9 +291,14 @@ class KpiTarget(BaseModel):
     target: str
     target_min: int
     target_max: int | None
-    count: int
+    count: int = Field(description="Members that newly reached the level during the validity "
+                       "period (not those already there at publication).")
     met: bool
-    firms: list[str]
+    firms: list[str] = Field(description="The members that newly reached the level.")
+    at_publication: int = Field(description="Members already at the level at publication "
+                                "(their recorded baseline); not counted towards the target.")
+    by_year: dict[str, int] = Field(description="Members first reaching the level, per year of "
+                                    "the validity period begun by the as-of date.")
 
 
 class CohortKpis(BaseModel):
@@ -279,7 +310,8 @@ class CohortKpis(BaseModel):
 
 
 class KpisOut(BaseModel):
-    """Progress of a published round's cohorts, from the members' latest filings and rounds."""
+    """Progress of a published round's cohorts: members newly reaching each level since their
+    recorded baseline, from their filings and funding rounds."""
 
     round_id: int
     as_of: date

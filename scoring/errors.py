@@ -11,7 +11,7 @@ The tree, all subclasses of ``ValueError`` so that callers may map them to a 422
 
 from __future__ import annotations
 
-__all__ = ["SchemeError", "ScoringError", "ScoringInputError"]
+__all__ = ["AssignmentInfeasible", "SchemeError", "ScoringError", "ScoringInputError"]
 
 
 class ScoringError(ValueError):
@@ -29,3 +29,16 @@ class SchemeError(ScoringError):
 
 class ScoringInputError(ScoringError):
     """The indicator, rating or growth frames do not fit the scheme."""
+
+
+class AssignmentInfeasible(ScoringError):
+    """No assignment fits; ``short_nominations``/``short_reviewers``: id → how many short."""
+
+    def __init__(self, message: str, *, short_nominations: dict[int, int] | None = None,
+                 short_reviewers: dict[int, int] | None = None) -> None:
+        self.short_nominations = dict(short_nominations or {})
+        self.short_reviewers = dict(short_reviewers or {})
+        named = [f"nomination {i}: {c} short" for i, c in sorted(self.short_nominations.items())]
+        named += [f"reviewer {i}: {c} short" for i, c in sorted(self.short_reviewers.items())]
+        super().__init__(message + (" (" + "; ".join(named[:20])
+                                    + ("; ..." if len(named) > 20 else "") + ")" if named else ""))

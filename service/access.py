@@ -26,6 +26,7 @@ PUBLIC: frozenset[Role] = frozenset()  # no key needed
 STAFF = frozenset({Role.ADMIN, Role.OFFICER, Role.REVIEWER, Role.CHAIR})  # all but the tracker
 WRITERS = frozenset({Role.OFFICER, Role.ADMIN})  # who registers firms and submits lists
 ADMIN_ONLY = frozenset({Role.ADMIN})
+PANEL = frozenset({Role.ADMIN, Role.CHAIR})  # who sees every reviewer and every assignment
 
 RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/healthz"): PUBLIC,
@@ -57,6 +58,12 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/v1/growth-models/{model_id}/activate"): ADMIN_ONLY,
     # administration
     ("GET", "/v1/audit"): ADMIN_ONLY,
+    # reviewer profiles and assignment (a reviewer reads only their own assignments)
+    ("POST", "/v1/reviewers"): ADMIN_ONLY,
+    ("GET", "/v1/reviewers"): PANEL,
+    ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/assignments"): ADMIN_ONLY,
+    ("POST", "/v1/rounds/{round_id}/assignments/edits"): ADMIN_ONLY,
+    ("GET", "/v1/rounds/{round_id}/assignments"): PANEL | {Role.REVIEWER},
     # running a round: states, score runs, shortlists, reviews, decisions, publication
     ("POST", "/v1/rounds/{round_id}/state"): ADMIN_ONLY,
     ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/score-runs"): ADMIN_ONLY,

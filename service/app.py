@@ -21,6 +21,7 @@ from service.keys import PrincipalCache
 from service.nominations.views import router as nominations_router
 from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
+from service.reviewers.views import router as reviewers_router
 from service.rounds.views import router as rounds_router
 from service.schemes.views import router as schemes_router
 from service.selection.rendered import RenderedCache
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.include_router(growth_router)
     app.include_router(admin_router)
     app.include_router(webhooks_router)
+    app.include_router(reviewers_router)
     for selection_router in SELECTION_ROUTERS:
         app.include_router(selection_router)
 

@@ -1,7 +1,9 @@
-"""Load the SYNTHETIC demo data: firms, filings, funding rounds, and an open demo round.
+"""Load the SYNTHETIC demo data: firms, filings, funding rounds, and an open demo round with a
+panel of reviewer profiles assigned to its nominations.
 
 The demo round's nominations go through the real intake path (a CSV in the column contract),
-so ``make run`` shows a stored batch exactly as an officer's upload would leave it.
+so ``make run`` shows a stored batch exactly as an officer's upload would leave it; the
+assignment is solved by the same use case as ``POST …/cohorts/{cohort}/assignments``.
 """
 
 from __future__ import annotations
@@ -13,19 +15,25 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.vocabulary import FILING_FIELDS
+from schemas.reviewers import AssignRequest, ReviewerIn
+from scoring.vocabulary import COHORTS, FILING_FIELDS, SECTORS
 from seed_data.demo import DemoData, candidate_rows, load
 from service.access import Role
 from service.firms import service as firms_service
 from service.firms.service import FIGURES, PROFILE_FIELDS
 from service.intake import parse_candidate_list
 from service.keys import Principal
-from service.models import SelectionRound, utcnow
+from service.models import Reviewer, SelectionRound, utcnow
 from service.nominations import service as nominations_service
+from service.reviewers import service as reviewers_service
+from service.selection.assignments import service as assignments_service
 
-__all__ = ["DEMO_ROUND_NAME", "load_demo"]
+__all__ = ["DEMO_REVIEWER_PREFIX", "DEMO_ROUND_NAME", "load_demo"]
 
 DEMO_ROUND_NAME = "Demo round 2026 (SYNTHETIC data)"
+DEMO_REVIEWER_PREFIX = "Demo reviewer"
+_DEMO_PANEL = 12
+_REVIEWERS_PER_NOMINATION = 3
 _PRINCIPAL = Principal(key_id=None, label="cli:seed-demo", role=Role.ADMIN)
 
 
@@ -65,7 +73,51 @@ def load_demo(
     summary = {"firms": len(firms), "filings": len(filings), "funding_rounds": len(rounds)}
     if with_round:
         summary["demo_round_nominations"] = _open_demo_round(session, data)
+        summary["demo_reviewers"] = _demo_panel(session, data)
+        summary["demo_assignments"] = _assign_demo_round(session)
     return summary
+
+
+def _demo_panel(session: Session, data: DemoData) -> int:
+    """Twelve SYNTHETIC reviewer profiles, once: sectors in turn, one affiliated to a demo firm."""
+    existing = session.scalars(
+        select(Reviewer).where(Reviewer.name.startswith(DEMO_REVIEWER_PREFIX))
+    ).all()
+    if existing:
+        return 0
+    codes = [s.code for s in SECTORS if s.code != "other"]
+    for i in range(_DEMO_PANEL):
+        reviewers_service.create(
+            session,
+            _PRINCIPAL,
+            data=ReviewerIn(
+                name=f"{DEMO_REVIEWER_PREFIX} {i + 1} (SYNTHETIC)",
+                sectors=[codes[(3 * i + j) % len(codes)] for j in range(3)],
+                affiliations=[str(data.firms["uscc"].iloc[i])] if i % 4 == 0 else [],
+                notes="SYNTHETIC demo profile",
+            ),
+        )
+    return _DEMO_PANEL
+
+
+def _assign_demo_round(session: Session) -> int:
+    """Solve the demo round's assignment for every cohort, once (while nothing is assigned)."""
+    demo_round = session.scalars(
+        select(SelectionRound).where(SelectionRound.name == DEMO_ROUND_NAME)
+    ).first()
+    if demo_round is None or demo_round.state not in ("open", "scoring"):
+        return 0
+    if assignments_service.list_assignments(session, _PRINCIPAL, round_id=demo_round.id):
+        return 0
+    request = AssignRequest(reviewers_per_nomination=_REVIEWERS_PER_NOMINATION)
+    return sum(
+        len(
+            assignments_service.assign_cohort(
+                session, _PRINCIPAL, round_id=demo_round.id, cohort=cohort, request=request
+            )
+        )
+        for cohort in COHORTS
+    )
 
 
 def _open_demo_round(session: Session, data: DemoData) -> int:

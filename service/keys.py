@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from service.access import Role
 from service.errors import NotFound, ValidationFailed
-from service.models import ApiKey, utcnow
+from service.models import ApiKey, Reviewer, utcnow
 
 __all__ = [
     "Principal",
@@ -32,11 +32,12 @@ _KEY_PREFIX = "ck"
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the key's id, label and role."""
+    """Who is calling: the key's id, label and role, and a reviewer key's profile."""
 
     key_id: int | None
     label: str
     role: Role
+    reviewer_id: int | None = None
 
 
 def hash_key(raw_key: str) -> str:
@@ -51,8 +52,34 @@ def _split(raw_key: str) -> str | None:
     return parts[1]
 
 
-def create_key(session: Session, *, role: str, label: str) -> tuple[ApiKey, str]:
-    """Mint a key for ``role``; the raw key is returned once and never stored."""
+def _profile_for(session: Session, role: Role, label: str, reviewer_id: int | None) -> int | None:
+    """The reviewer profile a new key belongs to: the one named, or a new one for a reviewer."""
+    if role is not Role.REVIEWER:
+        if reviewer_id is not None:
+            raise ValidationFailed(
+                f"Only reviewer keys belong to a reviewer profile, not {role.value!r} keys.",
+                errors=[{"loc": ["reviewer"], "message": "only with --role reviewer"}],
+            )
+        return None
+    if reviewer_id is None:
+        # A key minted without a profile starts one named after its label (sectors added later).
+        profile = Reviewer(name=label, sectors=[], affiliations=[], created_by="keys.create")
+        session.add(profile)
+        session.flush()
+        return profile.id
+    if session.get(Reviewer, reviewer_id) is None:
+        raise ValidationFailed(
+            f"No reviewer profile has id {reviewer_id}.",
+            errors=[{"loc": ["reviewer"], "message": f"unknown reviewer {reviewer_id}"}],
+        )
+    return reviewer_id
+
+
+def create_key(
+    session: Session, *, role: str, label: str, reviewer_id: int | None = None
+) -> tuple[ApiKey, str]:
+    """Mint a key for ``role`` (a reviewer's for profile ``reviewer_id``, or a new profile); the
+    raw key is returned once and never stored."""
     try:
         checked_role = Role(role)
     except ValueError:
@@ -61,9 +88,16 @@ def create_key(session: Session, *, role: str, label: str) -> tuple[ApiKey, str]
     label = label.strip()
     if not label or len(label) > 200:
         raise ValidationFailed("A key needs a label of 1 to 200 characters.")
+    profile = _profile_for(session, checked_role, label, reviewer_id)
     prefix = secrets.token_hex(6)
     raw = f"{_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(label=label, role=checked_role.value, prefix=prefix, key_hash=hash_key(raw))
+    key = ApiKey(
+        label=label,
+        role=checked_role.value,
+        prefix=prefix,
+        key_hash=hash_key(raw),
+        reviewer_id=profile,
+    )
     session.add(key)
     session.flush()
     return key, raw
@@ -79,7 +113,9 @@ def authenticate(session: Session, raw_key: str) -> Principal | None:
         return None
     if not hmac.compare_digest(key.key_hash, hash_key(raw_key)):
         return None
-    return Principal(key_id=key.id, label=key.label, role=Role(key.role))
+    return Principal(
+        key_id=key.id, label=key.label, role=Role(key.role), reviewer_id=key.reviewer_id
+    )
 
 
 def revoke_key(session: Session, *, key_id: int | None = None, prefix: str | None = None) -> ApiKey:
@@ -103,18 +139,29 @@ DEMO_LABEL_PREFIX = "demo-"
 
 
 def mint_demo_keys(session: Session) -> dict[str, str]:
-    """Revoke earlier demo keys and mint one per role, for local use; returns role → raw key."""
+    """Revoke earlier demo keys and mint one per role, for local use; returns role → raw key.
+
+    The demo reviewer's key belongs to the earlier demo reviewer's profile (a rotation), else to
+    the demo panel's first profile."""
     now = utcnow()
+    # The demo panel's first profile (``cohorts seed demo``), if there is one.
+    profile: int | None = session.scalar(
+        select(Reviewer.id).where(Reviewer.name.startswith("Demo reviewer")).order_by(Reviewer.id)
+    )
     for key in session.scalars(
         select(ApiKey).where(
             ApiKey.label.startswith(DEMO_LABEL_PREFIX), ApiKey.revoked_at.is_(None)
         )
     ):
         key.revoked_at = now
+        profile = key.reviewer_id or profile
     return {
-        role.value: create_key(session, role=role.value, label=f"{DEMO_LABEL_PREFIX}{role.value}")[
-            1
-        ]
+        role.value: create_key(
+            session,
+            role=role.value,
+            label=f"{DEMO_LABEL_PREFIX}{role.value}",
+            reviewer_id=profile if role is Role.REVIEWER else None,
+        )[1]
         for role in Role
     }
 

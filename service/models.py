@@ -37,6 +37,7 @@ __all__ = [
     "IdempotencyRecord",
     "Nomination",
     "NominationBatch",
+    "Reviewer",
     "SelectionRound",
     "StoredScheme",
     "utcnow",
@@ -240,6 +241,20 @@ class Nomination(Base):
 Index("ix_nominations_round_cohort", Nomination.round_id, Nomination.cohort, Nomination.id)
 
 
+class Reviewer(Base):
+    """A reviewer's profile: ratings, conflicts and assignments refer to it, not to a key."""
+
+    __tablename__ = "reviewers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sectors: Mapped[list[Any]] = mapped_column(JSON)  # codes of scoring.vocabulary.SECTORS
+    affiliations: Mapped[list[Any]] = mapped_column(JSON)  # USCCs or organisation names
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class ApiKey(Base):
     """An API key: only its SHA-256 hash is stored, with a public prefix for look-up."""
 
@@ -248,11 +263,18 @@ class ApiKey(Base):
         CheckConstraint(
             "role IN ('admin', 'officer', 'reviewer', 'chair', 'tracker')", name="role_known"
         ),
+        # Every reviewer key belongs to exactly one reviewer profile; no other key has one.
+        CheckConstraint(
+            "(role = 'reviewer') = (reviewer_id IS NOT NULL)", name="reviewer_has_profile"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     label: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reviewers.id", ondelete="RESTRICT"), index=True
+    )
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -392,7 +414,7 @@ class Review(Base):
 
     __tablename__ = "reviews"
     __table_args__ = (
-        UniqueConstraint("nomination_id", "criterion", "reviewer_key_id", name="uq_reviews_rating"),
+        UniqueConstraint("nomination_id", "criterion", "reviewer_id", name="uq_reviews_rating"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -402,7 +424,7 @@ class Review(Base):
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
     uscc: Mapped[str] = mapped_column(String(18))
     criterion: Mapped[str] = mapped_column(String(80))
-    reviewer_key_id: Mapped[int] = mapped_column(Integer)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id", ondelete="RESTRICT"))
     reviewer_label: Mapped[str] = mapped_column(String(200))
     score: Mapped[float] = mapped_column(Double)
     comment: Mapped[str | None] = mapped_column(Text)
@@ -415,14 +437,14 @@ class ReviewConflict(Base):
 
     __tablename__ = "review_conflicts"
     __table_args__ = (
-        UniqueConstraint("round_id", "uscc", "reviewer_key_id", name="uq_review_conflicts_key"),
+        UniqueConstraint("round_id", "uscc", "reviewer_id", name="uq_review_conflicts_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("selection_rounds.id", ondelete="CASCADE"))
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
     uscc: Mapped[str] = mapped_column(String(18))
-    reviewer_key_id: Mapped[int] = mapped_column(Integer)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id", ondelete="RESTRICT"))
     reviewer_label: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -447,6 +469,8 @@ class Decision(Base):
     outcome: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(Text)
     override: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The firm leaves its current membership elsewhere when this round is published (graduation).
+    moves: Mapped[bool] = mapped_column(Boolean, default=False)
     run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id", ondelete="RESTRICT"))
     rank_at_decision: Mapped[int | None] = mapped_column(Integer)
     decided_by: Mapped[str] = mapped_column(String(200))
@@ -472,12 +496,58 @@ class Membership(Base):
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date] = mapped_column(Date)  # exclusive
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when a later membership of the firm replaced this one (its validity then ends on that
+    # day) or when it had run out before the next one began; NULL while it is the firm's latest.
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    # The firm's earlier membership this one replaced when the firm moved (graduation). No
+    # foreign key: memberships are never deleted, and a self-reference would only get in the
+    # way of emptying the table (tests, restores).
+    replaces_id: Mapped[int | None] = mapped_column(Integer)
+    # The KPI levels the firm already held when the membership began (recorded at publication).
+    baseline: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 Index("ix_memberships_cohort_validity", Membership.cohort, Membership.valid_until, Membership.id)
+# One open membership per firm, across rounds: two publications racing for one firm cannot both
+# commit (a partial unique index, on SQLite and PostgreSQL alike).
+Index(
+    "uq_memberships_open_firm",
+    Membership.uscc,
+    unique=True,
+    sqlite_where=Membership.closed_on.is_(None),
+    postgresql_where=Membership.closed_on.is_(None),
+)
+
+
+class Assignment(Base):
+    """A reviewer assigned to a nomination, by the solver or by hand, with the reason."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("nomination_id", "reviewer_id", name="uq_assignments_pair"),
+        CheckConstraint("source IN ('solver', 'manual')", name="source_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_rounds.id", ondelete="CASCADE"), index=True
+    )
+    cohort: Mapped[str] = mapped_column(String(20))
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
+    uscc: Mapped[str] = mapped_column(String(18))
+    reviewer_id: Mapped[int] = mapped_column(
+        ForeignKey("reviewers.id", ondelete="RESTRICT"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(10))
+    sector_match: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 __all__ += [
+    "Assignment",
     "Decision",
     "Membership",
     "Review",

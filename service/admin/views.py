@@ -24,6 +24,7 @@ class WhoAmI(BaseModel):
     key_id: int
     label: str
     role: str
+    reviewer_id: int | None = None
 
 
 class AuditEventOut(BaseModel):
@@ -44,7 +45,12 @@ class AuditEventOut(BaseModel):
 @router.get("/v1/whoami", response_model=WhoAmI, summary="The calling key's label and role")
 def whoami(principal: PrincipalDep) -> WhoAmI:
     """Lets a client check its key without side effects."""
-    return WhoAmI(key_id=principal.key_id, label=principal.label, role=principal.role.value)
+    return WhoAmI(
+        key_id=principal.key_id,
+        label=principal.label,
+        role=principal.role.value,
+        reviewer_id=principal.reviewer_id,
+    )
 
 
 @router.get("/v1/audit", response_model=Page[AuditEventOut], summary="The audit trail")

@@ -28,6 +28,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     create = keys.add_parser("create", help="mint a key; prints it alone on stdout, once")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument("--label", required=True)
+    create.add_argument(
+        "--reviewer",
+        type=int,
+        default=None,
+        help="the reviewer profile a reviewer key belongs to (default: a new profile)",
+    )
     create.set_defaults(handler=_create, needs_database=True)
     revoke = keys.add_parser("revoke", help="revoke a key by id or prefix")
     which = revoke.add_mutually_exclusive_group(required=True)
@@ -53,9 +59,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 def _create(args: argparse.Namespace, settings: Settings) -> int:
     with database.transaction(settings) as session:
-        key, raw = api_keys.create_key(session, role=args.role, label=args.label)
+        key, raw = api_keys.create_key(
+            session, role=args.role, label=args.label, reviewer_id=args.reviewer
+        )
+        profile = f", reviewer profile {key.reviewer_id}" if key.reviewer_id else ""
         print(
-            f"created key id {key.id} ({key.role}, {key.label!r}); it is shown once",
+            f"created key id {key.id} ({key.role}, {key.label!r}{profile}); it is shown once",
             file=sys.stderr,
         )
     print(raw)

@@ -16,9 +16,9 @@ from scoring.vocabulary import FILING_FIELDS
 from service import audit
 from service.bulk import upsert_rows
 from service.conditional import etag_for, etag_matches
-from service.errors import Conflict, NotFound, PreconditionFailed
+from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from service.keys import Principal
-from service.models import Filing, Firm, FundingRound, utcnow
+from service.models import Filing, Firm, FundingRound, ReviewConflict, utcnow
 
 __all__ = [
     "FIGURES",
@@ -170,9 +170,26 @@ def upsert_filing(
     return filing, created
 
 
-def list_filings(session: Session, *, uscc: str) -> list[Filing]:
-    """A firm's filings, oldest year first."""
+def _require_no_conflict(session: Session, principal: Principal, uscc: str) -> None:
+    """A 403 for a reviewer who declared a conflict with the firm: its figures are hidden."""
+    if principal.reviewer_id is None:
+        return
+    conflicted = session.scalar(
+        select(ReviewConflict.id)
+        .where(ReviewConflict.uscc == uscc, ReviewConflict.reviewer_id == principal.reviewer_id)
+        .limit(1)
+    )
+    if conflicted is not None:
+        raise Forbidden(
+            f"You declared a conflict of interest with firm {uscc}; its figures are hidden "
+            "from you."
+        )
+
+
+def list_filings(session: Session, principal: Principal, *, uscc: str) -> list[Filing]:
+    """A firm's filings, oldest year first (not for a reviewer conflicted with it)."""
     get_by_uscc_or_raise(session, uscc)
+    _require_no_conflict(session, principal, uscc)
     return list(
         session.scalars(select(Filing).where(Filing.uscc == uscc).order_by(Filing.fiscal_year))
     )
@@ -214,9 +231,12 @@ def add_funding_round(
     return event
 
 
-def list_funding_rounds(session: Session, *, uscc: str) -> list[FundingRound]:
-    """A firm's funding rounds, oldest first."""
+def list_funding_rounds(
+    session: Session, principal: Principal, *, uscc: str
+) -> list[FundingRound]:
+    """A firm's funding rounds, oldest first (not for a reviewer conflicted with it)."""
     get_by_uscc_or_raise(session, uscc)
+    _require_no_conflict(session, principal, uscc)
     query = (
         select(FundingRound)
         .where(FundingRound.uscc == uscc)

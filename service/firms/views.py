@@ -100,11 +100,11 @@ def put_filing(
 
 
 @router.get("/{uscc}/filings", response_model=list[FilingOut], summary="A firm's filings")
-def get_filings(uscc: UsccPath, session: SessionDep) -> list[FilingOut]:
-    """Every fiscal year on record, oldest first."""
+def get_filings(uscc: UsccPath, session: SessionDep, principal: PrincipalDep) -> list[FilingOut]:
+    """Every fiscal year on record, oldest first; 403 for a reviewer conflicted with the firm."""
     return [
         FilingOut.model_validate(f, from_attributes=True)
-        for f in service.list_filings(session, uscc=uscc)
+        for f in service.list_filings(session, principal, uscc=uscc)
     ]
 
 
@@ -125,9 +125,11 @@ def post_funding_round(
 @router.get(
     "/{uscc}/funding-rounds", response_model=list[FundingRoundOut], summary="A firm's funding"
 )
-def get_funding_rounds(uscc: UsccPath, session: SessionDep) -> list[FundingRoundOut]:
-    """Funding rounds, oldest first."""
+def get_funding_rounds(
+    uscc: UsccPath, session: SessionDep, principal: PrincipalDep
+) -> list[FundingRoundOut]:
+    """Funding rounds, oldest first; 403 for a reviewer conflicted with the firm."""
     return [
         FundingRoundOut.model_validate(r, from_attributes=True)
-        for r in service.list_funding_rounds(session, uscc=uscc)
+        for r in service.list_funding_rounds(session, principal, uscc=uscc)
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -48,17 +50,25 @@ def _stored_from(scheme: scoring.Scheme, *, created_by: str) -> StoredScheme:
 
 @cache
 def _bundled() -> tuple[scoring.Scheme, ...]:
-    """The bundled schemes, parsed once per process (the files ship with the code)."""
-    return tuple(scoring.load_scheme(path) for path in scoring.list_bundled_schemes())
+    """Every bundled version (later ones in ``versions/``), parsed once, lowest version first."""
+    later = resources.files("seed_data.schemes") / "versions"
+    paths = [*scoring.list_bundled_schemes(),
+             *(Path(str(p)) for p in later.iterdir() if p.name.endswith((".yaml", ".yml")))]
+    schemes = (scoring.load_scheme(path) for path in paths)
+    return tuple(sorted(schemes, key=lambda scheme: (scheme.id, scheme.version)))
 
 
 def ensure_bundled(session: Session) -> None:
-    """Store each bundled scheme whose id has no stored version yet (first use of a database)."""
-    known = set(session.scalars(select(StoredScheme.scheme_id).distinct()))
+    """Store each bundled version above every stored version of its id, so a database seeded
+    with version 1 gains version 2, and an admin's own later version is never undercut."""
+    latest: dict[str, int] = {
+        scheme_id: version for scheme_id, version in session.execute(
+            select(StoredScheme.scheme_id, func.max(StoredScheme.version))
+            .group_by(StoredScheme.scheme_id))}
     for scheme in _bundled():
-        if scheme.id not in known:
+        if scheme.version > latest.get(scheme.id, 0):
             session.add(_stored_from(scheme, created_by=_BUNDLED_BY))
-            known.add(scheme.id)
+            latest[scheme.id] = scheme.version
     session.flush()
 
 

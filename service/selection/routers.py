@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from service.selection.assignments import views as assignments
 from service.selection.decisions import views as decisions
 from service.selection.kpis import views as kpis
 from service.selection.membership import views as membership
@@ -18,6 +19,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     publication.router,
     runs.router,
     shortlists.router,
+    assignments.router,
     reviews.router,
     decisions.router,
     membership.router,

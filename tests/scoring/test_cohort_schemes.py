@@ -1,18 +1,25 @@
-"""The three cohort schemes: rationales, stage-separating gates, end-to-end on derived data."""
+"""The three cohort schemes: rationales, stage-separating gates, end-to-end on derived data; and
+the second versions of leader and seed (issue 10), bundled beside the first."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from scoring import derive_indicators, load_bundled_scheme, score
+from scoring import Scheme, derive_indicators, load_bundled_scheme, load_scheme, score
 from scoring.vocabulary import COHORTS, FILING_FIELDS
 
 REF = dt.date(2025, 6, 30)
+VERSIONS = Path(__file__).resolve().parents[2] / "seed_data" / "schemes" / "versions"
+
+
+def version_2(cohort: str) -> Scheme:
+    return load_scheme(VERSIONS / f"{cohort}-2.yaml")
 
 
 @pytest.mark.parametrize("cohort", COHORTS)
@@ -86,3 +93,64 @@ def test_seed_scores_a_pool_with_ratings_end_to_end() -> None:
     rating = next(c for c in s5["criteria"] if c["criterion"] == "business_model_innovation")
     assert rating["missing"] is True  # S5 was not rated: pool median, flagged
     assert result.total.max() <= 96  # momentum (19 points of criteria) is capped at 15
+
+
+@pytest.mark.parametrize("cohort", ["leader", "seed"])
+def test_version_2_sits_beside_version_1_and_says_why(cohort: str) -> None:
+    first, second = load_bundled_scheme(cohort), version_2(cohort)
+    assert (first.id, first.version) == (cohort, 1)
+    assert (second.id, second.version, second.cohort) == (cohort, 2, cohort)
+    assert all(c.rationale for c in second.criteria)
+    assert all(g.rationale for g in second.gates)
+    assert {c.id for c in first.criteria if c.method == "rating"} == {
+        c.id for c in second.criteria if c.method == "rating"}
+
+
+def test_seed_2_accepts_class_1_or_class_2_ip_with_class_1_weighted_higher() -> None:
+    scheme = version_2("seed")
+    assert not [g for g in scheme.gates if g.indicator == "ip_class1"]
+    points = {c.id: c.max_points for c in scheme.criteria}
+    assert points["class1_ip"] is not None
+    assert points["class2_ip"] is not None
+    assert points["class1_ip"] > points["class2_ip"]
+    indicators = derived([
+        firm("CLASS1", dt.date(2022, 1, 1), 5e6, ip_class1=3.0, ip_class2=0.0),
+        firm("CLASS2", dt.date(2022, 1, 1), 5e6, ip_class1=0.0, ip_class2=3.0),
+        firm("NONE", dt.date(2022, 1, 1), 5e6, ip_class1=0.0, ip_class2=0.0),
+    ])
+    first = dict(zip(indicators.index, score(load_bundled_scheme("seed"), indicators).passed,
+                     strict=True))
+    assert first == {"CLASS1": True, "CLASS2": False, "NONE": False}
+    result = score(scheme, indicators)
+    assert dict(zip(indicators.index, result.passed, strict=True)) == {
+        "CLASS1": True, "CLASS2": True, "NONE": False}
+    assert result.eligible.all()  # no IP fails the own-ip minimum, not a gate
+    assert list(result.minimum_failures) == ["category:own-ip"]
+    own_ip = {u: result.explain(u)["criteria"] for u in ("CLASS1", "CLASS2")}
+    earned = {u: sum(c["points"] for c in rows if c["criterion"] in {"class1_ip", "class2_ip"})
+              for u, rows in own_ip.items()}
+    assert earned["CLASS1"] > earned["CLASS2"] > 0
+
+
+def test_leader_2_scores_listing_and_global_reach() -> None:
+    scheme = version_2("leader")
+    by_category: dict[str | None, set[str | None]] = {}
+    for c in scheme.criteria:
+        by_category.setdefault(c.category, set()).add(c.indicator)
+    assert by_category["global"] == {"export_share", "pct_applications", "standards_international"}
+    assert by_category["capital"] == {"listed"}
+    reach = {"export_revenue": 2.5e9, "pct_applications": 40.0, "standards_international": 3.0}
+    firms = [firm("HOME", dt.date(2001, 1, 1), 5e9, export_revenue=0.0, pct_applications=0.0,
+                  standards_international=0.0),
+             firm("ABROAD", dt.date(2001, 1, 1), 5e9, **reach),
+             firm("LISTED", dt.date(2001, 1, 1), 5e9, export_revenue=0.0,
+                  pct_applications=0.0, standards_international=0.0)]
+    firms[2][0]["listed"] = True
+    indicators = derived(firms)
+    result = score(scheme, indicators)
+    subtotal = {u: {c["category"]: c["subtotal"] for c in result.explain(u)["categories"]}
+                for u in ("HOME", "ABROAD", "LISTED")}
+    assert subtotal["ABROAD"]["global"] == pytest.approx(20.0)
+    assert subtotal["HOME"]["global"] == 0
+    assert subtotal["LISTED"]["capital"] == pytest.approx(5.0)
+    assert subtotal["HOME"]["capital"] == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.cells import cell_len
 from sqlalchemy import create_engine, func, select
 
-from service.models import ApiKey, Firm, Nomination
+from service.models import ApiKey, Assignment, Firm, Nomination, Reviewer
 from tests.service.builders import candidate_row, rows_to_csv
 
 
@@ -56,6 +56,33 @@ def test_keys_create_prints_the_key_alone_and_stores_only_its_hash(tmp_path: Pat
     assert "revoked" in _run(db, "keys", "list").stdout
 
 
+def test_reviewer_profiles_and_their_keys(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    assert _run(db, "db", "upgrade").returncode == 0
+    made = _run(db, "reviewers", "create", "--name", "李研究员", "--sector", "ai",
+                "--sector", "quantum", "--affiliation", "中关村某研究院")
+    assert made.returncode == 0, made.stderr
+    profile = int(made.stdout.strip())
+    assert _run(db, "reviewers", "create", "--name", "x", "--sector", "astrology").returncode == 2
+    first = _run(db, "keys", "create", "--role", "reviewer", "--label", "li-1",
+                 "--reviewer", str(profile))
+    second = _run(db, "keys", "create", "--role", "reviewer", "--label", "li-2",
+                  "--reviewer", str(profile))
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert _run(db, "keys", "create", "--role", "reviewer", "--label", "nobody",
+                "--reviewer", "999").returncode == 2
+    assert _run(db, "keys", "create", "--role", "chair", "--label", "c",
+                "--reviewer", str(profile)).returncode == 2
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as connection:
+        owners = connection.execute(select(ApiKey.reviewer_id).order_by(ApiKey.id)).scalars()
+        assert list(owners) == [profile, profile]
+    engine.dispose()
+    listed = _run(db, "reviewers", "list").stdout
+    assert "李研究员\tai,quantum\t中关村某研究院" in listed
+
+
 def test_seed_demo_is_safe_to_run_twice(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     assert _run(db, "db", "upgrade").returncode == 0
@@ -71,9 +98,15 @@ def test_seed_demo_is_safe_to_run_twice(tmp_path: Path) -> None:
     with engine.connect() as connection:
         firms = connection.scalar(select(func.count()).select_from(Firm))
         nominations = connection.scalar(select(func.count()).select_from(Nomination))
+        reviewers = connection.scalar(select(func.count()).select_from(Reviewer))
+        loads = list(connection.execute(
+            select(Assignment.reviewer_id, func.count()).group_by(Assignment.reviewer_id)))
     engine.dispose()
     assert firms == 1500
     assert nominations == 1500
+    assert reviewers == 12
+    assert sum(n for _r, n in loads) == 3 * 1500  # three reviewers per nomination
+    assert len(loads) == 12
 
 
 def test_scheme_evaluate_prints_the_endpoint_result(tmp_path: Path) -> None:

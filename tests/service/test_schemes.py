@@ -27,8 +27,11 @@ def test_bundled_schemes_are_listed_with_the_active_cohort_versions(
     ids = {s["scheme_id"] for s in listed}
     assert {"tsme-2017", "hnte-2016-growth", "innovative-sme-2022"} <= ids
     assert {"leader", "hidden-champion", "seed"} <= ids
-    active = {s["scheme_id"] for s in listed if s["active"]}
-    assert active == {"leader", "hidden-champion", "seed"}
+    active = {s["scheme_id"]: s["version"] for s in listed if s["active"]}
+    assert active == {"leader": 2, "hidden-champion": 1, "seed": 2}
+    first = client.get("/v1/schemes/seed", params={"version": 1}, headers=as_role("chair")).json()
+    assert [g["id"] for g in first["document"]["gates"] if g["indicator"] == "ip_class1"] == [
+        "own-ip"]  # version 1 stays readable, its Class I gate intact
     one = client.get("/v1/schemes/tsme-2017", headers=as_role("chair")).json()
     assert one["document"]["id"] == "tsme-2017"
     assert len(one["fingerprint"]) == 64
@@ -38,24 +41,27 @@ def test_bundled_schemes_are_listed_with_the_active_cohort_versions(
 def test_a_new_version_becomes_active_and_old_versions_never_change(
     client: TestClient, as_role: Headers
 ) -> None:
-    v2 = _seed_document(version=2, title="种子企业100 — 2027 revision")
-    created = client.post("/v1/schemes", json=v2, headers=as_role("admin"))
+    # Versions 1 and 2 of seed are bundled; an admin's revision is version 3.
+    v3 = _seed_document(version=3, title="种子企业100 — 2027 revision")
+    created = client.post("/v1/schemes", json=v3, headers=as_role("admin"))
     assert created.status_code == 201, created.text
     assert created.json()["active"] is True
-    again = client.post("/v1/schemes", json=v2, headers=as_role("admin"))
+    again = client.post("/v1/schemes", json=v3, headers=as_role("admin"))
     assert again.status_code == 201  # the identical version is simply returned
     changed = client.post(
-        "/v1/schemes", json=_seed_document(version=2, title="changed"), headers=as_role("admin")
+        "/v1/schemes", json=_seed_document(version=3, title="changed"), headers=as_role("admin")
     )
     assert changed.status_code == 409
-    assert "version 3" in changed.json()["detail"]
-    old = client.get("/v1/schemes/seed", params={"version": 1}, headers=as_role("admin")).json()
-    assert old["active"] is False
-    assert old["document"]["title"] != "种子企业100 — 2027 revision"
+    assert "version 4" in changed.json()["detail"]
+    for version in (1, 2):
+        old = client.get("/v1/schemes/seed", params={"version": version},
+                         headers=as_role("admin")).json()
+        assert old["active"] is False
+        assert old["document"]["title"] != "种子企业100 — 2027 revision"
     events = client.get(
         "/v1/audit", params={"action": "scheme.create"}, headers=as_role("admin")
     ).json()["items"]
-    assert [e["target_id"] for e in events] == ["seed@2"]
+    assert [e["target_id"] for e in events] == ["seed@3"]
 
 
 def test_yaml_schemes_are_accepted(client: TestClient, as_role: Headers) -> None:

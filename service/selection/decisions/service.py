@@ -2,7 +2,9 @@
 
 The capacity line is the latest score run's: a firm is *inside* it when it passed and ranks
 within the cohort's capacity among passing firms. An **override** is selecting a firm outside
-the line, or rejecting or waitlisting one inside it; it is refused without a reason.
+the line, or rejecting or waitlisting one inside it; it is refused without a reason. So is
+selecting a firm whose ratings are incomplete: some reviewer assigned to it has not yet rated
+every reviewer-rated criterion of the run's scheme.
 
 Capacity and "one cohort per firm and round" hold under concurrent requests: the round's row is
 locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite write transactions already begin
@@ -23,8 +25,12 @@ from service import audit
 from service.bulk import upsert_rows
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
-from service.models import Decision, Nomination, ScoreResultRow, utcnow
+from service.models import Decision, Nomination, ScoreResultRow, StoredScheme, utcnow
 from service.rounds import service as rounds_service
+from service.schemes import service as schemes_service
+from service.selection import rated
+from service.selection.assignments import service as assignments_service
+from service.selection.publication import service as publication_service
 from service.selection.runs import service as runs_service
 
 __all__ = ["record_decisions"]
@@ -94,8 +100,45 @@ def record_decisions(
                         "and needs a reason",
                     }
                 )
+    stored_scheme = session.get(StoredScheme, run.scheme_pk)
+    assert stored_scheme is not None  # a foreign key with ON DELETE RESTRICT
+    awaiting = assignments_service.missing_ratings(
+        session,
+        nomination_ids=[d.nomination_id for d in decisions if d.outcome == "select"],
+        criteria=list(rated.rated_criteria(schemes_service.to_scheme(stored_scheme))),
+    )
+    for i, decision in enumerate(decisions):
+        if decision.nomination_id in awaiting and decision.reason is None:
+            errors.append(
+                {
+                    "loc": ["body", "decisions", i, "reason"],
+                    "message": f"selecting a firm whose ratings are incomplete "
+                    f"({awaiting[decision.nomination_id]}) needs a reason",
+                }
+            )
     if errors:
-        raise ValidationFailed("An override needs a written reason.", errors=errors)
+        raise ValidationFailed(
+            "An override, or a selection with incomplete ratings, needs a written reason.",
+            errors=errors,
+        )
+
+    current = publication_service.current_memberships(
+        session,
+        [nominations[d.nomination_id].uscc for d in decisions if d.outcome == "select"],
+        on=utcnow().date(),
+    )
+    for i, decision in enumerate(decisions):
+        held = current.get(nominations[decision.nomination_id].uscc)
+        if decision.outcome == "select" and held is not None and not decision.moves:
+            raise Conflict(
+                f"Firm {held.uscc} is a current member of {held.cohort!r} (round {held.round_id}, "
+                f"valid {held.valid_from} to {held.valid_until}); a firm is a current member of "
+                "one cohort at a time. Select it with \"moves\": true if it graduates.",
+                extra={
+                    "membership": publication_service.membership_ref(held),
+                    "loc": ["body", "decisions", i, "moves"],
+                },
+            )
 
     selected_now = (
         session.scalar(
@@ -132,6 +175,7 @@ def record_decisions(
                 "outcome": d.outcome,
                 "reason": d.reason,
                 "override": d.nomination_id in overrides,
+                "moves": d.moves and d.outcome == "select",
                 "run_id": run.id,
                 "rank_at_decision": scored[d.nomination_id].rank,
                 "decided_by": principal.label,
@@ -145,6 +189,7 @@ def record_decisions(
             "outcome",
             "reason",
             "override",
+            "moves",
             "run_id",
             "rank_at_decision",
             "decided_by",
@@ -171,6 +216,7 @@ def record_decisions(
                     "run_id": run.id,
                     "rank": scored[d.nomination_id].rank,
                     "within_capacity": scored[d.nomination_id].within_capacity,
+                    "ratings": awaiting.get(d.nomination_id, "complete"),
                 },
             )
     session.flush()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Request
 
 from schemas.selection import KpisOut
@@ -19,9 +21,14 @@ router = APIRouter(tags=["selection"])
     response_model=KpisOut,
     summary="Published cohorts against the plan's three-year targets",
 )
-def get_kpis(round_id: IdPath, session: SessionDep, request: Request) -> KpisOut:
-    """Counts members meeting each target's condition from their latest filings and rounds;
-    the conditions are spelled out in each entry. 409 until the round is published."""
+def get_kpis(
+    round_id: IdPath, session: SessionDep, request: Request, as_of: dt.date | None = None
+) -> KpisOut:
+    """Counts members that newly reached each level since their baseline at publication, per
+    year of the validity period, as of ``as_of`` (default today); the conditions are spelled
+    out in each entry. 409 until the round is published."""
     return KpisOut.model_validate(
-        service.round_kpis(session, round_id=round_id, usd_cny=request.app.state.settings.usd_cny)
+        service.round_kpis(
+            session, round_id=round_id, usd_cny=request.app.state.settings.usd_cny, as_of=as_of
+        )
     )

@@ -43,6 +43,7 @@ _COLUMNS = (
     Membership.valid_from,
     Membership.valid_until,
     Membership.published_at,
+    Membership.replaces_id,
 )
 
 
@@ -176,6 +177,7 @@ def changes_document(
                     **_member(r),
                     "seq": r.id,
                     "change": "added",
+                    "replaces": r.replaces_id,
                     "published_at": r.published_at.isoformat(),
                 }
                 for r in rows

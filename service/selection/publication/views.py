@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
 from schemas.selection import PublicationOut, PublishIn
 from service.deps import PrincipalDep, SessionDep
@@ -26,11 +26,14 @@ def post_publish(
     round_id: IdPath,
     session: SessionDep,
     principal: PrincipalDep,
+    request: Request,
     data: Annotated[PublishIn | None, Body()] = None,
 ) -> PublicationOut:
     """Every selected firm becomes an immutable member for the validity period (default from
     today, for the round's ``validity_years``). The round must be ``decided``; a second
-    publication is a 409 and decisions are read-only afterwards."""
+    publication is a 409 and decisions are read-only afterwards. A selected firm that is a
+    current member elsewhere is a 409 naming the membership, unless its decision says it moves:
+    then the old membership ends the day the new one starts (listed in ``closed``)."""
     options = data or PublishIn()
     result = service.publish(
         session,
@@ -38,6 +41,7 @@ def post_publish(
         round_id=round_id,
         valid_from=options.valid_from,
         validity_years=options.validity_years,
+        usd_cny=request.app.state.settings.usd_cny,
     )
     return PublicationOut(
         round_id=result.round_id,
@@ -45,4 +49,5 @@ def post_publish(
         valid_from=result.valid_from,
         valid_until=result.valid_until,
         members=result.members,
+        closed=result.closed,
     )

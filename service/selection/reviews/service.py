@@ -16,11 +16,12 @@ from service import audit
 from service.bulk import upsert_rows
 from service.errors import Conflict, Forbidden, ValidationFailed
 from service.keys import Principal
-from service.models import Nomination, Review, ReviewConflict, utcnow
+from service.models import Assignment, Nomination, Review, ReviewConflict, Reviewer, utcnow
 from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import calibration, nominations, rated
 from service.selection import frames as scoring_frames
+from service.selection.assignments import service as assignments_service
 
 __all__ = [
     "conflicted_usccs",
@@ -34,20 +35,26 @@ RATING_FRAME_COLUMNS = ["uscc", "criterion", "reviewer", "reviewer_label", "scor
 
 
 def _reviewer_id(principal: Principal) -> int:
-    if principal.key_id is None:
+    if principal.reviewer_id is None:
         raise Forbidden("Ratings and conflicts need a reviewer's own API key.")
-    return principal.key_id
+    return principal.reviewer_id
 
 
-def conflicted_usccs(session: Session, *, round_id: int, reviewer_key_id: int | None) -> set[str]:
+def _reviewer_name(session: Session, reviewer_id: int) -> str:
+    profile = session.get(Reviewer, reviewer_id)
+    assert profile is not None  # a key's profile is kept by a foreign key
+    return profile.name
+
+
+def conflicted_usccs(session: Session, *, round_id: int, reviewer_id: int | None) -> set[str]:
     """Firms this reviewer declared a conflict with in the round."""
-    if reviewer_key_id is None:
+    if reviewer_id is None:
         return set()
     return set(
         session.scalars(
             select(ReviewConflict.uscc).where(
                 ReviewConflict.round_id == round_id,
-                ReviewConflict.reviewer_key_id == reviewer_key_id,
+                ReviewConflict.reviewer_id == reviewer_id,
             )
         )
     )
@@ -68,10 +75,18 @@ def rate(
     nomination = nominations.get_nomination_or_raise(
         session, round_id=round_id, nomination_id=nomination_id
     )
-    if nomination.uscc in conflicted_usccs(session, round_id=round_id, reviewer_key_id=reviewer):
+    if nomination.uscc in conflicted_usccs(session, round_id=round_id, reviewer_id=reviewer):
         raise Conflict(
             f"You declared a conflict of interest with firm {nomination.uscc}; you cannot rate it."
         )
+    if not assignments_service.is_assigned(
+        session, nomination_id=nomination.id, reviewer_id=reviewer
+    ):
+        raise Forbidden(
+            f"Nomination {nomination.id} is not assigned to you; a reviewer rates only the "
+            "nominations an admin assigned to them."
+        )
+    name = _reviewer_name(session, reviewer)
     _stored, scheme = schemes_service.get_active_for_cohort(session, nomination.cohort)
     rules = rated.rated_criteria(scheme)
     errors: list[dict[str, Any]] = []
@@ -109,8 +124,8 @@ def rate(
                 "nomination_id": nomination.id,
                 "uscc": nomination.uscc,
                 "criterion": r.criterion,
-                "reviewer_key_id": reviewer,
-                "reviewer_label": principal.label,
+                "reviewer_id": reviewer,
+                "reviewer_label": name,
                 "score": r.score,
                 "comment": r.comment,
                 "created_at": now,
@@ -118,7 +133,7 @@ def rate(
             }
             for r in ratings
         ],
-        conflict_columns=("nomination_id", "criterion", "reviewer_key_id"),
+        conflict_columns=("nomination_id", "criterion", "reviewer_id"),
         update_columns=("score", "comment", "updated_at"),
     )
     audit.record_many(
@@ -142,7 +157,7 @@ def rate(
     return list(
         session.scalars(
             select(Review)
-            .where(Review.nomination_id == nomination.id, Review.reviewer_key_id == reviewer)
+            .where(Review.nomination_id == nomination.id, Review.reviewer_id == reviewer)
             .order_by(Review.criterion)
         )
     )
@@ -155,10 +170,12 @@ def declare_conflict(
     round_id: int,
     nomination_id: int,
     reason: str | None,
-) -> tuple[ReviewConflict, int]:
-    """Record the caller's conflict with the nomination's firm; their ratings of it are removed.
+) -> tuple[ReviewConflict, int, Assignment | None]:
+    """Record the caller's conflict with the nomination's firm; their ratings of it are removed,
+    and their assignment to it goes to the least-loaded eligible reviewer.
 
-    Returns the conflict and how many earlier ratings were withdrawn. Declaring twice is
+    Returns the conflict, how many earlier ratings were withdrawn and the replacement assignment
+    (None when there was no assignment or no eligible reviewer is left). Declaring twice is
     harmless and returns the first declaration.
     """
     reviewer = _reviewer_id(principal)
@@ -171,17 +188,17 @@ def declare_conflict(
         select(ReviewConflict).where(
             ReviewConflict.round_id == round_id,
             ReviewConflict.uscc == nomination.uscc,
-            ReviewConflict.reviewer_key_id == reviewer,
+            ReviewConflict.reviewer_id == reviewer,
         )
     ).one_or_none()
     if existing is not None:
-        return existing, 0
+        return existing, 0, None
     conflict = ReviewConflict(
         round_id=round_id,
         nomination_id=nomination.id,
         uscc=nomination.uscc,
-        reviewer_key_id=reviewer,
-        reviewer_label=principal.label,
+        reviewer_id=reviewer,
+        reviewer_label=_reviewer_name(session, reviewer),
         reason=reason,
     )
     session.add(conflict)
@@ -189,21 +206,29 @@ def declare_conflict(
         delete(Review).where(
             Review.round_id == round_id,
             Review.uscc == nomination.uscc,
-            Review.reviewer_key_id == reviewer,
+            Review.reviewer_id == reviewer,
         )
     )
     session.flush()
     count = int(getattr(withdrawn, "rowcount", 0) or 0)
+    replacement = assignments_service.replace_after_conflict(
+        session, principal, nomination=nomination, reviewer_id=reviewer
+    )
     audit.record(
         session,
         principal,
         action="review.conflict",
         target_type="nomination",
         target_id=nomination.id,
-        detail={"round_id": round_id, "uscc": nomination.uscc, "ratings_withdrawn": count},
+        detail={
+            "round_id": round_id,
+            "uscc": nomination.uscc,
+            "ratings_withdrawn": count,
+            "replacement_reviewer_id": replacement.reviewer_id if replacement else None,
+        },
         reason=reason,
     )
-    return conflict, count
+    return conflict, count, replacement
 
 
 def ratings_frame(
@@ -216,7 +241,7 @@ def ratings_frame(
     """Ratings of the round (of ``cohort``'s nominations, or of ``usccs``), sorted, with the
     columns the scoring library reads plus ``reviewer_label``."""
     query = select(
-        Review.uscc, Review.criterion, Review.reviewer_key_id, Review.reviewer_label, Review.score
+        Review.uscc, Review.criterion, Review.reviewer_id, Review.reviewer_label, Review.score
     ).where(Review.round_id == round_id)
     if cohort is not None:
         query = query.join(Nomination, Nomination.id == Review.nomination_id).where(

@@ -50,9 +50,9 @@ def post_conflict(
     principal: PrincipalDep,
     data: Annotated[ConflictIn | None, Body()] = None,
 ) -> ConflictOut:
-    """From now on you can neither rate the firm nor see its ratings; ratings you gave it are
-    withdrawn."""
-    conflict, withdrawn = service.declare_conflict(
+    """From now on you can neither rate the firm nor see it in the shortlist; ratings you gave
+    it are withdrawn, and your assignment to it passes to another eligible reviewer."""
+    conflict, withdrawn, replacement = service.declare_conflict(
         session,
         principal,
         round_id=round_id,
@@ -66,5 +66,6 @@ def post_conflict(
         reviewer_label=conflict.reviewer_label,
         reason=conflict.reason,
         ratings_withdrawn=withdrawn,
+        replacement_assigned=replacement is not None,
         created_at=conflict.created_at,
     )

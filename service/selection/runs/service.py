@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 import scoring
 from schemas.selection import ScoreRunIn
+from scoring import robustness
 from service import audit
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.growth import service as growth_service
@@ -79,6 +80,11 @@ def create_run(
             ratings=ratings,
             growth=growth,
         )
+        left_out = robustness.leave_one_out_capacity(
+            result,
+            scoring.leave_one_out(scheme, indicators, ratings=ratings, growth=growth),
+            capacity=capacity,
+        )
     except scoring.ScoringInputError as exc:
         raise ValidationFailed(f"The nominations cannot be scored: {exc}") from None
     fingerprint = scoring_frames.frames_fingerprint(
@@ -109,7 +115,7 @@ def create_run(
     )
     session.add(run)
     session.flush()
-    _store_results(session, run.id, result, stability, nomination_ids)
+    _store_results(session, run.id, result, stability, nomination_ids, left_out)
     audit.record(
         session,
         principal,
@@ -151,9 +157,23 @@ def _store_results(
     result: scoring.ScoreResult,
     stability: pd.Series,
     nomination_ids: dict[str, int],
+    left_out: dict[str, dict[str, dict[str, int | bool]]],
 ) -> None:
-    """Every firm's result and explanation, in shortlist order, with multi-row inserts."""
+    """Every firm's result and explanation, in shortlist order, with multi-row inserts; each
+    explanation gains ``robustness``: leave-one-out per criterion and the other aggregation's
+    rank (``scoring.robustness``)."""
     stable = dict(zip(stability.index.astype(str), stability.round(6).tolist(), strict=True))
+    method, alternative = robustness.alternative_ranking(result)
+    compared = {
+        str(uscc): {
+            "method": method,
+            "rank": None if pd.isna(row["rank"]) else int(row["rank"]),
+            "rank_difference": (
+                None if pd.isna(row["rank_difference"]) else int(row["rank_difference"])
+            ),
+        }
+        for uscc, row in alternative.iterrows()
+    }
     rows: list[dict[str, Any]] = [
         {
             "run_id": run_id,
@@ -167,7 +187,13 @@ def _store_results(
             "within_capacity": bool(explanation["within_capacity"]),
             "stability": float(stable.get(explanation["uscc"], 0.0)),
             "flags": list(explanation["flags"]),
-            "explanation": explanation,
+            "explanation": {
+                **explanation,
+                "robustness": {
+                    "leave_one_out": left_out.get(explanation["uscc"]),
+                    "compare": compared[explanation["uscc"]],
+                },
+            },
         }
         for position, explanation in enumerate(result.to_records(), start=1)
     ]

@@ -47,7 +47,16 @@ def neutralise(value: Any) -> Any:
 
 
 def _header(shortlist: Shortlist) -> list[str]:
-    return [*_FIXED, *(f"points:{c}" for c in shortlist.criteria), "failed_gates", "flags"]
+    compared = (
+        [f"{shortlist.compare}_rank", "rank_difference"] if shortlist.compare is not None else []
+    )
+    return [
+        *_FIXED,
+        *compared,
+        *(f"points:{c}" for c in shortlist.criteria),
+        "failed_gates",
+        "flags",
+    ]
 
 
 def _rows(shortlist: Shortlist) -> Iterator[list[Any]]:
@@ -55,6 +64,9 @@ def _rows(shortlist: Shortlist) -> Iterator[list[Any]]:
         points = {c["criterion"]: c["points"] for c in item["explanation"].get("criteria", [])}
         failed = [g["gate"] for g in item["explanation"].get("gates", []) if not g["passed"]]
         row: list[Any] = [item[name] for name in _FIXED]
+        if shortlist.compare is not None:
+            other = item["compare"] or {}
+            row.extend([other.get("rank"), other.get("rank_difference")])
         row.extend(points.get(c) for c in shortlist.criteria)
         row.append("; ".join(failed))
         row.append("; ".join(item["flags"]))

@@ -1,17 +1,24 @@
-"""The shortlist: the latest run's ranked, explained results, with live reviewer aggregates."""
+"""The shortlist: the latest run's ranked, explained results, with live reviewer aggregates.
+
+What a reviewer sees is narrowed twice. A firm they declared a conflict with is left out of
+every format (JSON, CSV, XLSX) — its total, rank, subtotals and figures all depend on, or are,
+what they must not see — and the ranks of the firms they do see count only those firms, so no
+gap betrays where the hidden one stood. The explanation and reviews of a nomination not
+assigned to them are withheld: a reviewer sees the details of their own assignments only.
+"""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Integer, Select, String, bindparam, func, select
+from sqlalchemy import Integer, Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
-from service.errors import NotFound
+from service.errors import NotFound, ValidationFailed
 from service.keys import Principal
 from service.models import (
+    Assignment,
     Decision,
     Firm,
     Review,
@@ -24,6 +31,7 @@ from service.pagination import encode_cursor
 from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import rated
+from service.selection.assignments import service as assignments_service
 from service.selection.rendered import Rendered, RenderedCache, render
 from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
@@ -31,7 +39,8 @@ from service.selection.shortlists import export
 
 __all__ = ["Shortlist", "ShortlistFile", "export_shortlist", "read_shortlist", "shortlist_document"]
 
-_HIDDEN_NOTE = "hidden: you declared a conflict of interest with this firm"
+_NOT_ASSIGNED = {"withheld": "not assigned to you: a reviewer sees the details of their own "
+                 "assignments only"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +51,7 @@ class Shortlist:
     criteria: list[str]
     items: list[dict[str, Any]]
     more: bool
+    compare: str | None = None
 
 
 def _query(
@@ -61,13 +71,11 @@ def _query(
     return query
 
 
-def _redact(explanation: dict[str, Any], rated_ids: set[str]) -> dict[str, Any]:
-    """The explanation without the rated criteria's values (the viewer is conflicted)."""
-    hidden = copy.deepcopy(explanation)
-    for entry in hidden.get("criteria", []):
-        if entry.get("criterion") in rated_ids:
-            entry.update(raw=None, normalised=None, points=None, note=_HIDDEN_NOTE)
-    return hidden
+def _visible_rank(rank: int | None, hidden_ranks: list[int]) -> int | None:
+    """The rank among the firms the viewer may see (hidden firms ranked above are not counted)."""
+    if rank is None:
+        return None
+    return rank - sum(1 for r in hidden_ranks if r < rank)
 
 
 def read_shortlist(
@@ -80,14 +88,38 @@ def read_shortlist(
     sector: str | None = None,
     after_position: int | None = None,
     limit: int | None = None,
+    compare: str | None = None,
 ) -> Shortlist:
-    """Rows of the latest run in shortlist order; a conflicted reviewer sees no ratings of the
-    firms they are conflicted with."""
+    """Rows of the latest run in shortlist order, narrowed for a reviewer (module docstring)."""
     rounds_service.get_or_raise(session, round_id)
     run = runs_service.latest_run(session, round_id=round_id, cohort=cohort)
     if run is None:
         raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
     query = _query(run.id, eligible_only=eligible_only, sector=sector)
+    hidden = reviews_service.conflicted_usccs(
+        session, round_id=round_id, reviewer_id=principal.reviewer_id
+    )
+    hidden_ranks: list[int] = []
+    if hidden:
+        query = query.where(ScoreResultRow.uscc.not_in(sorted(hidden)))
+        hidden_ranks = [
+            r
+            for r in session.scalars(
+                select(ScoreResultRow.rank).where(
+                    ScoreResultRow.run_id == run.id,
+                    ScoreResultRow.uscc.in_(sorted(hidden)),
+                    ScoreResultRow.rank.is_not(None),
+                )
+            )
+            if r is not None
+        ]
+    assigned = (
+        assignments_service.assigned_nomination_ids(
+            session, round_id=round_id, reviewer_id=principal.reviewer_id
+        )
+        if principal.reviewer_id is not None
+        else None
+    )
     if after_position is not None:
         query = query.where(ScoreResultRow.position > after_position)
     if limit is not None:
@@ -98,10 +130,13 @@ def read_shortlist(
     stored = session.get(StoredScheme, run.scheme_pk)
     assert stored is not None  # a foreign key with ON DELETE RESTRICT
     scheme = schemes_service.to_scheme(stored)
+    if compare is not None and compare == scheme.aggregation:
+        raise ValidationFailed(
+            f"Scheme {scheme.id}@{scheme.version} already ranks by {compare}; compare with the "
+            "other aggregation.",
+            errors=[{"loc": ["query", "compare"], "message": f"the scheme's own is {compare}"}],
+        )
     rated_ids = set(rated.rated_criteria(scheme))
-    hidden = reviews_service.conflicted_usccs(
-        session, round_id=round_id, reviewer_key_id=principal.key_id
-    )
     summaries = (
         reviews_service.review_summaries(
             reviews_service.ratings_frame(session, round_id=round_id, cohort=cohort),
@@ -113,9 +148,8 @@ def read_shortlist(
     )
     items = []
     for result, name, name_en, firm_sector, outcome in rows:
-        explanation = result.explanation
-        if result.uscc in hidden and rated_ids:
-            explanation = _redact(explanation, rated_ids)
+        shown = assigned is None or result.nomination_id in assigned
+        reviews = summaries.get(result.uscc, {}) if shown else {}
         items.append(
             {
                 "nomination_id": result.nomination_id,
@@ -124,19 +158,24 @@ def read_shortlist(
                 "name_en": name_en,
                 "sector": firm_sector,
                 "position": result.position,
-                "rank": result.rank,
+                "rank": _visible_rank(result.rank, hidden_ranks),
                 "total": result.total,
                 "eligible": result.eligible,
                 "passed": result.passed,
                 "within_capacity": result.within_capacity,
                 "stability": result.stability,
-                "flags": _live_flags(result.flags, summaries.get(result.uscc, {})),
-                "explanation": explanation,
-                "reviews": summaries.get(result.uscc, {}),
+                "flags": _live_flags(result.flags, reviews),
+                "explanation": result.explanation if shown else dict(_NOT_ASSIGNED),
+                "reviews": reviews,
                 "decision": outcome,
+                "compare": (
+                    result.explanation.get("robustness", {}).get("compare") if compare else None
+                ),
             }
         )
-    return Shortlist(run=run, criteria=list(run.criteria), items=items, more=more)
+    return Shortlist(
+        run=run, criteria=list(run.criteria), items=items, more=more, compare=compare
+    )
 
 
 def _live_flags(flags: list[str], reviews: dict[str, Any]) -> list[str]:
@@ -151,11 +190,11 @@ def _live_flags(flags: list[str], reviews: dict[str, Any]) -> list[str]:
 
 def _dependencies() -> Select[Any]:
     """One statement for everything a shortlist page depends on: the latest run, the viewer's
-    conflicts, and the round's rating and decision versions (count, newest id, newest change).
-    Built once with bound parameters: building it costs more than running it."""
+    conflicts and assignments, and the round's rating and decision versions (count, newest id,
+    newest change). Built once with bound parameters: building it costs more than running it."""
     round_id = bindparam("round_id", type_=Integer)
     cohort = bindparam("cohort", type_=String)
-    key_id = bindparam("key_id", type_=Integer)
+    reviewer_id = bindparam("reviewer_id", type_=Integer)
     latest = (
         select(ScoreRun.id)
         .where(ScoreRun.round_id == round_id, ScoreRun.cohort == cohort)
@@ -169,7 +208,10 @@ def _dependencies() -> Select[Any]:
         latest,
         select(ScoreRun.created_at).where(ScoreRun.id == latest).scalar_subquery(),
         select(func.aggregate_strings(ReviewConflict.uscc, ","))
-        .where(ReviewConflict.round_id == round_id, ReviewConflict.reviewer_key_id == key_id)
+        .where(ReviewConflict.round_id == round_id, ReviewConflict.reviewer_id == reviewer_id)
+        .scalar_subquery(),
+        select(func.aggregate_strings(cast(Assignment.nomination_id, String), ","))
+        .where(Assignment.round_id == round_id, Assignment.reviewer_id == reviewer_id)
         .scalar_subquery(),
         select(func.count(Review.id)).where(reviews).scalar_subquery(),
         select(func.max(Review.id)).where(reviews).scalar_subquery(),
@@ -193,14 +235,15 @@ def shortlist_document(
     sector: str | None,
     after_position: int | None,
     limit: int,
+    compare: str | None = None,
 ) -> Rendered:
     """A JSON page of the shortlist, rebuilt only when its run, the viewer's conflicts, or the
     round's ratings or decisions changed (each read from the database on every request)."""
     row = session.execute(
         _DEPENDENCIES,
-        {"round_id": round_id, "cohort": cohort, "key_id": principal.key_id or 0},
+        {"round_id": round_id, "cohort": cohort, "reviewer_id": principal.reviewer_id or 0},
     ).one()
-    run_id, run_created, conflicts, *versions = row
+    run_id, run_created, conflicts, assigned, *versions = row
     if run_id is None:
         rounds_service.get_or_raise(session, round_id)
         raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
@@ -214,7 +257,9 @@ def shortlist_document(
         sector,
         after_position,
         limit,
+        compare,
         hidden,
+        principal.reviewer_id is not None and frozenset((assigned or "").split(",")),
         tuple(versions),
     )
     cached = cache.get(key)
@@ -229,6 +274,7 @@ def shortlist_document(
         sector=sector,
         after_position=after_position,
         limit=limit,
+        compare=compare,
     )
     rendered = render(
         {
@@ -263,6 +309,7 @@ def export_shortlist(
     format: Literal["csv", "xlsx"],
     eligible_only: bool,
     sector: str | None,
+    compare: str | None = None,
 ) -> ShortlistFile:
     """Every row of the latest run matching the filters as CSV or XLSX, one column per
     criterion."""
@@ -273,6 +320,7 @@ def export_shortlist(
         cohort=cohort,
         eligible_only=eligible_only,
         sector=sector,
+        compare=compare,
     )
     name = f"shortlist-round{round_id}-{cohort}-run{shortlist.run.id}.{format}"
     if format == "csv":

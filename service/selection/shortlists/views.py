@@ -36,13 +36,17 @@ async def get_shortlist(
     format: Literal["json", "csv", "xlsx"] = "json",
     eligible_only: bool = False,
     sector: SectorCode | None = None,
+    compare: Literal["topsis", "weighted-sum"] | None = None,
     *,
     page: PageDep,
 ) -> Response:
     """Ranked firms first (by rank), then the ineligible ones by USCC, each with gate outcomes,
     per-criterion points, sensitivity, flags and reviewer aggregates (raw and calibrated).
     ``format=csv|xlsx`` exports every row matching the filters, one column per criterion;
-    JSON pages with ``cursor``."""
+    JSON pages with ``cursor``. Each explanation carries ``robustness``: per criterion left
+    out, the firm's rank and whether it stays within capacity. ``compare=topsis`` (or
+    ``weighted-sum``, whichever the scheme does not use) adds each firm's rank under the other
+    aggregation and the rank difference."""
     if format != "json":
         file = await run_read(
             request,
@@ -53,6 +57,7 @@ async def get_shortlist(
             format=format,
             eligible_only=eligible_only,
             sector=sector,
+            compare=compare,
         )
         disposition = f'attachment; filename="{file.filename}"'
         return Response(
@@ -69,5 +74,6 @@ async def get_shortlist(
         sector=sector,
         after_position=page.after("position", int),
         limit=page.limit,
+        compare=compare,
     )
     return conditional_response(rendered, request, if_none_match, "private, no-cache")

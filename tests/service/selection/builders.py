@@ -14,6 +14,8 @@ from seed_data.demo import candidate_rows, load
 
 __all__ = [
     "Headers",
+    "assign",
+    "assign_cohort",
     "candidate_csv",
     "frame_of",
     "nominate",
@@ -101,6 +103,28 @@ def shortlist(client: TestClient, headers: dict[str, str], round_id: int, cohort
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+def assign_cohort(client: TestClient, as_role: Headers, round_id: int, cohort: str,
+                  **options: Any) -> list[dict[str, Any]]:
+    """Solve the cohort's assignment (``reviewers_per_nomination`` 1 unless given); the items."""
+    response = client.post(f"/v1/rounds/{round_id}/cohorts/{cohort}/assignments",
+                           json={"reviewers_per_nomination": 1, **options},
+                           headers=as_role("admin"))
+    assert response.status_code == 201, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def assign(client: TestClient, as_role: Headers, round_id: int, nomination_id: int,
+           reviewer: dict[str, str]) -> None:
+    """Assign the reviewer behind the ``reviewer`` headers to one nomination, by hand."""
+    me = client.get("/v1/whoami", headers=reviewer).json()
+    response = client.post(f"/v1/rounds/{round_id}/assignments/edits",
+                           json={"action": "add", "nomination_id": nomination_id,
+                                 "reviewer_id": me["reviewer_id"], "reason": "test panel"},
+                           headers=as_role("admin"))
+    assert response.status_code == 200, response.text
 
 
 def frame_of(page: dict[str, Any]) -> pd.DataFrame:

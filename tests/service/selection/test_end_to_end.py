@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from tests.service.selection.builders import (
     Headers,
+    assign,
     candidate_csv,
     nominate,
     open_round,
@@ -16,8 +17,8 @@ from tests.service.selection.builders import (
 )
 
 COHORTS = ("leader", "hidden-champion", "seed")
-RATED = {"leader": "chain_leadership", "hidden-champion": "core_technology",
-         "seed": "business_model_innovation"}
+RATED = {"leader": ["chain_leadership"], "hidden-champion": ["core_technology"],
+         "seed": ["business_model_innovation", "hard_tech_distinctiveness"]}
 
 
 def test_a_round_end_to_end(client: TestClient, as_role: Headers) -> None:
@@ -33,13 +34,14 @@ def test_a_round_end_to_end(client: TestClient, as_role: Headers) -> None:
         assert run["firms_scored"] == 100
         top = shortlist(client, as_role("reviewer"), round_id, cohort, limit=12)["items"]
         for item in top:
+            assign(client, as_role, round_id, item["nomination_id"], as_role("reviewer"))
             rated = client.post(
                 f"/v1/rounds/{round_id}/nominations/{item['nomination_id']}/reviews",
-                json={"ratings": [{"criterion": RATED[cohort], "score": 8}]},
+                json={"ratings": [{"criterion": c, "score": 8} for c in RATED[cohort]]},
                 headers=as_role("reviewer"))
             assert rated.status_code == 201, rated.text
         rescored = score(client, as_role, round_id, cohort)
-        assert rescored["ratings_used"] == 12
+        assert rescored["ratings_used"] == 12 * len(RATED[cohort])
 
     selected: dict[str, list[str]] = {}
     for cohort in COHORTS:

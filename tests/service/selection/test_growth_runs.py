@@ -7,7 +7,6 @@ import datetime as dt
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-import scoring
 from scoring.growth import train_panel_model
 from seed_data.demo import load
 from service.access import Role
@@ -32,14 +31,14 @@ def test_a_run_records_the_growth_model_its_scheme_enables(
     round_id = scored_round(client, as_role, per_cohort=10)
     before = shortlist(client, as_role("admin"), round_id, "seed")["run"]
     assert before["growth_model_id"] is None  # the bundled seed scheme leaves it disabled
-    seed = scoring.load_bundled_scheme("seed")
-    document = seed.model_dump(mode="json", exclude_none=True)
-    document["version"] = seed.version + 1
+    seed = client.get("/v1/schemes/seed", headers=as_role("admin")).json()  # the active one
+    document = seed["document"]
+    document["version"] = seed["version"] + 1
     document["growth_model"] = {**document["growth_model"], "enabled": True}
     posted = client.post("/v1/schemes", json=document, headers=as_role("admin"))
     assert posted.status_code == 201, posted.text
     run = score(client, as_role, round_id, "seed")
     assert run["growth_model_id"] == model_id
-    assert run["scheme"]["version"] == seed.version + 1
+    assert run["scheme"]["version"] == seed["version"] + 1
     assert "growth_model" in run["criteria"]
     assert run["input_fingerprint"] != before["input_fingerprint"]

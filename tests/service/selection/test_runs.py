@@ -14,6 +14,7 @@ from service.models import AuditEvent, Filing, ScoreResultRow
 from service.selection.frames import load_scoring_frames
 from tests.service.selection.builders import (
     Headers,
+    assign_cohort,
     candidate_csv,
     nominate,
     open_round,
@@ -44,7 +45,7 @@ def test_a_run_keeps_its_scheme_fingerprint_and_every_explanation(
     wrong = client.get(f"/v1/rounds/{round_id}/cohorts/leader/score-runs/{first['id']}",
                        headers=as_role("admin"))
     assert wrong.status_code == 404
-    page = shortlist(client, as_role("reviewer"), round_id, "seed")
+    page = shortlist(client, as_role("chair"), round_id, "seed")
     assert page["run"]["id"] == again["id"]
     with app.state.write_sessions() as session:
         stored = session.scalar(
@@ -64,6 +65,7 @@ def test_a_run_keeps_its_scheme_fingerprint_and_every_explanation(
 def test_new_ratings_change_the_fingerprint(client: TestClient, as_role: Headers) -> None:
     round_id = scored_round(client, as_role, per_cohort=10, cohorts=())
     before = score(client, as_role, round_id, "seed")
+    assign_cohort(client, as_role, round_id, "seed")
     nomination = shortlist(client, as_role("reviewer"), round_id, "seed")["items"][0]
     rated = client.post(
         f"/v1/rounds/{round_id}/nominations/{nomination['nomination_id']}/reviews",

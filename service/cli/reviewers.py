@@ -1,0 +1,62 @@
+"""``cohorts reviewers``: create and list reviewer profiles."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from pydantic import ValidationError
+
+from schemas.reviewers import ReviewerIn
+from service.access import Role
+from service.cli import database
+from service.keys import Principal
+from service.reviewers import service as reviewers_service
+from service.settings import Settings
+
+__all__ = ["register"]
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add ``reviewers create`` and ``reviewers list``."""
+    reviewers = commands.add_parser("reviewers", help="reviewer profiles").add_subparsers(
+        dest="reviewers", required=True
+    )
+    add = reviewers.add_parser("create", help="create a profile; prints its id on stdout")
+    add.add_argument("--name", required=True)
+    add.add_argument("--sector", action="append", default=[], help="a sector code (repeatable)")
+    add.add_argument(
+        "--affiliation", action="append", default=[], help="a USCC or organisation (repeatable)"
+    )
+    add.add_argument("--notes", default=None)
+    add.set_defaults(handler=_create, needs_database=True)
+    reviewers.add_parser("list", help="list profiles").set_defaults(
+        handler=_list, needs_database=True
+    )
+
+
+def _create(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        data = ReviewerIn(
+            name=args.name, sectors=args.sector, affiliations=args.affiliation, notes=args.notes
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            print(f"cohorts: {where}: {error['msg']}", file=sys.stderr)
+        return 2
+    with database.transaction(settings) as session:
+        reviewer = reviewers_service.create(
+            session, Principal(key_id=None, label="cli:reviewers", role=Role.ADMIN), data=data
+        )
+        print(f"created reviewer profile {reviewer.id} ({reviewer.name!r})", file=sys.stderr)
+        print(reviewer.id)
+    return 0
+
+
+def _list(_args: argparse.Namespace, settings: Settings) -> int:
+    with database.transaction(settings) as session:
+        for r in reviewers_service.list_reviewers(session, after_id=None, limit=1_000_000):
+            print(f"{r.id}\t{r.name}\t{','.join(r.sectors)}\t{','.join(r.affiliations)}")
+    return 0
