@@ -18,7 +18,9 @@ from service.deps import authorize
 from service.firms.views import router as firms_router
 from service.growth.views import router as growth_router
 from service.keys import PrincipalCache
+from service.limiter import RateLimiter
 from service.nominations.views import router as nominations_router
+from service.params import known_query_only
 from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
 from service.reviewers.views import router as reviewers_router
@@ -78,7 +80,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(authorize)],
+        dependencies=[Depends(authorize), Depends(known_query_only)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -86,6 +88,10 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.state.read_sessions = create_sessionmaker(bind or engine, read_only=True)
     app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
     app.state.rendered_documents = RenderedCache(settings.rendered_cache_entries)
+    app.state.declared_query = {}  # route id → its query parameter names (service.params)
+    app.state.objection_limiter = RateLimiter(
+        limit=settings.objection_rate_limit, window_seconds=settings.objection_rate_window_seconds
+    )
 
     install_problem_handlers(app)
     app.include_router(health.router)

@@ -10,7 +10,8 @@
     ├── PreconditionFailed (412)      ``If-Match`` names a stale version
     ├── PayloadTooLarge (413)
     ├── UnsupportedMediaType (415)
-    └── ValidationFailed (422)        ``errors``: ``{row, field, message}`` or ``{loc, message}``
+    ├── ValidationFailed (422)        ``errors``: ``{row, field, message}`` or ``{loc, message}``
+    └── TooManyRequests (429)         a client over its rate; ``Retry-After`` says when to retry
 
 One builder (``service.problems``) turns each into ``application/problem+json`` (RFC 9457), its
 status, title and type taken from the class; ``for_status`` names the class of a framework error.
@@ -29,6 +30,7 @@ __all__ = [
     "PayloadTooLarge",
     "PreconditionFailed",
     "ServiceError",
+    "TooManyRequests",
     "Unauthorized",
     "UnsupportedMediaType",
     "ValidationFailed",
@@ -141,6 +143,14 @@ class ValidationFailed(ServiceError):
     status = 422
     title = "Validation failed"
     slug = "validation-failed"
+
+
+class TooManyRequests(ServiceError):
+    """The client sent more requests of this kind than its rate allows."""
+
+    status = 429
+    title = "Too many requests"
+    slug = "too-many-requests"
 
 
 _BY_STATUS: dict[int, type[ServiceError]] = {

@@ -22,8 +22,11 @@ from service.models import Membership, SelectionRound
 from tests.service.selection.builders import (
     Headers,
     candidate_csv,
+    end_notice,
     nominate,
+    open_notice,
     open_round,
+    publish,
     score,
     shortlist,
     to_state,
@@ -52,9 +55,7 @@ def _decide(client: TestClient, as_role: Headers, round_id: int, cohort: str,
 
 
 def _publish(client: TestClient, as_role: Headers, round_id: int, valid_from: str) -> Any:
-    assert to_state(client, as_role, round_id, "decided").status_code == 200
-    return client.post(f"/v1/rounds/{round_id}/publish", json={"valid_from": valid_from},
-                       headers=as_role("admin"))
+    return publish(client, as_role, round_id, valid_from=valid_from)
 
 
 def test_a_current_member_moves_only_when_the_decision_says_so(
@@ -131,7 +132,8 @@ def test_concurrent_publications_of_one_firm_let_one_through(
     rounds = [_round_of(client, as_role, cohort=c) for c in ("seed", "leader")]
     for round_id, cohort in zip(rounds, ("seed", "leader"), strict=True):
         assert _decide(client, as_role, round_id, cohort).status_code == 201
-        assert to_state(client, as_role, round_id, "decided").status_code == 200
+        assert open_notice(client, as_role, round_id).status_code == 200
+        end_notice(client, round_id)
     barrier = Barrier(len(rounds))
 
     def publish(round_id: int) -> int:
