@@ -301,12 +301,13 @@ class ChangeOut(MemberOut):
     ended (withdrawal, disqualification, graduation, moved or ran out)."""
 
     seq: int
+    membership_id: int
     change: Literal["added", "ended"]
     effective_on: date = Field(description="added: valid_from; ended: the first day outside.")
     replaces: int | None = Field(
         default=None,
-        description="The id of the firm's earlier membership that this one replaced: the firm "
-        "moved (graduation), and that membership ended the day this one began.",
+        description="The membership_id of the firm's earlier membership that this one replaced: "
+        "the firm moved (graduation), and that membership ended the day this one began.",
     )
     published_at: datetime
     changed_at: datetime

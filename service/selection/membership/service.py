@@ -228,6 +228,7 @@ def changes_document(
                 {
                     **_history(r),
                     "seq": r.seq,
+                    "membership_id": r.id,
                     "change": r.change,
                     "effective_on": r.effective_on.isoformat(),
                     "replaces": r.replaces_id,

@@ -91,7 +91,8 @@ def test_a_current_member_moves_only_when_the_decision_says_so(
     changes = client.get("/v1/cohorts/changes", headers=as_role("tracker")).json()["items"]
     moved = [c for c in changes if c["uscc"] == uscc]
     assert moved[-1]["cohort"] == "hidden-champion"
-    assert moved[-1]["replaces"] == moved[0]["seq"]
+    assert [c["change"] for c in moved] == ["added", "ended", "added"]
+    assert moved[-1]["replaces"] == moved[0]["membership_id"] == moved[1]["membership_id"]
     assert moved[0]["valid_until"] == "2027-01-01"
     for day in ("2026-06-01", "2027-06-01", "2029-06-01"):
         cohorts = [
