@@ -9,16 +9,23 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin cohorts
 WORKDIR /app
 
+# The pinned, hash-checked dependencies (requirements.lock, from `make lock`) in their own
+# layer; then the project itself, without resolving anything again.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock && rm -rf /root/.cache
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY scoring ./scoring
 COPY schemas ./schemas
 COPY migrations ./migrations
 COPY seed_data ./seed_data
-RUN pip install . && rm -rf /root/.cache
+RUN pip install --no-deps . && rm -rf /root/.cache
 
+RUN mkdir -p /home/cohorts/var && chown cohorts:cohorts /home/cohorts/var
 USER cohorts
 WORKDIR /home/cohorts
+# The SQLite file (the default database) lives here: mount a volume to keep it.
+VOLUME ["/home/cohorts/var"]
 # The embedded default; set COHORTS_DATABASE_URL to a PostgreSQL URL in production.
 ENV COHORTS_DATABASE_URL=sqlite:////home/cohorts/var/cohorts.db \
     WORKERS=2

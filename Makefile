@@ -6,12 +6,14 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export COHORTS_DATABASE_URL ?= sqlite:///var/cohorts.db
 
-.PHONY: setup run test test-sqlite lint bench clean
+.PHONY: setup run test test-sqlite lint bench lock clean
 
-$(VENV)/.installed: pyproject.toml
+# The pinned, hash-checked dependencies first; then the project itself, without resolving again.
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 setup: $(VENV)/.installed
@@ -27,7 +29,7 @@ run: setup
 ## make test: lint, types and import contracts, then the whole suite on SQLite and on PostgreSQL
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy service scoring schemas seed_data migrations
+	$(BIN)/mypy service scoring schemas seed_data migrations tests bench
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
@@ -37,11 +39,19 @@ test-sqlite: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy service scoring schemas seed_data migrations
+	$(BIN)/mypy service scoring schemas seed_data migrations tests bench
 	$(BIN)/lint-imports
 
 bench: setup
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+## make lock: re-pin every dependency with hashes after pyproject.toml changes
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
+lock: setup
+	$(BIN)/pip install --quiet pip-tools
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --output-file requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

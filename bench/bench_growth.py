@@ -13,8 +13,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from scoring.growth.backtest import run_backtest
-from scoring.growth.card import train_crunchbase_model
+from scoring.growth.sources import run_backtest, train_crunchbase_model
 
 
 def main() -> None:

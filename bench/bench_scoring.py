@@ -5,8 +5,8 @@ synthetic, drawn from a seeded generator; no real firm is involved. Timings are 
 ``--repeat`` interleaved rounds, measured in the same process so the ratios compare like with like:
 
 - ``score``: ``scoring.score(seed scheme, indicators)`` — gates, 15 criteria, categories,
-  caps, pass rules, deterministic ranks (frames are built lazily, on first access);
-- ``score + summary``: the same plus building the per-firm summary frame;
+  caps, pass rules, deterministic ranks (no frames: ``scoring.explanations`` builds them);
+- ``score + summary``: the same plus ``scoring.explanations.summary`` (the per-firm frame);
 - ``numpy``: min-max normalisation and a weighted sum over the same 15-column matrix;
 - ``skcriteria``: ``mkdm`` + ``MinMaxScaler(target="matrix")`` + ``WeightedSumModel``.
 
@@ -35,8 +35,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from scoring import load_bundled_scheme, score
+from scoring import explanations, score
 from scoring.scheme import Scheme, criterion_top_points
+from seed_data.schemes import load_bundled_scheme
 
 RATING_CRITERIA = ("hard_tech_distinctiveness", "business_model_innovation")
 
@@ -173,7 +174,7 @@ def main() -> None:
         "skcriteria": skcriteria_pipeline(matrix, weights),
         "score": lambda: score(scheme, indicators),
         "ratings": lambda: score(scheme, indicators, ratings=ratings),
-        "summary": lambda: score(scheme, indicators).summary,
+        "summary": lambda: explanations.summary(score(scheme, indicators)),
     }
     tables = [("glibc defaults", best_of(args.repeat, contenders))]
     if keep_freed_memory():

@@ -12,6 +12,7 @@ from schemas.scalars import (
     CalendarDate,
     Count,
     FiscalYear,
+    FoundingDate,
     FundingStage,
     LongText,
     Rank,
@@ -64,6 +65,8 @@ class FirmProfile(BaseModel):
 
 class FirmIn(FirmProfile):
     """Body of ``PUT /v1/firms/{uscc}``; the code itself is in the path."""
+
+    founded_on: FoundingDate
 
 
 class FirmOut(FirmProfile):
@@ -135,6 +138,9 @@ class FilingFigures(BaseModel):
 class FilingIn(FilingFigures):
     """Body of ``PUT /v1/firms/{uscc}/filings/{fiscal_year}``."""
 
+    # Strict: JSON true/false are not the numbers 1 and 0 (dates are parsed before the check).
+    model_config = ConfigDict(extra="forbid", strict=True)
+
 
 class FilingOut(FilingFigures):
     """A stored filing of one firm and fiscal year."""
@@ -164,7 +170,8 @@ def valuation_covers_amount(value: float | None, raised: float | None, *, field:
 class FundingRoundIn(BaseModel):
     """Body of ``POST /v1/firms/{uscc}/funding-rounds``."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Strict: JSON true/false are not the numbers 1 and 0 (dates are parsed before the check).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     announced_on: CalendarDate
     stage: FundingStage

@@ -53,6 +53,7 @@ from schemas.scalars import (
     Amount,
     CalendarDate,
     FiscalYear,
+    FoundingDate,
     FundingStage,
     SectorCode,
     ShortText,
@@ -195,7 +196,7 @@ class NominationRow(FilingFigures):
     uscc: USCC
     name: ShortText
     name_en: ShortText | None = None
-    founded_on: CalendarDate
+    founded_on: FoundingDate
     sector: SectorCode
     sub_segment: ShortText | None = None
     listed: bool = False
@@ -241,6 +242,12 @@ class NominationRow(FilingFigures):
         """Figures need a fiscal year; a funding round needs a date and a stage."""
         if self.fiscal_year is None and self.reported():
             raise _row_rule("fiscal_year", "fiscal_year is required when figures are given")
+        if self.fiscal_year is not None and self.fiscal_year < self.founded_on.year:
+            raise _row_rule(
+                "founded_on",
+                f"founded_on ({self.founded_on.isoformat()}) is after fiscal_year "
+                f"{self.fiscal_year} of the figures given",
+            )
         has_round = any(
             v is not None
             for v in (self.round_date, self.round_stage, self.round_amount, self.round_valuation)

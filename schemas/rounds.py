@@ -22,7 +22,8 @@ def _default_capacities() -> dict[str, int]:
 class RoundIn(BaseModel):
     """What an admin gives to open a round."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Strict: JSON true/false are not the numbers 1 and 0 (dates are parsed before the check).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     name: ShortText
     year: int = Field(ge=2000, le=2100)

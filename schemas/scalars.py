@@ -23,7 +23,9 @@ __all__ = [
     "CalendarDate",
     "Count",
     "FiscalYear",
+    "FoundingDate",
     "FundingStage",
+    "Instant",
     "LongText",
     "Rank",
     "Ratio",
@@ -44,6 +46,7 @@ AMOUNT_LIMIT = 10**18
 _FORBIDDEN_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # Dates as Chinese spreadsheets write them: 2018-02-28, 2018/2/28, 2018.02.28, 2018年2月28日.
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _EARLIEST_DATE = date(1800, 1, 1)
 _LATEST_DATE = date(2100, 12, 31)
 _SECTOR_CODES = frozenset(s.code for s in SECTORS)
@@ -117,6 +120,29 @@ CalendarDate = Annotated[
     date, Field(ge=_EARLIEST_DATE, le=_LATEST_DATE), BeforeValidator(_parse_date)
 ]
 """A real calendar date in 1800–2100; accepts YYYY-MM-DD, YYYY/MM/DD and YYYY年M月D日."""
+
+
+def _not_in_future(value: date) -> date:
+    """Refuse a founding date after today: a firm cannot have been founded yet to come."""
+    if value > date.today():
+        raise reject("date_future", f"{value.isoformat()} is in the future")
+    return value
+
+
+FoundingDate = Annotated[CalendarDate, AfterValidator(_not_in_future)]
+"""A calendar date that is not after today (when a firm was founded)."""
+
+
+def _refuse_number_as_instant(value: Any) -> Any:
+    """Refuse a bare number where a moment is declared (pydantic would read a Unix timestamp)."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, int | float) or (isinstance(text, str) and _NUMBER_TEXT.fullmatch(text)):
+        raise reject("datetime_type", "expected a date-time written as YYYY-MM-DDTHH:MM:SS")
+    return value
+
+
+Instant = Annotated[datetime, BeforeValidator(_refuse_number_as_instant)]
+"""A moment in ISO 8601 (``2026-06-30T12:00:00``, optionally with a zone); never a bare number."""
 
 
 # Numbers are plain pydantic-core types (no Python validators): a 100,000-row list validates

@@ -58,11 +58,16 @@ class ScoreRunIn(_In):
     """Options of a score run (all optional)."""
 
     sensitivity_draws: int = Field(
-        default=200, ge=1, le=5000, description="Dirichlet weight draws for the stability share."
+        default=200,
+        strict=True,
+        ge=1,
+        le=5000,
+        description="Dirichlet weight draws for the stability share.",
     )
-    sensitivity_seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    sensitivity_seed: int = Field(default=0, strict=True, ge=0, le=2**31 - 1)
     calibrated_ratings: bool = Field(
         default=False,
+        strict=True,
         description="Score with per-reviewer z-score calibrated ratings instead of raw ones.",
     )
 
@@ -141,7 +146,7 @@ class RatingIn(_In):
     """One rating of one reviewer-rated criterion; the range is the scheme's."""
 
     criterion: ShortText
-    score: float = Field(allow_inf_nan=False)
+    score: float = Field(strict=True, allow_inf_nan=False)
     comment: LongText | None = None
 
 
@@ -188,7 +193,7 @@ class ConflictOut(BaseModel):
 class DecisionIn(_In):
     """The chair's decision on one nomination of the cohort."""
 
-    nomination_id: int = Field(ge=1, le=2**31 - 1)
+    nomination_id: int = Field(strict=True, ge=1, le=2**31 - 1)
     outcome: Outcome
     reason: LongText | None = Field(
         default=None,
@@ -229,7 +234,7 @@ class PublishIn(_In):
     """Publication options; by default valid from today for the round's validity years."""
 
     valid_from: date | None = None
-    validity_years: int | None = Field(default=None, ge=1, le=10)
+    validity_years: int | None = Field(default=None, strict=True, ge=1, le=10)
 
 
 class PublicationOut(BaseModel):

@@ -1,12 +1,14 @@
 """Transparent, reproducible scoring of applicant firms under versioned schemes.
 
-Frames and a scheme in, a ``ScoreResult`` out; no I/O except reading scheme files, no clock,
-no globals, seeded randomness only.
+Frames and a scheme in, a ``ScoreResult`` out; no I/O except reading a scheme file it is
+given (``load_scheme``) and the growth data sources (``scoring.growth.sources``), no clock,
+no globals, seeded randomness only. The bundled schemes live in ``seed_data.schemes``.
 """
 
-from scoring.bundled import list_bundled_schemes, load_bundled_scheme
+from scoring import explanations
 from scoring.engine import score
 from scoring.errors import SchemeError, ScoringError, ScoringInputError
+from scoring.explanations import explain, explain_all
 from scoring.indicators import INDICATORS, derive_indicators
 from scoring.result import ScoreResult
 from scoring.scheme import Scheme, load_scheme, scheme_fingerprint, scheme_json_schema
@@ -20,9 +22,10 @@ __all__ = [
     "ScoringError",
     "ScoringInputError",
     "derive_indicators",
+    "explain",
+    "explain_all",
+    "explanations",
     "leave_one_out",
-    "list_bundled_schemes",
-    "load_bundled_scheme",
     "load_scheme",
     "scheme_fingerprint",
     "scheme_json_schema",

@@ -1,13 +1,15 @@
-"""The scoring entry point: validate the inputs against a scheme, run the kernels, keep everything.
+"""The scoring entry point: a short pipeline of named stages, each vectorised over firms.
 
-Order of operations (scikit-criteria's, written down): gates → missing values → normalise in
-the eligible pool → weight (points) → aggregate (categories and caps, or TOPSIS) → pass rules
-→ rank. Loops run over gates and criteria only; every step is vectorised over firms.
+``score`` validates the inputs, then runs, in scikit-criteria's order written down:
+``gates`` → ``raw_values`` → ``missing_value_policies`` → ``normalise`` → ``points`` →
+``aggregate`` → ``pass_rules`` → ``rank``. Loops run over gates and criteria only. The stages
+see criteria only (``Scheme.scored_criteria``): the growth model is one of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -21,18 +23,83 @@ from scoring.measures import compare, criterion_values
 from scoring.ranking import rank_pool
 from scoring.ratings import aggregate_ratings
 from scoring.result import CriterionTrace, GateTrace, ScoreResult
-from scoring.scheme import Criterion, Measure, Scheme, criterion_top_points
+from scoring.scheme import (
+    GROWTH_PROBABILITY,
+    Criterion,
+    Gate,
+    Measure,
+    Scheme,
+    criterion_top_points,
+)
 
-__all__ = ["GROWTH_CRITERION", "score"]
+__all__ = [
+    "aggregate",
+    "gates",
+    "missing_value_policies",
+    "normalise",
+    "pass_rules",
+    "points",
+    "rank",
+    "raw_values",
+    "score",
+]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+ObjectArray = npt.NDArray[np.object_]
+Scored = tuple[FloatArray, FloatArray | None, BoolArray]  # normalised, explicit points, unscored
 
-GROWTH_CRITERION = "growth_model"
 # Normalisations whose result the trace keeps: a percentile costs a sort of the pool. Every
 # other method is recomputed from the values it scored when an explanation asks for it.
 _KEPT_METHODS = frozenset({"percentile"})
 DEFAULT_CATEGORY = "general"
+
+
+def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | None = None,
+          growth: pd.DataFrame | None = None, capacity: int | None = None) -> ScoreResult:
+    """Score every firm of ``indicators`` (indexed or keyed by uscc) under ``scheme``.
+
+    ``ratings`` feeds the rating criteria; ``growth`` (uscc, probability, optional explanation)
+    feeds the ``growth_probability`` input that an enabled growth model scores.
+    """
+    if capacity is not None and capacity < 0:
+        raise ScoringInputError("capacity must be >= 0")
+    criteria = scheme.scored_criteria
+    indicators = _firm_index(indicators)
+    reads_growth = any(c.indicator == GROWTH_PROBABILITY for c in criteria)
+    input_notes: dict[str, ObjectArray] = {}
+    if reads_growth:
+        indicators, input_notes = _with_growth(indicators, growth)
+    structure = _structure(scheme, criteria)
+
+    gate_traces, eligible = gates(scheme.gates, indicators)
+    raw = raw_values(criteria, indicators, ratings)
+    imputed = missing_value_policies(criteria, raw, eligible)
+    scored = normalise(criteria, raw, imputed, structure.top)
+    kept = points(criteria, raw, imputed, scored)
+    traces = CriterionTrace(
+        n=len(indicators), raw_columns=kept.raw_columns, top=structure.top, pool=imputed.pool,
+        recompute=kept.recompute, kept_normalised=kept.normalised, kept_points=kept.points,
+        kept_chosen=kept.chosen, missing_columns=raw.missing,
+        policies=tuple(c.missing for c in criteria), imputed_with=imputed.imputed_with,
+        rating_spread=raw.spreads,
+        notes={c.id: input_notes[c.indicator] for c in criteria if c.indicator in input_notes},
+        indicators=indicators,
+    )
+    subtotals, capped, total = aggregate(structure, kept.columns, traces, imputed.pool)
+    rules = pass_rules(scheme, criteria, kept.columns, capped, total, indicators, imputed.pool)
+    ranks, within = rank(scheme, structure, traces, capped, total, indicators, imputed.pool,
+                         rules.passed, capacity)
+    return ScoreResult(
+        scheme=scheme, firms=indicators.index, structure=structure,
+        gate_traces=gate_traces, traces=traces, bypass_hits=rules.bypass_hits,
+        eligible=imputed.pool, bypassed=rules.bypassed, subtotals=subtotals, capped=capped,
+        total=total, threshold_ok=rules.threshold_ok, minimum_failures=rules.minimum_failures,
+        passed=rules.passed, rank=ranks, within_capacity=within, capacity=capacity,
+    )
+
+
+# -- inputs -------------------------------------------------------------------------------------
 
 
 def _firm_index(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -46,11 +113,13 @@ def _firm_index(indicators: pd.DataFrame) -> pd.DataFrame:
     return indicators.copy(deep=False)
 
 
-def _growth_probability(growth: pd.DataFrame | None,
-                        firms: pd.Index) -> tuple[FloatArray, pd.Series | None]:
-    """Probability per firm (NaN when the growth frame has none) and optional explanations."""
+def _with_growth(indicators: pd.DataFrame, growth: pd.DataFrame | None
+                 ) -> tuple[pd.DataFrame, dict[str, ObjectArray]]:
+    """The indicators with a ``growth_probability`` column (NaN where the growth frame has no
+    probability), and the growth frame's explanations as that input's notes."""
+    firms = indicators.index
     if growth is None:
-        return np.full(len(firms), np.nan), None
+        return indicators.assign(**{GROWTH_PROBABILITY: np.full(len(firms), np.nan)}), {}
     frame = growth.set_index("uscc") if "uscc" in growth.columns else growth
     if "probability" not in frame.columns:
         raise ScoringInputError("growth frame needs a 'probability' column")
@@ -59,210 +128,117 @@ def _growth_probability(growth: pd.DataFrame | None,
     prob = frame["probability"].reindex(firms).to_numpy(dtype=np.float64, na_value=np.nan)
     if ((prob < 0) | (prob > 1)).any():
         raise ScoringInputError("growth frame: probabilities must lie in [0, 1]")
-    explanation = frame["explanation"].reindex(firms) if "explanation" in frame.columns else None
-    return prob, explanation
+    notes: dict[str, ObjectArray] = {}
+    if "explanation" in frame.columns:
+        notes[GROWTH_PROBABILITY] = (frame["explanation"].reindex(firms).fillna("").astype(str)
+                                     .to_numpy(dtype=object))
+    return indicators.assign(**{GROWTH_PROBABILITY: prob}), notes
 
 
-def _measure_raw(measure: Measure, criterion: Criterion, indicators: pd.DataFrame,
-                 ratings: pd.DataFrame | None, path: str) -> tuple[FloatArray, FloatArray | None]:
-    """Raw values of one measure (and rating spreads for rating criteria)."""
-    if measure.method == "rating":
-        assert measure.rating is not None
-        agg = aggregate_ratings(ratings, criterion.id, measure.rating, indicators.index)
-        return agg.value, agg.spread
-    assert measure.indicator is not None
-    return numeric_column(indicators, measure.indicator, used_by=path), None
+def _structure(scheme: Scheme, criteria: Sequence[Criterion]) -> Structure:
+    """The scheme's shape as arrays (criteria, top points, categories, caps, bonus)."""
+    categories = [c.id for c in scheme.categories] or [DEFAULT_CATEGORY]
+    membership = np.zeros((len(criteria), len(categories)))
+    for k, crit in enumerate(criteria):
+        membership[k, categories.index(crit.category or DEFAULT_CATEGORY)] = 1.0
+    caps = np.array([c.cap if c.cap is not None else np.inf for c in scheme.categories]
+                    or [np.inf])
+    bonus = np.array([c.bonus for c in scheme.categories] or [False], dtype=np.bool_)
+    return Structure(
+        criteria=tuple(c.id for c in criteria),
+        top=np.array([criterion_top_points(c) for c in criteria], dtype=np.float64),
+        categories=tuple(categories), membership=membership, cap=caps, bonus=bonus,
+        max_total=scheme.max_total if scheme.max_total is not None else np.inf,
+        topsis=scheme.aggregation == "topsis",
+    )
 
 
-def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | None = None,
-          growth: pd.DataFrame | None = None, capacity: int | None = None) -> ScoreResult:
-    """Score every firm of ``indicators`` (indexed or keyed by uscc) under ``scheme``."""
-    if capacity is not None and capacity < 0:
-        raise ScoringInputError("capacity must be >= 0")
-    indicators = _firm_index(indicators)
-    firms = indicators.index
-    n = len(firms)
-    uscc = firms.to_numpy(dtype=object)
+def _measures(criterion: Criterion) -> list[Measure]:
+    return list(criterion.best_of) if criterion.best_of else [criterion]
 
-    gates: list[GateTrace] = []
-    eligible = np.ones(n, dtype=np.bool_)
-    for i, gate in enumerate(scheme.gates):
+
+# -- stages -------------------------------------------------------------------------------------
+
+
+def gates(scheme_gates: Sequence[Gate], indicators: pd.DataFrame
+          ) -> tuple[tuple[GateTrace, ...], BoolArray]:
+    """Each gate's outcome per firm, and which firms pass them all (a missing value fails a
+    gate unless its ``when_missing`` is ``pass``)."""
+    traces: list[GateTrace] = []
+    eligible = np.ones(len(indicators), dtype=np.bool_)
+    for i, gate in enumerate(scheme_gates):
         holds, missing = evaluate_condition(gate, indicators, used_by=f"gates[{i}]")
         passed = holds | missing if gate.when_missing == "pass" else holds
-        gates.append(GateTrace(gate.id, gate, passed, missing, indicators[gate.indicator]))
+        traces.append(GateTrace(gate.id, gate, passed, missing, indicators[gate.indicator]))
         eligible &= passed
+    return tuple(traces), eligible
 
-    # Raw values first: an ``exclude`` policy shrinks the pool before anything is normalised.
-    use_growth = scheme.growth_model is not None and scheme.growth_model.enabled
-    raws: list[list[FloatArray]] = []
+
+@dataclass(frozen=True)
+class RawValues:
+    """Per criterion, the raw values of each of its measures, and where all of them miss."""
+
+    alternatives: list[list[FloatArray]]
+    missing: tuple[BoolArray, ...]
+    spreads: dict[str, FloatArray]  # reviewer spread per rating criterion
+
+
+def raw_values(criteria: Sequence[Criterion], indicators: pd.DataFrame,
+               ratings: pd.DataFrame | None) -> RawValues:
+    """Each measure's raw values: an indicator column, or the reviewers' aggregate."""
+    alternatives: list[list[FloatArray]] = []
+    missing: list[BoolArray] = []
     spreads: dict[str, FloatArray] = {}
-    crit_missing: list[BoolArray] = []
-    for k, crit in enumerate(scheme.criteria):
-        measures: list[Measure] = list(crit.best_of) if crit.best_of else [crit]
-        alt_raw = []
-        for measure in measures:
-            raw, spread = _measure_raw(measure, crit, indicators, ratings, f"criteria[{k}]")
-            alt_raw.append(raw)
-            if spread is not None:
-                spreads[crit.id] = spread
-        raws.append(alt_raw)
-        missing = np.isnan(alt_raw[0])
-        for other in alt_raw[1:]:
-            missing &= np.isnan(other)
-        crit_missing.append(missing)
-    growth_prob, growth_explanation = _growth_probability(growth if use_growth else None, firms)
-    if use_growth:
-        crit_missing.append(np.isnan(growth_prob))
-
-    policies = [c.missing for c in scheme.criteria]
-    if use_growth:
-        assert scheme.growth_model is not None
-        policies.append(scheme.growth_model.missing)
-    pool = eligible.copy()
-    for missing, policy in zip(crit_missing, policies, strict=True):
-        if policy == "exclude":
-            pool &= ~missing
-
-    criteria_ids = [c.id for c in scheme.criteria] + ([GROWTH_CRITERION] if use_growth else [])
-    k_total = len(criteria_ids)
-    tops = np.array([criterion_top_points(c) for c in scheme.criteria] + (
-        [_growth_points(scheme)[1]] if use_growth else []), dtype=np.float64)
-    structure = _structure(scheme, criteria_ids, tops, use_growth)
-    category = np.argmax(structure.membership, axis=1)
-    # Points go straight into their category's subtotal, criterion by criterion; the trace
-    # keeps only what is costly to redo (see CriterionTrace), not an (N, K) matrix.
-    subtotals = np.zeros((n, len(structure.categories)), order="F")
-    raw_cols: list[FloatArray] = []
-    recompute: dict[int, Measure] = {}
-    kept_normalised: dict[int, FloatArray] = {}
-    kept_points: dict[int, FloatArray] = {}
-    kept_chosen: dict[int, npt.NDArray[np.int8]] = {}
-    imputed_with = np.full(k_total, np.nan)
-    minimum_failures: dict[str, BoolArray] = {}
-    for k, crit in enumerate(scheme.criteria):
-        top = float(tops[k])
-        measures = list(crit.best_of) if crit.best_of else [crit]
-        alt_used: list[FloatArray] = []
-        for raw in raws[k]:
-            used = raw
-            if crit.missing == "pool-median" and crit_missing[k].any():
-                used, median = _impute_pool_median(raw, crit_missing[k], pool)
-                if len(measures) == 1:
-                    imputed_with[k] = median
-            alt_used.append(used)
-        if len(measures) == 1:
-            used = alt_used[0]
-            known_missing = crit_missing[k] if used is raws[k][0] else None
-            norm, explicit, unscored = criterion_values(crit, used, pool, top,
-                                                        missing=known_missing)
-            if crit.method in _KEPT_METHODS:
-                kept_normalised[k] = norm
-                kept_chosen[k] = np.where(unscored, np.int8(-1), np.int8(0))
-                points = norm * top if explicit is None else explicit
+    for k, crit in enumerate(criteria):
+        values: list[FloatArray] = []
+        for measure in _measures(crit):
+            if measure.method == "rating":
+                assert measure.rating is not None
+                agg = aggregate_ratings(ratings, crit.id, measure.rating, indicators.index)
+                values.append(agg.value)
+                spreads[crit.id] = agg.spread
             else:
-                recompute[k] = crit
-                # Not kept (recomputed on demand): its array can take the points in place.
-                points = np.multiply(norm, top, out=norm) if explicit is None else explicit
-        else:
-            alternatives = [criterion_values(m, u, pool, top)
-                            for m, u in zip(measures, alt_used, strict=True)]
-            alt_points = np.stack([norm * top if explicit is None else explicit
-                                   for norm, explicit, _ in alternatives])
-            alt_unscored = np.stack([unscored for _, _, unscored in alternatives])
-            # The first alternative wins a tie: the order in the scheme is the order of preference.
-            best = np.argmax(np.where(alt_unscored, -np.inf, alt_points), axis=0)
-            unscored = np.logical_and.reduce(alt_unscored, axis=0)
-            cols = np.arange(n)
-            points = alt_points[best, cols]
-            used = np.stack(alt_used)[best, cols]
-            kept_normalised[k] = np.stack([norm for norm, _, _ in alternatives])[best, cols]
-            kept_points[k] = points
-            kept_chosen[k] = np.where(unscored, -1, best).astype(np.int8)
-        raw_cols.append(used)
-        subtotals[:, category[k]] += points
-        if crit.minimum is not None:
-            minimum_failures[f"criterion:{crit.id}"] = ~compare(
-                points, crit.minimum.op, crit.minimum.points)
-    if use_growth:
-        section = scheme.growth_model
-        assert section is not None
-        k = k_total - 1
-        top, cap = _growth_points(scheme)
-        missing = crit_missing[k]
-        used = growth_prob
-        if section.missing == "pool-median" and missing.any():
-            used, imputed_with[k] = _impute_pool_median(growth_prob, missing, pool)
-        pts = np.minimum(used * top, cap)
-        scored = ~np.isnan(pts)
-        raw_cols.append(used)
-        kept_normalised[k] = np.where(scored, pts / cap, 0.0)
-        kept_points[k] = np.where(scored, pts, 0.0)
-        kept_chosen[k] = np.where(scored, 0, -1).astype(np.int8)
-        subtotals[:, category[k]] += kept_points[k]
-    traces = CriterionTrace(
-        n=n, raw_columns=tuple(raw_cols), top=tops, pool=pool, recompute=recompute,
-        kept_normalised=kept_normalised, kept_points=kept_points, kept_chosen=kept_chosen,
-        missing_columns=tuple(crit_missing), policies=tuple(policies),
-        imputed_with=imputed_with, rating_spread=spreads, growth_explanation=growth_explanation,
-        indicators=indicators,
-    )
-    if structure.topsis:
-        capped = subtotals
-        total = topsis_closeness(traces.points, pool)
-    else:
-        capped, total = weighted_total(subtotals, structure)
+                assert measure.indicator is not None
+                values.append(numeric_column(indicators, measure.indicator,
+                                             used_by=f"criteria[{k}]"))
+        gap = np.isnan(values[0])
+        for other in values[1:]:
+            gap &= np.isnan(other)
+        alternatives.append(values)
+        missing.append(gap)
+    return RawValues(alternatives, tuple(missing), spreads)
 
-    for c, cat in enumerate(scheme.categories):
-        if cat.minimum is not None:
-            minimum_failures[f"category:{cat.id}"] = ~compare(
-                capped[:, c], cat.minimum.op, cat.minimum.points)
-    minimum_ok = np.ones(n, dtype=np.bool_)
-    for failure in minimum_failures.values():
-        minimum_ok &= ~failure
-    threshold_ok = (compare(total, scheme.passing.op, scheme.passing.threshold)
-                    if scheme.passing is not None else np.ones(n, dtype=np.bool_))
 
-    bypass_hits = np.zeros((n, len(scheme.bypass)), dtype=np.bool_)
-    for b, rule in enumerate(scheme.bypass):
-        hit = np.ones(n, dtype=np.bool_)
-        for j, cond in enumerate(rule.all):
-            holds, _ = evaluate_condition(cond, indicators, used_by=f"bypass[{b}].all[{j}]")
-            hit &= holds
-        bypass_hits[:, b] = hit
-    bypassed = pool & bypass_hits.any(axis=1)
-    passed = pool & (bypassed | (threshold_ok & minimum_ok))
+@dataclass(frozen=True)
+class Imputed:
+    """The pool after ``exclude`` policies, and the values each measure scores."""
 
-    # Tie-break keys are checked now and computed only if two firms tie on the total.
-    keys: list[tuple[Callable[[], FloatArray], str]] = []
-    for i, tb in enumerate(scheme.tie_break):
-        if tb.criterion is not None:
-            if tb.criterion not in criteria_ids:
-                raise ScoringInputError(f"tie_break[{i}]: criterion {tb.criterion!r} is not "
-                                        "scored (growth model disabled?)")
-            keys.append((partial(traces.points_column, criteria_ids.index(tb.criterion)),
-                         tb.order))
-        elif tb.category is not None:
-            keys.append((partial(_column, capped, structure.categories.index(tb.category)),
-                         tb.order))
-        else:
-            assert tb.indicator is not None
-            values = numeric_column(indicators, tb.indicator, used_by=f"tie_break[{i}]")
-            keys.append((partial(_same, values), tb.order))
-    rank = rank_pool(total, pool, keys, uscc)
+    pool: BoolArray
+    used: list[list[FloatArray]]
+    imputed_with: FloatArray  # (K,) the pool median used, NaN when none was
 
-    within: BoolArray | None = None
-    if capacity is not None:
-        passed_ranks = np.sort(rank[passed])
-        cutoff = passed_ranks[capacity - 1] if 0 < capacity <= passed_ranks.size else (
-            np.iinfo(np.int64).max if capacity > 0 else 0)
-        within = passed & (rank <= cutoff)
 
-    return ScoreResult(
-        scheme=scheme, firms=firms, structure=structure, gate_traces=tuple(gates), traces=traces,
-        bypass_hits=bypass_hits, eligible=pool, bypassed=bypassed, subtotals=subtotals,
-        capped=capped, total=total, threshold_ok=threshold_ok, minimum_failures=minimum_failures,
-        passed=passed, rank=rank, within_capacity=within, capacity=capacity,
-    )
+def missing_value_policies(criteria: Sequence[Criterion], raw: RawValues,
+                           eligible: BoolArray) -> Imputed:
+    """Apply each criterion's missing-value policy: ``exclude`` shrinks the pool (before anything
+    is normalised), ``pool-median`` fills with the median of the pool's known values, ``zero``
+    leaves the gap for the measure to score 0."""
+    pool = eligible.copy()
+    for crit, gap in zip(criteria, raw.missing, strict=True):
+        if crit.missing == "exclude":
+            pool &= ~gap
+    used: list[list[FloatArray]] = []
+    imputed_with = np.full(len(criteria), np.nan)
+    for k, crit in enumerate(criteria):
+        gap = raw.missing[k]
+        if crit.missing != "pool-median" or not gap.any():
+            used.append(raw.alternatives[k])
+            continue
+        filled = [_impute_pool_median(values, gap, pool) for values in raw.alternatives[k]]
+        used.append([values for values, _ in filled])
+        if len(filled) == 1:
+            imputed_with[k] = filled[0][1]
+    return Imputed(pool, used, imputed_with)
 
 
 def _impute_pool_median(values: FloatArray, fill: BoolArray,
@@ -274,13 +250,164 @@ def _impute_pool_median(values: FloatArray, fill: BoolArray,
     return np.where(fill, median, values), median
 
 
-def _growth_points(scheme: Scheme) -> tuple[float, float]:
-    """The growth model's points at probability 1 (max_points or weight) and its cap (the
-    same when it has none): its top points are the cap."""
-    section = scheme.growth_model
-    assert section is not None
-    top = float(section.max_points or section.weight or 0.0)
-    return top, float(section.cap) if section.cap is not None else top
+def normalise(criteria: Sequence[Criterion], raw: RawValues, imputed: Imputed,
+              tops: FloatArray) -> list[list[Scored]]:
+    """Each measure's normalised values in the pool, with a band table's or a probability's
+    points (``scoring.measures.criterion_values``)."""
+    out: list[list[Scored]] = []
+    for k, crit in enumerate(criteria):
+        top = float(tops[k])
+        measures = _measures(crit)
+        if len(measures) == 1:
+            used = imputed.used[k][0]
+            # Unimputed values: their gaps are the criterion's, already known.
+            known = raw.missing[k] if used is raw.alternatives[k][0] else None
+            out.append([criterion_values(crit, used, imputed.pool, top, missing=known)])
+        else:
+            out.append([criterion_values(m, u, imputed.pool, top)
+                        for m, u in zip(measures, imputed.used[k], strict=True)])
+    return out
+
+
+@dataclass(frozen=True)
+class Points:
+    """Per criterion: its points, the raw values it scored, and what the trace keeps of it."""
+
+    columns: list[FloatArray]
+    raw_columns: tuple[FloatArray, ...]
+    recompute: dict[int, Measure]
+    normalised: dict[int, FloatArray]
+    points: dict[int, FloatArray]
+    chosen: dict[int, npt.NDArray[np.int8]]
+
+
+def points(criteria: Sequence[Criterion], raw: RawValues, imputed: Imputed,
+           scored: list[list[Scored]]) -> Points:
+    """Points per criterion: ``normalised * top`` (or the explicit points); a ``best_of``
+    criterion takes its best alternative, the first on a tie."""
+    columns: list[FloatArray] = []
+    raw_columns: list[FloatArray] = []
+    recompute: dict[int, Measure] = {}
+    kept_normalised: dict[int, FloatArray] = {}
+    kept_points: dict[int, FloatArray] = {}
+    kept_chosen: dict[int, npt.NDArray[np.int8]] = {}
+    for k, crit in enumerate(criteria):
+        top = float(criterion_top_points(crit))
+        if len(scored[k]) == 1:
+            (norm, explicit, unscored), = scored[k]
+            used = imputed.used[k][0]
+            if crit.method in _KEPT_METHODS:
+                kept_normalised[k] = norm
+                kept_chosen[k] = np.where(unscored, np.int8(-1), np.int8(0))
+                column = norm * top if explicit is None else explicit
+            else:
+                recompute[k] = crit
+                # Not kept (recomputed on demand): its array can take the points in place.
+                column = np.multiply(norm, top, out=norm) if explicit is None else explicit
+        else:
+            n = len(raw.missing[k])
+            alt_points = np.stack([norm * top if explicit is None else explicit
+                                   for norm, explicit, _ in scored[k]])
+            alt_unscored = np.stack([unscored for _, _, unscored in scored[k]])
+            best = np.argmax(np.where(alt_unscored, -np.inf, alt_points), axis=0)
+            unscored = np.logical_and.reduce(alt_unscored, axis=0)
+            cols = np.arange(n)
+            column = alt_points[best, cols]
+            used = np.stack(imputed.used[k])[best, cols]
+            kept_normalised[k] = np.stack([norm for norm, _, _ in scored[k]])[best, cols]
+            kept_points[k] = column
+            kept_chosen[k] = np.where(unscored, -1, best).astype(np.int8)
+        columns.append(column)
+        raw_columns.append(used)
+    return Points(columns, tuple(raw_columns), recompute, kept_normalised, kept_points,
+                  kept_chosen)
+
+
+def aggregate(structure: Structure, columns: list[FloatArray], traces: CriterionTrace,
+              pool: BoolArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``(subtotals, capped, total)``: category sums, then caps and ``max_total``
+    (``scoring.aggregation``), or TOPSIS closeness on the points matrix."""
+    category = np.argmax(structure.membership, axis=1)
+    subtotals = np.zeros((traces.n, len(structure.categories)), order="F")
+    for k, column in enumerate(columns):
+        subtotals[:, category[k]] += column
+    if structure.topsis:
+        return subtotals, subtotals, topsis_closeness(traces.points, pool)
+    capped, total = weighted_total(subtotals, structure)
+    return subtotals, capped, total
+
+
+@dataclass(frozen=True)
+class PassRules:
+    """Threshold and minimums per firm, the bypass rules that hit, and who passes."""
+
+    threshold_ok: BoolArray
+    minimum_failures: dict[str, BoolArray]
+    bypass_hits: BoolArray
+    bypassed: BoolArray
+    passed: BoolArray
+
+
+def pass_rules(scheme: Scheme, criteria: Sequence[Criterion], columns: list[FloatArray],
+               capped: FloatArray, total: FloatArray, indicators: pd.DataFrame,
+               pool: BoolArray) -> PassRules:
+    """A pool firm passes when a bypass rule holds, or when the total reaches the threshold
+    and every criterion and category minimum holds."""
+    n = len(total)
+    minimum_failures: dict[str, BoolArray] = {}
+    for crit, column in zip(criteria, columns, strict=True):
+        if crit.minimum is not None:
+            minimum_failures[f"criterion:{crit.id}"] = ~compare(
+                column, crit.minimum.op, crit.minimum.points)
+    for c, cat in enumerate(scheme.categories):
+        if cat.minimum is not None:
+            minimum_failures[f"category:{cat.id}"] = ~compare(
+                capped[:, c], cat.minimum.op, cat.minimum.points)
+    minimum_ok = np.ones(n, dtype=np.bool_)
+    for failure in minimum_failures.values():
+        minimum_ok &= ~failure
+    threshold_ok = (compare(total, scheme.passing.op, scheme.passing.threshold)
+                    if scheme.passing is not None else np.ones(n, dtype=np.bool_))
+    bypass_hits = np.zeros((n, len(scheme.bypass)), dtype=np.bool_)
+    for b, rule in enumerate(scheme.bypass):
+        hit = np.ones(n, dtype=np.bool_)
+        for j, cond in enumerate(rule.all):
+            holds, _ = evaluate_condition(cond, indicators, used_by=f"bypass[{b}].all[{j}]")
+            hit &= holds
+        bypass_hits[:, b] = hit
+    bypassed = pool & bypass_hits.any(axis=1)
+    passed = pool & (bypassed | (threshold_ok & minimum_ok))
+    return PassRules(threshold_ok, minimum_failures, bypass_hits, bypassed, passed)
+
+
+def rank(scheme: Scheme, structure: Structure, traces: CriterionTrace, capped: FloatArray,
+         total: FloatArray, indicators: pd.DataFrame, pool: BoolArray, passed: BoolArray,
+         capacity: int | None) -> tuple[npt.NDArray[np.int64], BoolArray | None]:
+    """Ranks of the pool (total, then the tie-break keys, then uscc; 0 outside the pool), and
+    which passing firms fall within ``capacity``."""
+    # Tie-break keys are checked now and computed only if two firms tie on the total.
+    keys: list[tuple[Callable[[], FloatArray], str]] = []
+    for i, tb in enumerate(scheme.tie_break):
+        if tb.criterion is not None:
+            if tb.criterion not in structure.criteria:
+                raise ScoringInputError(f"tie_break[{i}]: criterion {tb.criterion!r} is not "
+                                        "scored (growth model disabled?)")
+            keys.append((partial(traces.points_column, structure.criteria.index(tb.criterion)),
+                         tb.order))
+        elif tb.category is not None:
+            keys.append((partial(_column, capped, structure.categories.index(tb.category)),
+                         tb.order))
+        else:
+            assert tb.indicator is not None
+            values = numeric_column(indicators, tb.indicator, used_by=f"tie_break[{i}]")
+            keys.append((partial(_same, values), tb.order))
+    ranks = rank_pool(total, pool, keys, indicators.index.to_numpy(dtype=object))
+    if capacity is None:
+        return ranks, None
+    passed_ranks = np.sort(ranks[passed])
+    cutoff = passed_ranks[capacity - 1] if 0 < capacity <= passed_ranks.size else (
+        np.iinfo(np.int64).max if capacity > 0 else 0)
+    return ranks, passed & (ranks <= cutoff)
 
 
 def _column(matrix: FloatArray, c: int) -> FloatArray:
@@ -290,23 +417,3 @@ def _column(matrix: FloatArray, c: int) -> FloatArray:
 
 def _same(values: FloatArray) -> FloatArray:
     return values
-
-
-def _structure(scheme: Scheme, criteria_ids: list[str], tops: FloatArray,
-               use_growth: bool) -> Structure:
-    categories = [c.id for c in scheme.categories] or [DEFAULT_CATEGORY]
-    membership = np.zeros((len(criteria_ids), len(categories)))
-    for k, crit in enumerate(scheme.criteria):
-        membership[k, categories.index(crit.category or DEFAULT_CATEGORY)] = 1.0
-    if use_growth:
-        assert scheme.growth_model is not None
-        membership[-1, categories.index(scheme.growth_model.category or DEFAULT_CATEGORY)] = 1.0
-    caps = np.array([c.cap if c.cap is not None else np.inf for c in scheme.categories]
-                    or [np.inf])
-    bonus = np.array([c.bonus for c in scheme.categories] or [False], dtype=np.bool_)
-    return Structure(
-        criteria=tuple(criteria_ids), top=tops, categories=tuple(categories),
-        membership=membership, cap=caps, bonus=bonus,
-        max_total=scheme.max_total if scheme.max_total is not None else np.inf,
-        topsis=scheme.aggregation == "topsis",
-    )

@@ -1,54 +1,288 @@
-"""Every firm's explanation of a score result, built in one pass over the result's arrays.
+"""Everything a reader sees of a score result: the long frames, notes, flags and explanations.
 
-The output is exactly ``ScoreResult.explain(uscc)`` for every firm, ranked firms first (a test
-holds the two equal); ``ScoreResult.to_records`` uses it because ``explain`` recomputes the
-scheme fingerprint and indexes pandas per firm, which costs seconds on a thousand firms.
+One builder per thing: a gate's failure sentence is written by ``gate_reason`` alone, a firm's
+explanation by ``explain_all`` alone (``explain`` picks one firm's record from the same
+columns). Nothing here changes a result; it is all derived, on demand, from its arrays.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+import pandas as pd
 
-from scoring.result import ScoreResult, _json_value
-from scoring.scheme import scheme_fingerprint
+from scoring.result import GateTrace, ScoreResult
+from scoring.scheme import Gate, scheme_fingerprint
 
-__all__ = ["explain_all"]
+__all__ = [
+    "categories",
+    "criteria",
+    "explain",
+    "explain_all",
+    "flags",
+    "gate_reason",
+    "gates",
+    "summary",
+]
+
+BoolArray = npt.NDArray[np.bool_]
+ObjectArray = npt.NDArray[np.object_]
+
+_POLICY_NOTES = {
+    "zero": "missing: 0 points (policy zero)",
+    "pool-median": "missing: pool median used (policy pool-median)",
+    "exclude": "missing: firm excluded (policy exclude)",
+}
+_FLAG_SEPARATOR = "; "  # identifiers cannot contain it (scheme.Identifier)
+
+
+def json_value(value: object) -> Any:
+    """A JSON-safe Python value: NaN and NA become None, numpy scalars plain numbers."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
+def gate_reason(gate: Gate, value: Any, missing: bool) -> str:
+    """Why a firm failed ``gate``, given its JSON-safe ``value``."""
+    if missing:
+        return f"no value for {gate.indicator}"
+    return f"{gate.indicator} = {value} fails {gate.op} {gate.value}"
+
+
+def _gate_values(trace: GateTrace) -> list[Any]:
+    return [json_value(v) for v in trace.values.to_numpy()]
+
+
+def notes(result: ScoreResult) -> ObjectArray:
+    """``(N, K)`` note per firm and criterion: missing-value policy, best-of choice, reviewer
+    disagreement, and any per-firm text the criterion's input carried ("" when none)."""
+    traces = result.traces
+    n, k = len(result.firms), len(result.structure.criteria)
+    out = np.full((n, k), "", dtype=object)
+    scheme_criteria = {c.id: c for c in result.scheme.criteria}
+    for j, cid in enumerate(result.structure.criteria):
+        parts: list[ObjectArray] = []
+        missing = traces.missing_columns[j]
+        if missing.any():
+            text = _POLICY_NOTES[traces.policies[j]]
+            if traces.policies[j] == "pool-median":
+                text += f" = {json_value(traces.imputed_with[j])}"
+            parts.append(np.where(missing, text, ""))
+        crit = scheme_criteria.get(cid)
+        if crit is not None and crit.best_of:
+            names = np.array([""] + [a.id for a in crit.best_of], dtype=object)
+            chosen = names[traces.chosen[:, j].astype(np.int64) + 1]
+            parts.append(np.where(chosen != "", "best of: " + chosen.astype(str), ""))
+        spread = traces.rating_spread.get(cid)
+        if crit is not None and crit.rating is not None and spread is not None:
+            limit = crit.rating.disagreement
+            if limit is not None:
+                with np.errstate(invalid="ignore"):
+                    split = spread > limit
+                parts.append(np.where(split, [f"reviewers disagree (spread {s:g} > {limit:g})"
+                                              for s in spread], ""))
+        text_column = traces.notes.get(cid)
+        if text_column is not None:
+            parts.append(text_column)
+        for part in parts:
+            joined = np.where((out[:, j] != "") & (part != ""), "; ", "")
+            out[:, j] = out[:, j] + joined + part.astype(object)
+    return out
+
+
+def flag_texts(result: ScoreResult) -> ObjectArray:
+    """Per firm, its flags joined by ``; `` in a fixed order ("" when none).
+
+    Firms are grouped by the combination of flags they carry (few combinations, however many
+    firms): each condition splits the groups in two, in O(N) numpy, and each combination's
+    text is joined once.
+    """
+    group = np.zeros(len(result.firms), dtype=np.int64)
+    combinations: list[tuple[str, ...]] = [()]
+
+    def add(mask: BoolArray, text: str) -> None:
+        nonlocal group, combinations
+        if not mask.any():
+            return
+        key = group * 2 + mask  # group g splits into 2g (without) and 2g + 1 (with)
+        present = np.zeros(2 * len(combinations), dtype=np.bool_)
+        present[key] = True
+        kept = np.flatnonzero(present)
+        renumber = np.cumsum(present) - 1
+        group = renumber[key]
+        combinations = [combinations[k // 2] + ((text,) if k % 2 else ()) for k in kept]
+
+    traces = result.traces
+    for g in result.gate_traces:
+        add(~g.passed, f"gate:{g.id}")
+    for j, cid in enumerate(result.structure.criteria):
+        add(traces.missing_columns[j], f"missing:{cid}({traces.policies[j]})")
+    scheme_criteria = {c.id: c for c in result.scheme.criteria}
+    for cid, spread in traces.rating_spread.items():
+        rating = scheme_criteria[cid].rating
+        if rating is not None and rating.disagreement is not None:
+            with np.errstate(invalid="ignore"):
+                add(spread > rating.disagreement, f"disagreement:{cid}")
+    for b, rule in enumerate(result.scheme.bypass):
+        add(result.bypass_hits[:, b] & result.eligible, f"bypass:{rule.id}")
+    for name, failure in result.minimum_failures.items():
+        add(failure & result.eligible, f"below-minimum:{name}")
+    for c, cat in enumerate(result.structure.categories):
+        add(result.subtotals[:, c] > result.capped[:, c], f"capped:{cat}")
+    texts = np.array([_FLAG_SEPARATOR.join(c) for c in combinations], dtype=object)
+    joined: ObjectArray = texts[group]
+    return joined
+
+
+def flags(result: ScoreResult, i: int) -> list[str]:
+    """Flags of the firm at position ``i`` (missing values, bypass, caps, minimums, gates)."""
+    return _split_flags(flag_texts(result)[i])
+
+
+def _split_flags(joined: object) -> list[str]:
+    text = str(joined)
+    return text.split(_FLAG_SEPARATOR) if text else []
+
+
+def _minimum_met(result: ScoreResult) -> BoolArray:
+    """``(N, C)`` true where the category's minimum holds (or it has none)."""
+    met = np.ones(result.subtotals.shape, dtype=np.bool_)
+    for j, cat in enumerate(result.structure.categories):
+        failure = result.minimum_failures.get(f"category:{cat}")
+        if failure is not None:
+            met[:, j] = ~failure
+    return met
+
+
+def _criterion_categories(result: ScoreResult) -> list[str]:
+    structure = result.structure
+    return [structure.categories[int(np.argmax(structure.membership[j]))]
+            for j in range(len(structure.criteria))]
+
+
+def summary(result: ScoreResult) -> pd.DataFrame:
+    """Per uscc: eligible, bypassed, total, passed, rank (NA when ineligible), flags."""
+    frame = pd.DataFrame({
+        "eligible": result.eligible,
+        "bypassed": result.bypassed,
+        "total": result.total,
+        "passed": result.passed,
+        "rank": pd.array(np.where(result.rank > 0, result.rank, 0), dtype="Int64"),
+    }, index=result.firms)
+    frame.loc[result.rank == 0, "rank"] = pd.NA
+    if result.within_capacity is not None:
+        frame["within_capacity"] = result.within_capacity
+    frame["flags"] = flag_texts(result)
+    return frame
+
+
+def gates(result: ScoreResult) -> pd.DataFrame:
+    """Long: uscc, gate, passed, value, reason (``missing:<criterion>`` rows for exclusions)."""
+    parts = []
+    for g in result.gate_traces:
+        values = _gate_values(g)
+        reason = np.full(len(result.firms), "", dtype=object)
+        fails = np.flatnonzero(~g.passed)
+        reason[fails] = [gate_reason(g.gate, values[i], bool(g.missing[i])) for i in fails]
+        parts.append(pd.DataFrame({
+            "uscc": result.firms, "gate": g.id, "passed": g.passed, "value": values,
+            "reason": reason}))
+    for k, cid in enumerate(result.structure.criteria):
+        if result.traces.policies[k] == "exclude":
+            excluded = result.traces.exclusions[:, k]
+            parts.append(pd.DataFrame({
+                "uscc": result.firms, "gate": f"missing:{cid}", "passed": ~excluded,
+                "value": None,
+                "reason": np.where(excluded, f"no value for {cid}; the scheme excludes "
+                                             "firms without it", "")}))
+    if not parts:
+        return pd.DataFrame(columns=["uscc", "gate", "passed", "value", "reason"])
+    order = {name: i for i, name in enumerate(result.firms)}
+    frame = pd.concat(parts, ignore_index=True)
+    frame["_firm"] = frame["uscc"].map(order)
+    return frame.sort_values("_firm", kind="stable").drop(columns="_firm").reset_index(drop=True)
+
+
+def criteria(result: ScoreResult) -> pd.DataFrame:
+    """Long: uscc, criterion, category, raw, normalised, points, missing, note."""
+    n, k = result.traces.points.shape
+    ids = result.structure.criteria
+    return pd.DataFrame({
+        "uscc": np.repeat(result.firms.to_numpy(dtype=object), k),
+        "criterion": pd.Categorical(np.tile(np.array(ids, dtype=object), n),
+                                    categories=list(ids)),
+        "category": np.tile(np.array(_criterion_categories(result), dtype=object), n),
+        "raw": result.traces.raw.ravel(),
+        "normalised": result.traces.normalised.ravel(),
+        "points": result.traces.points.ravel(),
+        "missing": result.traces.missing.ravel(),
+        "note": notes(result).ravel(),
+    })
+
+
+def categories(result: ScoreResult) -> pd.DataFrame:
+    """Long: uscc, category, subtotal (before the cap), capped (what counts), minimum_met."""
+    n, c = result.subtotals.shape
+    return pd.DataFrame({
+        "uscc": np.repeat(result.firms.to_numpy(dtype=object), c),
+        "category": np.tile(np.array(result.structure.categories, dtype=object), n),
+        "subtotal": result.subtotals.ravel(),
+        "capped": result.capped.ravel(),
+        "minimum_met": _minimum_met(result).ravel(),
+    })
+
+
+def explain(result: ScoreResult, uscc: str) -> dict[str, Any]:
+    """One firm's JSON-serialisable explanation: gates, criteria, categories, total, rank."""
+    i = result.firms.get_loc(uscc)
+    if not isinstance(i, int):
+        raise KeyError(uscc)
+    return _records(result, [i])[0]
 
 
 def explain_all(result: ScoreResult) -> list[dict[str, Any]]:
-    """``[result.explain(u) for u in firms]`` ordered by rank, then the unranked by uscc."""
+    """Every firm's explanation: ranked firms by rank, then the unranked by uscc."""
     firms = [str(f) for f in result.firms]
-    n = len(firms)
+    rank = result.rank.tolist()
+    order = sorted(range(len(firms)), key=lambda i: (rank[i] == 0, rank[i], firms[i]))
+    return _records(result, order)
+
+
+def _records(result: ScoreResult, positions: list[int]) -> list[dict[str, Any]]:
+    """The explanations of the firms at ``positions``, in that order, built column-wise."""
+    firms = [str(f) for f in result.firms]
     structure = result.structure
-    k = len(structure.criteria)
     scheme_ref = {
         "id": result.scheme.id,
         "version": result.scheme.version,
         "fingerprint": scheme_fingerprint(result.scheme),
     }
     criterion_titles = {c.id: c.title for c in result.scheme.criteria}
-    criterion_category = [
-        structure.categories[int(np.argmax(structure.membership[j]))] for j in range(k)
-    ]
-    criteria_frame = result.criteria
-    notes = criteria_frame["note"].to_numpy(dtype=object).reshape(n, k).tolist()
-    minimum_met = (
-        result.categories["minimum_met"].to_numpy().reshape(n, len(structure.categories)).tolist()
-    )
+    criterion_category = _criterion_categories(result)
+    note = notes(result).tolist()
+    minimum_met = _minimum_met(result).tolist()
     raw = result.traces.raw.tolist()
     norm = result.traces.normalised.tolist()
     points = result.traces.points.tolist()
     missing = result.traces.missing.tolist()
     subtotals = result.subtotals.tolist()
     capped = result.capped.tolist()
-    caps = [_json_value(c) if np.isfinite(c) else None for c in structure.cap]
-    tops = [_json_value(t) for t in structure.top]
-    gates = [
-        (g, g.passed.tolist(), g.missing.tolist(), [_json_value(v) for v in g.values.to_numpy()])
-        for g in result.gate_traces
-    ]
+    caps = [json_value(c) if np.isfinite(c) else None for c in structure.cap]
+    tops = [json_value(t) for t in structure.top]
+    gate_columns = [(g, g.passed.tolist(), g.missing.tolist(), _gate_values(g))
+                    for g in result.gate_traces]
     bypass_ids = [r.id for r in result.scheme.bypass]
     bypass_hits = result.bypass_hits.tolist()
     within = None if result.within_capacity is None else result.within_capacity.tolist()
@@ -57,60 +291,49 @@ def explain_all(result: ScoreResult) -> list[dict[str, Any]]:
     eligible = result.eligible.tolist()
     bypassed = result.bypassed.tolist()
     passed = result.passed.tolist()
+    flag_column = flag_texts(result)
 
-    def gate_entry(i: int) -> list[dict[str, Any]]:
-        out = []
-        for g, ok, gap, values in gates:
-            reason = None
-            if not ok[i]:
-                reason = (
-                    f"no value for {g.gate.indicator}"
-                    if gap[i]
-                    else f"{g.gate.indicator} = {values[i]} fails {g.gate.op} {g.gate.value}"
-                )
-            out.append({"gate": g.id, "passed": bool(ok[i]), "value": values[i], "reason": reason})
-        return out
-
-    order = sorted(range(n), key=lambda i: (rank[i] == 0, rank[i], firms[i]))
-    records = []
-    for i in order:
-        records.append(
-            {
-                "uscc": firms[i],
-                "scheme": scheme_ref,
-                "eligible": bool(eligible[i]),
-                "bypassed": bool(bypassed[i]),
-                "passed": bool(passed[i]),
-                "total": _json_value(total[i]),
-                "rank": int(rank[i]) if rank[i] > 0 else None,
-                "within_capacity": None if within is None else bool(within[i]),
-                "gates": gate_entry(i),
-                "bypass": [b for b, hit in zip(bypass_ids, bypass_hits[i], strict=True) if hit],
-                "criteria": [
-                    {
-                        "criterion": cid,
-                        "title": criterion_titles.get(cid),
-                        "category": criterion_category[j],
-                        "raw": _json_value(raw[i][j]),
-                        "normalised": _json_value(norm[i][j]),
-                        "points": _json_value(points[i][j]),
-                        "max_points": tops[j],
-                        "missing": bool(missing[i][j]),
-                        "note": str(notes[i][j]) or None,
-                    }
-                    for j, cid in enumerate(structure.criteria)
-                ],
-                "categories": [
-                    {
-                        "category": cat,
-                        "subtotal": _json_value(subtotals[i][c]),
-                        "capped": _json_value(capped[i][c]),
-                        "cap": caps[c],
-                        "minimum_met": bool(minimum_met[i][c]),
-                    }
-                    for c, cat in enumerate(structure.categories)
-                ],
-                "flags": result.summary_flags(i),
-            }
-        )
-    return records
+    return [
+        {
+            "uscc": firms[i],
+            "scheme": scheme_ref,
+            "eligible": bool(eligible[i]),
+            "bypassed": bool(bypassed[i]),
+            "passed": bool(passed[i]),
+            "total": json_value(total[i]),
+            "rank": int(rank[i]) if rank[i] > 0 else None,
+            "within_capacity": None if within is None else bool(within[i]),
+            "gates": [
+                {"gate": g.id, "passed": bool(ok[i]), "value": values[i],
+                 "reason": None if ok[i] else gate_reason(g.gate, values[i], bool(gap[i]))}
+                for g, ok, gap, values in gate_columns
+            ],
+            "bypass": [b for b, hit in zip(bypass_ids, bypass_hits[i], strict=True) if hit],
+            "criteria": [
+                {
+                    "criterion": cid,
+                    "title": criterion_titles.get(cid),
+                    "category": criterion_category[j],
+                    "raw": json_value(raw[i][j]),
+                    "normalised": json_value(norm[i][j]),
+                    "points": json_value(points[i][j]),
+                    "max_points": tops[j],
+                    "missing": bool(missing[i][j]),
+                    "note": str(note[i][j]) or None,
+                }
+                for j, cid in enumerate(structure.criteria)
+            ],
+            "categories": [
+                {
+                    "category": cat,
+                    "subtotal": json_value(subtotals[i][c]),
+                    "capped": json_value(capped[i][c]),
+                    "cap": caps[c],
+                    "minimum_met": bool(minimum_met[i][c]),
+                }
+                for c, cat in enumerate(structure.categories)
+            ],
+            "flags": _split_flags(flag_column[i]),
+        }
+        for i in positions
+    ]

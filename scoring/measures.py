@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from scoring.scheme import Band, Measure, Threshold
+from scoring.scheme import Band, Criterion, Measure, Threshold
 from scoring.sorting import argsort_values
 
 __all__ = ["band_points", "compare", "criterion_values", "normalise"]
@@ -152,6 +152,8 @@ def normalise(measure: Measure, x: FloatArray, pool: BoolArray, *,
     if method == "bands":
         assert measure.bands is not None
         return band_points(x, measure.bands)
+    if method == "probability":
+        return x.copy()  # a probability is already in [0, 1]; the copy is the caller's own
     if method == "threshold":
         assert measure.threshold is not None
         return _threshold(x, measure.threshold)
@@ -190,18 +192,23 @@ def normalise(measure: Measure, x: FloatArray, pool: BoolArray, *,
 def criterion_values(measure: Measure, x: FloatArray, pool: BoolArray, top: float, *,
                      missing: BoolArray | None = None
                      ) -> tuple[FloatArray, FloatArray | None, BoolArray]:
-    """One measure scored: ``(normalised, band points or None, unscored)``.
+    """One measure scored: ``(normalised, explicit points or None, unscored)``.
 
-    Points are ``normalised * top``, except for a band table, whose points are the bands'
-    (then ``normalised = points / top``). Where a value gives no points (``unscored``), the
-    normalised value and the points are 0. ``missing``, when the caller has it, is
-    ``np.isnan(x)``.
+    Points are ``normalised * top``, except for a band table, whose points are the bands', and
+    a probability, whose points are ``min(x * weight, top)`` (then ``normalised = points /
+    top``). Where a value gives no points (``unscored``), the normalised value and the points
+    are 0. ``missing``, when the caller has it, is ``np.isnan(x)``.
     """
     norm = normalise(measure, x, pool, missing=missing)
     explicit: FloatArray | None = None
     if measure.method == "bands":
         explicit = norm
         norm = norm / top
+    elif measure.method == "probability":
+        assert isinstance(measure, Criterion)
+        assert measure.weight is not None
+        explicit = np.minimum(norm * measure.weight, top)
+        norm = explicit / top
     unscored = np.isnan(norm if explicit is None else explicit)
     if unscored.any():
         # Both arrays are this call's own: normalise returns new arrays.

@@ -41,21 +41,23 @@ def aggregate_ratings(ratings: pd.DataFrame | None, criterion: str, rating: Rati
     missing_cols = [c for c in RATING_COLUMNS if c not in ratings.columns]
     if missing_cols:
         raise ScoringInputError(f"ratings frame lacks columns {missing_cols}")
-    # Element-wise equality on the object array: several times faster than on a str Series.
-    sub = ratings.loc[ratings["criterion"].to_numpy(dtype=object) == criterion]
-    scores = pd.to_numeric(sub["score"], errors="coerce").to_numpy(dtype=np.float64)
+    # Element-wise equality on the object array: several times faster than on a str Series;
+    # the columns are then taken as numpy arrays, without copying the frame.
+    rows = np.flatnonzero(ratings["criterion"].to_numpy(dtype=object) == criterion)
+    scores = pd.to_numeric(ratings["score"].iloc[rows], errors="coerce").to_numpy(
+        dtype=np.float64)
     low, high = rating.range
     with np.errstate(invalid="ignore"):
         bad = np.isnan(scores) | (scores < low) | (scores > high)
     if bad.any():
         raise ScoringInputError(f"ratings of {criterion!r}: scores must lie in [{low}, {high}]")
     # Integer firm codes (hash lookups) make every later step a numpy operation.
-    firm = firms.get_indexer(pd.Index(sub["uscc"]))
+    uscc = pd.Index(ratings["uscc"].to_numpy(dtype=object)[rows], dtype=object)
+    firm = firms.get_indexer(uscc)
     known = firm >= 0
     firm, scores = firm[known], scores[known]
-    reviewer, _ = pd.factorize(sub["reviewer"].to_numpy()[known])
-    if pd.Index(firm.astype(np.int64) * (int(reviewer.max(initial=0)) + 1) + reviewer
-                ).has_duplicates:
+    reviewer, _ = pd.factorize(ratings["reviewer"].to_numpy(dtype=object)[rows][known])
+    if _has_duplicate_pairs(firm, reviewer, n):
         raise ScoringInputError(f"ratings of {criterion!r}: a reviewer rated a firm twice")
     if firm.size == 0:
         return empty
@@ -82,3 +84,14 @@ def aggregate_ratings(ratings: pd.DataFrame | None, criterion: str, rating: Rati
         value[rated] = total[rated] / kept[rated]
     value[count < rating.min_reviewers] = np.nan
     return AggregatedRatings(value, count.astype(np.int64), spread)
+
+
+def _has_duplicate_pairs(firm: npt.NDArray[np.intp], reviewer: npt.NDArray[np.intp],
+                         n: int) -> bool:
+    """Whether some (firm, reviewer) pair occurs twice: a count per pair when the pairs are
+    few enough to count (the usual few reviewers per firm), a hash of the keys otherwise."""
+    reviewers = int(reviewer.max(initial=0)) + 1
+    key = firm.astype(np.int64) * reviewers + reviewer
+    if n * reviewers <= max(8 * key.size, 1 << 20):
+        return bool(key.size) and int(np.bincount(key, minlength=0).max()) > 1
+    return bool(pd.Index(key).has_duplicates)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -29,6 +30,8 @@ from scoring.indicators import INDICATORS
 from scoring.vocabulary import COHORTS
 
 __all__ = [
+    "GROWTH_CRITERION",
+    "GROWTH_PROBABILITY",
     "Band",
     "BypassRule",
     "Category",
@@ -43,14 +46,19 @@ __all__ = [
     "Scheme",
     "Threshold",
     "TieBreak",
+    "growth_criterion",
     "load_scheme",
     "scheme_fingerprint",
     "scheme_json_schema",
 ]
 
+GROWTH_CRITERION = "growth_model"
+GROWTH_PROBABILITY = "growth_probability"  # the input column the growth criterion reads
+
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 Comparison = Literal["<", "<=", ">", ">=", "==", "!="]
-Method = Literal["min-max", "percentile", "log-min-max", "z-score", "threshold", "bands", "rating"]
+Method = Literal["min-max", "percentile", "log-min-max", "z-score", "threshold", "bands", "rating",
+                 "probability"]
 MissingPolicy = Literal["zero", "pool-median", "exclude"]
 
 _CONTINUOUS: frozenset[str] = frozenset({"min-max", "percentile", "log-min-max", "z-score"})
@@ -134,6 +142,8 @@ class Measure(_Frozen):
     - ``threshold``: 1 when ``x op value``, else 0.
     - ``bands``: the points of the one band containing ``x``; normalised = points / top points.
     - ``rating``: the reviewers' aggregate, scaled by its range.
+    - ``probability`` (the growth model's criterion, built from ``growth_model``; not written
+      in a scheme): points ``min(x * weight, max_points)``; normalised = points / max_points.
 
     ``direction: lower`` turns a continuous normalised value ``v`` into ``1 - v``. Values are
     rounded to 9 decimals before bands, thresholds and gates compare them, so a computed
@@ -228,6 +238,25 @@ class Scheme(_Frozen):
     tie_break: list[TieBreak] = Field(default_factory=list)
     growth_model: GrowthModelSection | None = None
 
+    @cached_property
+    def scored_criteria(self) -> tuple[Criterion, ...]:
+        """The criteria the engine scores: ``criteria``, then the enabled growth model as one
+        more criterion (``growth_criterion``)."""
+        growth = self.growth_model
+        if growth is None or not growth.enabled:
+            return tuple(self.criteria)
+        return (*self.criteria, growth_criterion(growth))
+
+
+def growth_criterion(section: GrowthModelSection) -> Criterion:
+    """The growth model as an ordinary criterion: the ``growth_probability`` input times its
+    points at probability 1 (``max_points`` or ``weight``), cut at ``cap``."""
+    top = float(section.max_points or section.weight or 0.0)
+    return Criterion(id=GROWTH_CRITERION, indicator=GROWTH_PROBABILITY, method="probability",
+                     weight=top, max_points=float(section.cap) if section.cap is not None
+                     else top, missing=section.missing, category=section.category,
+                     rationale=section.rationale)
+
 
 def _format_loc(loc: tuple[str | int, ...], data: object) -> str:
     """``('criteria', 3, 'bands', 1, 'lower')`` → ``criteria[3].bands[1].lower``."""
@@ -250,6 +279,9 @@ def _measure_problems(m: Measure, path: str, *, in_best_of: bool) -> list[tuple[
     problems: list[tuple[str, str]] = []
     if m.method is None:
         return [(f"{path}.method", "required")]
+    if m.method == "probability":
+        return [(f"{path}.method", "probability is the growth model's method: enable "
+                                   "growth_model instead")]
     if m.method == "rating":
         if m.rating is None:
             problems.append((f"{path}.rating", "required when method is rating"))
@@ -384,7 +416,7 @@ def _scheme_problems(s: Scheme) -> list[tuple[str, str]]:
             problems.append((f"categories[{i}].id", f"duplicate category {cat_id!r}"))
     criterion_ids = [c.id for c in s.criteria]
     for i, c in enumerate(s.criteria):
-        if c.id in criterion_ids[:i] or c.id == "growth_model":
+        if c.id in criterion_ids[:i] or c.id == GROWTH_CRITERION:
             problems.append((f"criteria[{i}].id", f"duplicate or reserved id {c.id!r}"))
         problems.extend(_criterion_problems(c, f"criteria[{i}]", set(categories)))
     gate_ids = [g.id for g in s.gates]
@@ -400,7 +432,7 @@ def _scheme_problems(s: Scheme) -> list[tuple[str, str]]:
         if len(keys) != 1:
             problems.append((f"tie_break[{i}]", "give exactly one of criterion, category, "
                                                 "indicator"))
-        elif tb.criterion is not None and tb.criterion not in [*criterion_ids, "growth_model"]:
+        elif tb.criterion is not None and tb.criterion not in [*criterion_ids, GROWTH_CRITERION]:
             problems.append((f"tie_break[{i}].criterion", f"unknown criterion {tb.criterion!r}"))
         elif tb.category is not None and tb.category not in categories:
             problems.append((f"tie_break[{i}].category", f"unknown category {tb.category!r}"))

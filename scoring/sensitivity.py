@@ -60,7 +60,7 @@ def _passes(result: ScoreResult, pool_idx: npt.NDArray[np.intp], norm: FloatArra
     scheme = result.scheme
     ok = (compare(total, scheme.passing.op, scheme.passing.threshold)
           if scheme.passing is not None else np.ones(total.shape, dtype=np.bool_))
-    for k, crit in enumerate(scheme.criteria):
+    for k, crit in enumerate(scheme.scored_criteria):
         if crit.minimum is not None:
             ok &= compare(norm[:, [k]] * weights[k], crit.minimum.op, crit.minimum.points)
     for c, cat in enumerate(scheme.categories):

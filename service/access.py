@@ -31,6 +31,7 @@ PANEL = frozenset({Role.ADMIN, Role.CHAIR})  # who sees every reviewer and every
 RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): ADMIN_ONLY,
     ("GET", "/v1/whoami"): ALL_ROLES,
     # firm registry
     ("PUT", "/v1/firms/{uscc}"): WRITERS,

@@ -11,15 +11,22 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Connection
 
 from service import health
+from service.access import RULES
 from service.admin.views import router as admin_router
+from service.allow import AllowMiddleware
 from service.body_limit import BodyLimitMiddleware
+from service.contention import install_lock_handler
 from service.db import create_db_engine, create_sessionmaker
 from service.deps import authorize
+from service.docs import install_docs
 from service.firms.views import router as firms_router
 from service.growth.views import router as growth_router
 from service.keys import PrincipalCache
 from service.limiter import RateLimiter
+from service.metrics import Metrics
+from service.metrics import router as metrics_router
 from service.nominations.views import router as nominations_router
+from service.parameters import refuse_nul_parameters
 from service.params import known_query_only
 from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
@@ -58,7 +65,9 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
         bind.engine
         if bind is not None
         else create_db_engine(
-            settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+            settings.database_url,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            lock_timeout_ms=settings.postgres_lock_timeout_ms,
         )
     )
 
@@ -80,7 +89,13 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(authorize), Depends(known_query_only)],
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[
+            Depends(authorize),
+            Depends(refuse_nul_parameters),
+            Depends(known_query_only),
+        ],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -88,25 +103,30 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.state.read_sessions = create_sessionmaker(bind or engine, read_only=True)
     app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
     app.state.rendered_documents = RenderedCache(settings.rendered_cache_entries)
+    app.state.metrics = Metrics()
     app.state.declared_query = {}  # route id → its query parameter names (service.params)
     app.state.objection_limiter = RateLimiter(
         limit=settings.objection_rate_limit, window_seconds=settings.objection_rate_window_seconds
     )
 
     install_problem_handlers(app)
+    install_lock_handler(app)
+    install_docs(app)
     app.include_router(health.router)
+    app.include_router(metrics_router)
     app.include_router(firms_router)
     app.include_router(rounds_router)
     app.include_router(nominations_router)
     app.include_router(schemes_router)
     app.include_router(growth_router)
     app.include_router(admin_router)
-    app.include_router(webhooks_router)
     app.include_router(reviewers_router)
+    app.include_router(webhooks_router)
     for selection_router in SELECTION_ROUTERS:
         app.include_router(selection_router)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AllowMiddleware, routes=RULES)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -116,5 +136,5 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
             expose_headers=["ETag", "X-Request-ID"],
             max_age=600,
         )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, observe=app.state.metrics.observe_request)
     return app

@@ -19,13 +19,29 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_db_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) -> Engine:
-    """Build the engine for ``url``; a SQLite file's folder is created on first use."""
+def create_db_engine(
+    url: str, *, busy_timeout_ms: int = 30_000, lock_timeout_ms: int = 0, echo: bool = False
+) -> Engine:
+    """Build the engine for ``url``; a SQLite file's folder is created on first use.
+
+    ``busy_timeout_ms`` bounds SQLite's wait for the write lock, ``lock_timeout_ms`` (0: none)
+    PostgreSQL's wait for any lock; past either the statement fails, and the app answers 503.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        connect_args = (
+            {"options": f"-c lock_timeout={int(lock_timeout_ms)}"} if lock_timeout_ms else {}
+        )
         # No pre-ping: it costs a round trip on every checkout of the hot read paths; recycling
         # connections bounds their age instead, and a dropped one fails its request only.
-        return create_engine(url, echo=echo, pool_recycle=1800, pool_size=10, max_overflow=20)
+        return create_engine(
+            url,
+            echo=echo,
+            pool_recycle=1800,
+            pool_size=10,
+            max_overflow=20,
+            connect_args=connect_args,
+        )
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,8 @@
     ├── PayloadTooLarge (413)
     ├── UnsupportedMediaType (415)
     ├── ValidationFailed (422)        ``errors``: ``{row, field, message}`` or ``{loc, message}``
-    └── TooManyRequests (429)         a client over its rate; ``Retry-After`` says when to retry
+    ├── TooManyRequests (429)         a client over its rate; ``Retry-After`` says when to retry
+    └── ServiceUnavailable (503)      the database is busy (a lock wait timed out); retry
 
 One builder (``service.problems``) turns each into ``application/problem+json`` (RFC 9457), its
 status, title and type taken from the class; ``for_status`` names the class of a framework error.
@@ -30,6 +31,7 @@ __all__ = [
     "PayloadTooLarge",
     "PreconditionFailed",
     "ServiceError",
+    "ServiceUnavailable",
     "TooManyRequests",
     "Unauthorized",
     "UnsupportedMediaType",
@@ -143,6 +145,14 @@ class ValidationFailed(ServiceError):
     status = 422
     title = "Validation failed"
     slug = "validation-failed"
+
+
+class ServiceUnavailable(ServiceError):
+    """The service cannot answer now (a lock wait timed out); the same request may succeed later."""
+
+    status = 503
+    title = "Service unavailable"
+    slug = "database-busy"
 
 
 class TooManyRequests(ServiceError):

@@ -74,6 +74,10 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     error = ServiceError("An unexpected error occurred; it has been logged.")
+    request_id = current_request_id()
+    if request_id:
+        # This handler answers outside the request-id middleware, so it sets the header itself.
+        error.headers["X-Request-ID"] = request_id
     return problem_response(error, instance=request.url.path)
 
 

@@ -7,6 +7,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -56,10 +57,16 @@ def configure_logging(level: str = "INFO", *, as_json: bool = True) -> None:
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (from ``X-Request-ID`` if sane), echoes it, and logs the access."""
+    """Gives each request an id (from ``X-Request-ID`` if sane), echoes it, and logs the access.
 
-    def __init__(self, app: ASGIApp) -> None:
+    ``observe`` (the metrics) is told each request's scope, status and duration in seconds.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, observe: Callable[[Scope, int, float], None] | None = None
+    ) -> None:
         self.app = app
+        self.observe = observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,9 +91,18 @@ class RequestContextMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        failed = False
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # The catch-all handler runs outside this middleware: leave the id set for its log
+            # line, its problem body and its X-Request-ID header.
+            failed = True
+            raise
         finally:
+            elapsed = time.perf_counter() - started
+            if self.observe is not None:
+                self.observe(scope, status, elapsed)
             access_log.info(
                 "%s %s %s",
                 scope.get("method"),
@@ -97,8 +113,9 @@ class RequestContextMiddleware:
                         "method": scope.get("method"),
                         "path": scope.get("path"),
                         "status": status,
-                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                        "ms": round(elapsed * 1000, 2),
                     }
                 },
             )
-            _request_id.reset(token)
+            if not failed:
+                _request_id.reset(token)

@@ -102,7 +102,8 @@ def _own(request: pytest.FixtureRequest) -> bool:
 def app_settings(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Settings:
     """The test apps' settings: the run's database, or one of the test's own."""
     url = _own_database(request, database_url, tmp_path) if _own(request) else database_url
-    # No webhook worker: it would write from threads of its own, outside the test's transaction.
+    # No background webhook worker: it would contend with the test's own transaction; the
+    # webhook tests run workers themselves.
     return Settings(database_url=url, log_json=False, log_level="WARNING", webhook_worker=False)
 
 

@@ -1,15 +1,15 @@
 """The optional growth model: a calibrated, explained probability that a firm grows fast.
 
-Modules, in the order data flows: ``crunchbase`` (real 2013 export → first-round cohort),
+Modules, in the order data flows: ``sources`` (the one that reads files: the Crunchbase export
+as published), ``crunchbase`` (real 2013 export → first-round cohort),
 ``panel`` (firm-year filings → OECD high-growth panel, and the engine's ``growth`` frame),
 ``model`` (``GrowthClassifier``), ``metrics``, ``backtest`` (honest time splits), ``card``
 (training with a model card) and ``artefact`` (version-checked bytes, content-hash ids).
 """
 
 from scoring.growth.artefact import ModelVersionError, dump_model, load_model, model_id
-from scoring.growth.backtest import run_backtest
-from scoring.growth.card import TrainedModel, train_crunchbase_model, train_model
-from scoring.growth.crunchbase import CrunchbaseData, build_cohort, load_crunchbase
+from scoring.growth.card import TrainedModel, train_model
+from scoring.growth.crunchbase import CrunchbaseData, build_cohort
 from scoring.growth.model import GrowthClassifier
 from scoring.growth.panel import (
     build_panel,
@@ -17,6 +17,12 @@ from scoring.growth.panel import (
     panel_features,
     predict_growth,
     train_panel_model,
+)
+from scoring.growth.sources import (
+    load_crunchbase,
+    run_backtest,
+    run_rolling_origin,
+    train_crunchbase_model,
 )
 
 __all__ = [
@@ -34,6 +40,7 @@ __all__ = [
     "panel_features",
     "predict_growth",
     "run_backtest",
+    "run_rolling_origin",
     "train_crunchbase_model",
     "train_model",
     "train_panel_model",

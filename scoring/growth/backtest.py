@@ -3,8 +3,15 @@
 Honest splits only: training firms' first rounds fall in ``train_from``–``train_until``, test
 firms' in a later, disjoint range of years, and every test year must have outcome windows that
 can close before the data end (firms whose own window is still open are dropped, and counted).
-``kind="auto"`` picks the model kind by ROC AUC on a validation year carved from the training
-years (the latest one, trained on the years before it); the test set plays no part in it.
+The latest training year is the *validation year*: every kind is fitted on the years before it
+and scored on it; ``kind="auto"`` picks the kind by its validation ROC AUC, and the chosen kind's
+validation scores fit the Platt map (``GrowthClassifier.recalibrate``) that the model refitted
+on all training years then applies to the test years. The test years play no part in either.
+(Nested check on 2007 and 2008, never on test: refit-then-map beat the model fitted without
+the validation year, and the sigmoid map beat isotonic, whose ties cost ranking.)
+Calibration before and after is reported on the test years as ECE and reliability tables.
+The rolling origin repeats the backtest with each year as the one test year after its own
+training and validation years, and reports every metric's mean, standard deviation and range.
 The baseline is a calibrated logistic model on the first round's amount alone
 (``log_amount``, ``amount_missing``); the base-rate predictor forecasts the test base rate for
 every firm, so ``base_rate_brier`` = b(1 − b).
@@ -12,7 +19,7 @@ every firm, so ``base_rate_brier`` = b(1 − b).
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -20,14 +27,30 @@ import pandas as pd
 
 from scoring.growth.crunchbase import (
     FEATURES,
+    CrunchbaseData,
     build_cohort,
     label_horizon_years,
-    load_crunchbase,
 )
-from scoring.growth.metrics import reliability_table, score_predictions
+from scoring.growth.metrics import (
+    expected_calibration_error,
+    reliability_table,
+    score_predictions,
+)
 from scoring.growth.model import KINDS, GrowthClassifier
 
-__all__ = ["BASELINE_FEATURES", "backtest_cohort", "check_split", "run_backtest", "select_kind"]
+__all__ = [
+    "BASELINE_FEATURES",
+    "backtest",
+    "backtest_cohort",
+    "best_kind",
+    "calibration_report",
+    "check_split",
+    "default_origins",
+    "rolling_backtest",
+    "rolling_origin",
+    "select_kind",
+    "validation_scores",
+]
 
 BASELINE_FEATURES: Final = ("log_amount", "amount_missing")
 _MIN_ROWS: Final = 20
@@ -73,8 +96,9 @@ def _kind_probabilities(x_fit: pd.DataFrame, y_fit: np.ndarray, x_eval: pd.DataF
     return proba
 
 
-def select_kind(train: pd.DataFrame, *, random_state: int = 0) -> tuple[str, dict[str, float]]:
-    """Pick the kind with the best validation ROC AUC on the latest training year (earlier fit)."""
+def validation_scores(train: pd.DataFrame, *, random_state: int = 0
+                      ) -> tuple[int, np.ndarray, dict[str, np.ndarray]]:
+    """Fit every kind on the years before the latest training year and score that year."""
     years = train["as_of"].dt.year
     last = int(years.max())
     fit_part, valid_part = train[years < last], train[years == last]
@@ -82,40 +106,66 @@ def select_kind(train: pd.DataFrame, *, random_state: int = 0) -> tuple[str, dic
     _usable(valid_part, f"validation year {last}")
     x_fit, y_fit = _xy(fit_part, FEATURES)
     x_val, y_val = _xy(valid_part, FEATURES)
-    proba = _kind_probabilities(x_fit, y_fit, x_val, random_state)
+    return last, y_val, _kind_probabilities(x_fit, y_fit, x_val, random_state)
+
+
+def best_kind(y_val: np.ndarray, proba: dict[str, np.ndarray]) -> tuple[str, dict[str, float]]:
+    """Return the kind with the best validation ROC AUC, and every kind's AUC."""
     aucs = {kind: score_predictions(y_val, p)["auc"] for kind, p in proba.items()}
     # Ties go to the simpler model, in KINDS order.
-    best = max(KINDS, key=lambda k: (aucs[k], -KINDS.index(k)))
-    return best, aucs
+    return max(KINDS, key=lambda k: (aucs[k], -KINDS.index(k))), aucs
+
+
+def select_kind(train: pd.DataFrame, *, random_state: int = 0) -> tuple[str, dict[str, float]]:
+    """Pick the kind with the best validation ROC AUC on the latest training year (earlier fit)."""
+    _, y_val, proba = validation_scores(train, random_state=random_state)
+    return best_kind(y_val, proba)
+
+
+def calibration_report(y: np.ndarray, before: np.ndarray, after: np.ndarray) -> dict[str, Any]:
+    """ECE, Brier score and reliability table of the same firms before and after calibration."""
+    return {
+        "ece_before": expected_calibration_error(y, before),
+        "ece_after": expected_calibration_error(y, after),
+        "brier_before": score_predictions(y, before)["brier"],
+        "brier_after": score_predictions(y, after)["brier"],
+        "reliability_before": reliability_table(y, before),
+        "reliability_after": reliability_table(y, after),
+    }
 
 
 def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
                     test_years: tuple[int, int], kind: str = "auto",
                     random_state: int = 0) -> dict[str, Any]:
     """Train on first-round years train_from–train_until of a built cohort, test on test_years."""
+    if kind != "auto" and kind not in KINDS:
+        raise ValueError(f"kind must be 'auto' or one of {KINDS}, got {kind!r}")
     years = cohort["as_of"].dt.year
     train = cohort[(years >= train_from) & (years <= train_until)]
     test = cohort[(years >= test_years[0]) & (years <= test_years[1])]
     _usable(train, f"training years {train_from}-{train_until}")
     _usable(test, f"test years {test_years[0]}-{test_years[1]}")
-    validation: dict[str, Any] = {}
-    if kind == "auto":
-        chosen, aucs = select_kind(train, random_state=random_state)
-        validation = {"year": int(train["as_of"].dt.year.max()), "auc": aucs}
-    elif kind in KINDS:
-        chosen = kind
-    else:
-        raise ValueError(f"kind must be 'auto' or one of {KINDS}, got {kind!r}")
+    # Only the training years reach model choice and calibration.
+    validation_year, y_val, val_proba = validation_scores(train, random_state=random_state)
+    best, aucs = best_kind(y_val, val_proba)
+    chosen = best if kind == "auto" else kind
+    validation: dict[str, Any] = {"year": validation_year, "auc": aucs,
+                                  "n": len(y_val), "base_rate": round(float(y_val.mean()), 4)}
     x_train, y_train = _xy(train, FEATURES)
     x_test, y_test = _xy(test, FEATURES)
     proba = _kind_probabilities(x_train, y_train, x_test, random_state)
     per_kind = {each: score_predictions(y_test, p) for each, p in proba.items()}
+    # The chosen kind's refit model, recalibrated by its validation-year scores.
+    model = GrowthClassifier(chosen, random_state=random_state).fit(x_train, y_train)
+    model.recalibrate(val_proba[chosen], y_val)
+    calibrated = model.predict_proba(x_test)[:, 1]
     base_x_train, _ = _xy(train, BASELINE_FEATURES)
     base_x_test, _ = _xy(test, BASELINE_FEATURES)
     baseline = GrowthClassifier("logistic", random_state=random_state).fit(base_x_train, y_train)
     baseline_metrics = score_predictions(y_test, baseline.predict_proba(base_x_test)[:, 1])
     base_rate = float(y_test.mean())
-    chosen_metrics = per_kind[chosen]
+    chosen_metrics = score_predictions(y_test, calibrated)
+    calibration = calibration_report(y_test, proba[chosen], calibrated)
     return {
         "label": str(cohort.attrs.get("label", "")),
         "train_years": [train_from, train_until],
@@ -129,24 +179,79 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
         "auc": chosen_metrics["auc"],
         "brier": chosen_metrics["brier"],
         "precision_at_100": chosen_metrics["precision_at_100"],
+        "ece": calibration["ece_after"],
+        "ece_before_recalibration": calibration["ece_before"],
         "baseline_auc": baseline_metrics["auc"],
         "baseline_brier": baseline_metrics["brier"],
         "baseline_precision_at_100": baseline_metrics["precision_at_100"],
         "base_rate_brier": round(base_rate * (1 - base_rate), 4),
         "per_kind": per_kind,
         "validation": validation,
-        "reliability": reliability_table(y_test, proba[chosen]),
+        "recalibration": {k: round(v, 4) for k, v in model.recalibration_.items()},
+        "calibration": calibration,
+        "reliability": calibration["reliability_after"],
         "data_fingerprint": str(cohort.attrs.get("fingerprint", "")),
     }
 
 
-def run_backtest(data_dir: Path, *, train_until: int, test_years: tuple[int, int],
-                 label: str = "series-b-3y", kind: str = "auto", train_from: int = 2005,
-                 random_state: int = 0) -> dict[str, Any]:
-    """Load the Crunchbase export in data_dir and backtest on an honest time split (see module)."""
-    data = load_crunchbase(data_dir)
+def backtest(data: CrunchbaseData, *, train_until: int, test_years: tuple[int, int],
+             label: str = "series-b-3y", kind: str = "auto", train_from: int = 2005,
+             random_state: int = 0) -> dict[str, Any]:
+    """Backtest on the Crunchbase export on an honest time split (see module)."""
     check_split(train_from=train_from, train_until=train_until, test_years=test_years,
                 label=label, observed_until=data.observed_until)
     cohort = build_cohort(data, first_round_years=(train_from, test_years[1]), label=label)
     return backtest_cohort(cohort, train_from=train_from, train_until=train_until,
                            test_years=test_years, kind=kind, random_state=random_state)
+
+
+_SUMMARISED: Final = ("auc", "brier", "precision_at_100", "ece", "ece_before_recalibration",
+                      "baseline_auc",
+                      "baseline_brier", "baseline_precision_at_100", "base_rate")
+
+
+def default_origins(*, train_from: int, label: str, observed_until: pd.Timestamp) -> list[int]:
+    """Every train_until with two earlier years (fit, validation) and a closable next year."""
+    # The last year whose 1 January window closes by the data end (``check_split``'s rule).
+    last_test = observed_until.year - label_horizon_years(label)
+    return list(range(train_from + 1, last_test))
+
+
+def rolling_origin(cohort: pd.DataFrame, *, origins: Sequence[int], train_from: int,
+                   kind: str = "auto", random_state: int = 0) -> dict[str, Any]:
+    """Backtest each origin T (train train_from–T, test T + 1) and summarise every metric."""
+    if not origins:
+        raise ValueError("the rolling origin needs at least one origin year")
+    splits = [backtest_cohort(cohort, train_from=train_from, train_until=origin,
+                              test_years=(origin + 1, origin + 1), kind=kind,
+                              random_state=random_state) for origin in origins]
+    summary = {}
+    for key in _SUMMARISED:
+        values = np.array([split[key] for split in splits], dtype=float)
+        summary[key] = {"mean": round(float(values.mean()), 4),
+                        "std": round(float(values.std(ddof=1)) if len(values) > 1 else 0.0, 4),
+                        "min": round(float(values.min()), 4),
+                        "max": round(float(values.max()), 4)}
+    return {
+        "label": str(cohort.attrs.get("label", "")),
+        "origins": list(origins),
+        "summary": summary,
+        "splits": [{key: split[key] for key in ("train_years", "test_years", "n_train",
+                                                 "n_test", "kind", *_SUMMARISED)}
+                   for split in splits],
+        "data_fingerprint": str(cohort.attrs.get("fingerprint", "")),
+    }
+
+
+def rolling_backtest(data: CrunchbaseData, *, label: str = "series-b-3y", kind: str = "auto",
+                     train_from: int = 2005, origins: Sequence[int] | None = None,
+                     random_state: int = 0) -> dict[str, Any]:
+    """Run ``rolling_origin`` on the Crunchbase export (default origins: ``default_origins``)."""
+    chosen = list(origins) if origins is not None else default_origins(
+        train_from=train_from, label=label, observed_until=data.observed_until)
+    for origin in chosen:
+        check_split(train_from=train_from, train_until=origin, test_years=(origin + 1, origin + 1),
+                    label=label, observed_until=data.observed_until)
+    cohort = build_cohort(data, first_round_years=(train_from, max(chosen) + 1), label=label)
+    return rolling_origin(cohort, origins=chosen, train_from=train_from, kind=kind,
+                          random_state=random_state)

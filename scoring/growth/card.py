@@ -3,7 +3,10 @@
 The card is a plain JSON-ready dict: source, label and its definition, features, kind and why,
 parameters, data fingerprint (sha256 of the input files when known, and of the training frame),
 metrics supplied by the caller (e.g. a backtest), the training date the caller passes in (the
-library reads no clock), and the library versions the artefact depends on.
+library reads no clock), and the library versions the artefact depends on. A Crunchbase card
+also carries ``backtest`` (the time split, the model against the amount-only baseline and the
+base-rate predictor), ``calibration`` (the validation-year Platt map, with ECE and reliability
+tables before and after on that year and on the backtest's test years) and ``data_range``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import platform
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, Final
 
 import joblib
@@ -21,8 +23,8 @@ import numpy as np
 import pandas as pd
 import sklearn
 
-from scoring.growth.backtest import select_kind
-from scoring.growth.crunchbase import FEATURES, build_cohort, load_crunchbase
+from scoring.growth.backtest import best_kind, calibration_report, validation_scores
+from scoring.growth.crunchbase import FEATURES, CrunchbaseData, build_cohort
 from scoring.growth.model import KINDS, GrowthClassifier
 
 __all__ = [
@@ -31,8 +33,8 @@ __all__ = [
     "TrainedModel",
     "fingerprint_frame",
     "library_versions",
-    "train_crunchbase_model",
     "train_model",
+    "train_on_crunchbase",
 ]
 
 CARD_SCHEMA: Final = 1
@@ -114,22 +116,65 @@ def train_model(cohort: pd.DataFrame, *, features: Sequence[str], label: str, ki
     return TrainedModel(estimator=estimator, card=card)
 
 
-def train_crunchbase_model(data_dir: Path, *, trained_on: date, label: str = "series-b-3y",
-                           first_round_years: tuple[int, int] = (2005, 2010),
-                           kind: str = "auto", metrics: Mapping[str, Any] | None = None,
-                           random_state: int = 0) -> TrainedModel:
-    """Train on the whole Crunchbase cohort of those years; ``auto`` picks by the last year."""
-    cohort = build_cohort(load_crunchbase(data_dir), first_round_years=first_round_years,
-                          label=label)
+def _backtest_summary(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    """The time-split backtest of a card: the model against its baselines, and its split."""
+    model = {key: metrics[key] for key in ("auc", "brier", "precision_at_100", "ece")
+             if key in metrics}
+    return {
+        "train_years": metrics.get("train_years"),
+        "validation_year": metrics.get("validation", {}).get("year"),
+        "test_years": metrics.get("test_years"),
+        "n_train": metrics.get("n_train"),
+        "n_test": metrics.get("n_test"),
+        "kind": metrics.get("kind"),
+        "model": model,
+        "amount_only_baseline": {key: metrics.get(f"baseline_{key}")
+                                 for key in ("auc", "brier", "precision_at_100")},
+        "base_rate_predictor": {"brier": metrics.get("base_rate_brier"),
+                                "base_rate": metrics.get("base_rate")},
+    }
+
+
+def train_on_crunchbase(data: CrunchbaseData, *, trained_on: date, label: str = "series-b-3y",
+                        first_round_years: tuple[int, int] = (2005, 2010),
+                        kind: str = "auto", metrics: Mapping[str, Any] | None = None,
+                        random_state: int = 0) -> TrainedModel:
+    """Train on the cohort of those years; the last year recalibrates it (and picks ``auto``)."""
+    cohort = build_cohort(data, first_round_years=first_round_years, label=label)
+    year, y_val, val_proba = validation_scores(cohort, random_state=random_state)
+    best, aucs = best_kind(y_val, val_proba)
     if kind == "auto":
-        kind, aucs = select_kind(cohort, random_state=random_state)
-        reason = (f"best validation ROC AUC on first-round year {cohort['as_of'].dt.year.max()}"
+        kind = best
+        reason = (f"best validation ROC AUC on first-round year {year}"
                   f" (trained on the years before): {aucs}")
     else:
         reason = "chosen by the caller"
     trained = train_model(cohort, features=FEATURES, label=label, kind=kind,
                           trained_on=trained_on, source="crunchbase-2013", metrics=metrics,
                           kind_reason=reason, random_state=random_state)
-    trained.card["first_round_years"] = list(first_round_years)
-    trained.card["n_censored_dropped"] = int(cohort.attrs.get("n_censored", 0))
+    trained.estimator.recalibrate(val_proba[kind], y_val)
+    # The map's own year: in-sample for the map, so only the backtest's test years are honest.
+    valid = cohort[cohort["as_of"].dt.year == year]
+    after = trained.estimator.recalibrate_scores(val_proba[kind])
+    card = trained.card
+    card["calibration"] = {
+        "method": "Platt map p' = sigmoid(slope * logit(p) + intercept) fitted on the "
+                  "validation year's scores of a model fitted on the years before it, "
+                  "applied to the model fitted on all years (inner map: 5-fold sigmoid)",
+        "validation_year": year,
+        "n_validation": len(valid),
+        "map": {k: round(v, 4) for k, v in trained.estimator.recalibration_.items()},
+        "on_validation_year": calibration_report(y_val, val_proba[kind], after),
+        "on_backtest_test_years": dict(metrics or {}).get("calibration"),
+    }
+    if metrics and "auc" in metrics:
+        card["backtest"] = _backtest_summary(metrics)
+    card["data_range"] = {
+        "first_round_years": list(first_round_years),
+        "first_as_of": cohort["as_of"].min().date().isoformat(),
+        "last_as_of": cohort["as_of"].max().date().isoformat(),
+        "observed_until": data.observed_until.date().isoformat(),
+    }
+    card["first_round_years"] = list(first_round_years)
+    card["n_censored_dropped"] = int(cohort.attrs.get("n_censored", 0))
     return trained

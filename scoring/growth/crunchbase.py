@@ -25,9 +25,7 @@ Choices, written down once:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -41,9 +39,7 @@ __all__ = [
     "OBSERVED_UNTIL",
     "CrunchbaseData",
     "build_cohort",
-    "fingerprint_files",
     "label_horizon_years",
-    "load_crunchbase",
     "parse_crunchbase",
 ]
 
@@ -100,30 +96,6 @@ def label_horizon_years(label: str) -> int:
     if label not in LABELS:
         raise ValueError(f"unknown label {label!r}; expected one of {sorted(LABELS)}")
     return LABELS[label]
-
-
-def fingerprint_files(paths: Iterable[Path]) -> str:
-    """Return sha256 over the files' names and sha256 digests, in the given order."""
-    outer = hashlib.sha256()
-    for path in paths:
-        outer.update(path.name.encode())
-        outer.update(hashlib.sha256(path.read_bytes()).hexdigest().encode())
-    return outer.hexdigest()
-
-
-def _read_published(path: Path) -> pd.DataFrame:
-    # Bare CR line endings and latin-1, as Crunchbase published them; every column as text.
-    return pd.read_csv(path, lineterminator="\r", encoding="latin-1", dtype=str,
-                       keep_default_na=True)
-
-
-def load_crunchbase(data_dir: Path, *, observed_until: pd.Timestamp = OBSERVED_UNTIL
-                    ) -> CrunchbaseData:
-    """Read the three files of ``data_dir`` as published and clean them (``parse_crunchbase``)."""
-    paths = [data_dir / name for name in CRUNCHBASE_FILES]
-    companies, rounds, acquisitions = (_read_published(p) for p in paths)
-    return parse_crunchbase(companies, rounds, acquisitions,
-                            fingerprint=fingerprint_files(paths), observed_until=observed_until)
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:

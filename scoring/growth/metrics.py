@@ -1,4 +1,8 @@
-"""Metrics of a growth model: ROC AUC, Brier score, precision at k and a reliability table."""
+"""Growth-model metrics: ROC AUC, Brier score, precision at k, reliability, calibration error.
+
+Expected calibration error over the reliability table's equal-count bins b of n_b firms each:
+ECE = Σ_b (n_b / n) · |mean predicted_b − observed rate_b|.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,12 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-__all__ = ["precision_at_k", "reliability_table", "score_predictions"]
+__all__ = [
+    "expected_calibration_error",
+    "precision_at_k",
+    "reliability_table",
+    "score_predictions",
+]
 
 
 def precision_at_k(y_true: np.ndarray, scores: np.ndarray, k: int = 100) -> float:
@@ -19,20 +28,33 @@ def precision_at_k(y_true: np.ndarray, scores: np.ndarray, k: int = 100) -> floa
     return float(np.mean(np.asarray(y_true)[top]))
 
 
-def reliability_table(y_true: np.ndarray, proba: np.ndarray, bins: int = 10
-                      ) -> list[dict[str, Any]]:
-    """Mean predicted probability against observed rate in equal-count bins of the predictions."""
+def _bins(y_true: np.ndarray, proba: np.ndarray, bins: int) -> pd.DataFrame:
     frame = pd.DataFrame({"y": np.asarray(y_true, dtype=float), "p": np.asarray(proba, float)})
+    if len(frame) == 0:
+        raise ValueError("a reliability table needs at least one prediction")
     # Ranks, not values, so tied probabilities still split into equal-count bins.
     ranks = frame["p"].rank(method="first")
     frame["bin"] = pd.qcut(ranks, q=min(bins, len(frame)), labels=False)
-    table = frame.groupby("bin").agg(n=("y", "size"), mean_predicted=("p", "mean"),
-                                     observed=("y", "mean"))
+    return frame.groupby("bin").agg(n=("y", "size"), mean_predicted=("p", "mean"),
+                                    observed=("y", "mean"))
+
+
+def reliability_table(y_true: np.ndarray, proba: np.ndarray, bins: int = 10
+                      ) -> list[dict[str, Any]]:
+    """Mean predicted probability against observed rate in equal-count bins of the predictions."""
+    table = _bins(y_true, proba, bins)
     counts = table["n"].to_numpy(dtype=int)
     predicted = table["mean_predicted"].to_numpy(dtype=float)
     observed = table["observed"].to_numpy(dtype=float)
     return [{"bin": i + 1, "n": int(counts[i]), "mean_predicted": round(float(predicted[i]), 4),
              "observed": round(float(observed[i]), 4)} for i in range(len(table))]
+
+
+def expected_calibration_error(y_true: np.ndarray, proba: np.ndarray, bins: int = 10) -> float:
+    """ECE over the reliability table's equal-count bins (see module)."""
+    table = _bins(y_true, proba, bins)
+    gaps = np.abs(table["mean_predicted"].to_numpy() - table["observed"].to_numpy())
+    return round(float(np.sum(table["n"].to_numpy() * gaps) / table["n"].sum()), 4)
 
 
 def score_predictions(y_true: np.ndarray, proba: np.ndarray, k: int = 100) -> dict[str, float]:

@@ -4,6 +4,13 @@ Calibration: ``CalibratedClassifierCV(method="sigmoid", ensemble=False)`` fits o
 out-of-fold scores of the training data, then refits the model on all of it, so there is one
 model to explain and its probabilities are calibrated (Platt scaling).
 
+Time drift (base rates fall year on year) leaves those probabilities off on later years, so
+``recalibrate`` can refit the map on a later *validation year* the model's fit never saw:
+p' = σ(a · logit(p) + b), with a and b fitted by (unpenalised) logistic regression of the
+validation outcomes on logit(p) of a model fitted on the years before. If that fit gives
+a ≤ 0 (scores that do not rank that year), a = 1 and b matches the year's base rate instead.
+Either way a > 0, so ranking (ROC AUC, precision at k) is unchanged; only probabilities move.
+
 Explanations, in log-odds units, are signed contributions per input feature:
 
 - ``logistic``: contribution_j = Σ_c β_c · z_c over the model columns c made from feature j, where
@@ -63,6 +70,18 @@ def _as_frame(X: Any, columns: list[str] | None = None) -> pd.DataFrame:
 def _logit(p: np.ndarray) -> np.ndarray:
     clipped = np.clip(p, _EPS, 1 - _EPS)
     return np.asarray(np.log(clipped / (1 - clipped)))
+
+
+def _shift_to_rate(logits: np.ndarray, rate: float) -> float:
+    """Return b with mean σ(logits + b) = rate, by bisection (the mean rises with b)."""
+    low, high = -30.0, 30.0
+    for _ in range(100):
+        middle = (low + high) / 2
+        if float(np.mean(1 / (1 + np.exp(-(logits + middle))))) < rate:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
 
 
 class EmptyColumnFiller(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # untyped
@@ -165,6 +184,8 @@ class GrowthClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  #
         if len(np.unique(target)) < 2:
             raise ValueError("GrowthClassifier needs both outcomes; got one class")
         self.classes_ = np.unique(target)
+        # A refit model starts without an earlier validation year's map.
+        self.__dict__.pop("recalibration_", None)
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         self.n_features_in_ = frame.shape[1]
         categorical = [str(c) for c in frame.columns
@@ -225,7 +246,39 @@ class GrowthClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  #
     def _proba(self, frame: pd.DataFrame) -> np.ndarray:
         with self._threads():
             parts = [np.asarray(m.predict_proba(frame)) for m in self.members_.values()]
-        return np.asarray(np.mean(parts, axis=0))
+        proba = np.asarray(np.mean(parts, axis=0))
+        if getattr(self, "recalibration_", None) is None:
+            return proba
+        positive = self.recalibrate_scores(proba[:, 1])
+        return np.column_stack([1 - positive, positive])
+
+    def recalibrate_scores(self, scores: Any) -> np.ndarray:
+        """Apply the fitted validation-year Platt map to positive-class scores."""
+        check_is_fitted(self, "recalibration_")
+        logits = (self.recalibration_["slope"] * _logit(np.asarray(scores, dtype=float))
+                  + self.recalibration_["intercept"])
+        return np.asarray(1 / (1 + np.exp(-logits)))
+
+    def recalibrate(self, validation_scores: Any, y: Any) -> Self:
+        """Fit the validation-year Platt map on positive-class scores and outcomes (see module)."""
+        check_is_fitted(self, "members_")
+        scores = np.asarray(validation_scores, dtype=float).ravel()
+        target = column_or_1d(y)
+        if len(scores) != len(target):
+            raise ValueError(f"{len(scores)} validation scores but {len(target)} outcomes")
+        if len(np.unique(target)) < 2:
+            raise ValueError("recalibration needs both outcomes in the validation year")
+        logits = _logit(scores)
+        platt = LogisticRegression(C=1e6, max_iter=1000).fit(logits[:, None],
+                                                             target == self.classes_[1])
+        slope, intercept = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        if slope <= 0:
+            # Scores that do not rank this year (tiny years): shift only, p' = σ(logit p + b).
+            rate = float(np.mean(target == self.classes_[1]))
+            slope = 1.0
+            intercept = _shift_to_rate(logits, rate)
+        self.recalibration_ = {"slope": slope, "intercept": intercept}
+        return self
 
     def predict(self, X: Any) -> np.ndarray:
         """Return the more probable class of each row."""

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from schemas.pagination import Page
+from schemas.scalars import Instant
 from service import audit
 from service.deps import PrincipalDep, SessionDep
 from service.pagination import PageDep, build_page
@@ -60,8 +61,8 @@ def get_audit(
     target_type: Annotated[str | None, Query(max_length=40)] = None,
     target_id: Annotated[str | None, Query(max_length=80)] = None,
     actor: Annotated[str | None, Query(max_length=200)] = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     *,
     page: PageDep,
 ) -> Page[AuditEventOut]:

@@ -31,6 +31,7 @@ _FIGURES = (
     "auc",
     "brier",
     "precision_at_100",
+    "ece",
     "baseline_auc",
     "baseline_precision_at_100",
     "seconds",
@@ -64,6 +65,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     backtest.add_argument("--test-years", type=_years, default=(2009, 2010))
     backtest.add_argument("--label", default="series-b-3y", choices=_LABELS)
     backtest.add_argument("--kind", default="auto", choices=["auto", "logistic", "gbm"])
+    backtest.add_argument(
+        "--rolling-origin",
+        action="store_true",
+        help="every origin T: train to T, test T+1; mean and spread (ignores the split flags)",
+    )
     backtest.add_argument("--json", action="store_true", help="print one JSON object")
     backtest.set_defaults(handler=_backtest)
 
@@ -97,6 +103,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def _backtest(args: argparse.Namespace, _settings: Settings) -> int:
+    if args.rolling_origin:
+        return _rolling_origin(args)
     started = time.perf_counter()
     with console.steps("growth backtest", 1) as step:
         step(f"training up to {args.train_until}, testing on {args.test_years[0]}"
@@ -114,6 +122,22 @@ def _backtest(args: argparse.Namespace, _settings: Settings) -> int:
     else:
         for key in _FIGURES:
             print(f"{key:28} {result.get(key)}")
+    return 0
+
+
+def _rolling_origin(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    with console.steps("growth backtest", 1) as step:
+        step("backtesting every origin year (train to T, test T+1)")
+        result = growth_service.rolling_origin(Path(args.data), label=args.label, kind=args.kind)
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, default=str))
+    else:
+        for key, spread in result["summary"].items():
+            print(f"{key:28} mean {spread['mean']} std {spread['std']} "
+                  f"range {spread['min']}-{spread['max']}")
+        print(f"{'seconds':28} {result['seconds']}")
     return 0
 
 

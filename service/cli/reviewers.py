@@ -1,4 +1,4 @@
-"""``cohorts reviewers``: create and list reviewer profiles."""
+"""``cohorts reviewers``: create and list reviewer profiles (a key then belongs to one)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from pydantic import ValidationError
 
 from schemas.reviewers import ReviewerIn
 from service.access import Role
-from service.cli import database
+from service.cli import console, database
 from service.keys import Principal
 from service.reviewers import service as reviewers_service
 from service.settings import Settings
 
 __all__ = ["register"]
+
+_PRINCIPAL = Principal(key_id=None, label="cli:reviewers", role=Role.ADMIN)
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -23,14 +25,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     reviewers = commands.add_parser("reviewers", help="reviewer profiles").add_subparsers(
         dest="reviewers", required=True
     )
-    add = reviewers.add_parser("create", help="create a profile; prints its id on stdout")
-    add.add_argument("--name", required=True)
-    add.add_argument("--sector", action="append", default=[], help="a sector code (repeatable)")
-    add.add_argument(
+    create = reviewers.add_parser("create", help="create a profile; prints its id on stdout")
+    create.add_argument("--name", required=True)
+    create.add_argument("--sector", action="append", default=[], help="a sector code (repeatable)")
+    create.add_argument(
         "--affiliation", action="append", default=[], help="a USCC or organisation (repeatable)"
     )
-    add.add_argument("--notes", default=None)
-    add.set_defaults(handler=_create, needs_database=True)
+    create.add_argument("--notes", default=None)
+    create.set_defaults(handler=_create, needs_database=True)
     reviewers.add_parser("list", help="list profiles").set_defaults(
         handler=_list, needs_database=True
     )
@@ -47,9 +49,7 @@ def _create(args: argparse.Namespace, settings: Settings) -> int:
             print(f"cohorts: {where}: {error['msg']}", file=sys.stderr)
         return 2
     with database.transaction(settings) as session:
-        reviewer = reviewers_service.create(
-            session, Principal(key_id=None, label="cli:reviewers", role=Role.ADMIN), data=data
-        )
+        reviewer = reviewers_service.create(session, _PRINCIPAL, data=data)
         print(f"created reviewer profile {reviewer.id} ({reviewer.name!r})", file=sys.stderr)
         print(reviewer.id)
     return 0
@@ -57,6 +57,9 @@ def _create(args: argparse.Namespace, settings: Settings) -> int:
 
 def _list(_args: argparse.Namespace, settings: Settings) -> int:
     with database.transaction(settings) as session:
-        for r in reviewers_service.list_reviewers(session, after_id=None, limit=1_000_000):
-            print(f"{r.id}\t{r.name}\t{','.join(r.sectors)}\t{','.join(r.affiliations)}")
+        rows = [
+            [str(r.id), r.name, ",".join(r.sectors), ",".join(r.affiliations)]
+            for r in reviewers_service.list_reviewers(session, after_id=None, limit=1_000_000)
+        ]
+    console.print_table(["id", "name", "sectors", "affiliations"], rows, right=[0])
     return 0

@@ -6,13 +6,14 @@ import argparse
 from typing import Any
 
 from service.settings import Settings
+from service.webhooks import delivery
 
 __all__ = ["register"]
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add ``webhooks deliver``."""
-    hooks = commands.add_parser("webhooks", help="webhooks").add_subparsers(
+    hooks = commands.add_parser("webhooks", help="webhook delivery").add_subparsers(
         dest="hooks", required=True
     )
     deliver = hooks.add_parser("deliver", help="run the delivery worker alone (SIGTERM stops it)")
@@ -21,6 +22,4 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def _deliver(args: argparse.Namespace, settings: Settings) -> int:
-    from service.webhooks.delivery import run_alone
-
-    return run_alone(settings, once=args.once)
+    return delivery.run_alone(settings, once=args.once)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from scoring.vocabulary import FILING_FIELDS
 from service import audit
 from service.bulk import upsert_rows
 from service.conditional import etag_for, etag_matches
-from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from service.keys import Principal
 from service.models import Filing, Firm, FundingRound, ReviewConflict, utcnow
 
@@ -89,6 +89,8 @@ def upsert_firm(
             extra={"current_etag": firm_etag(firm)},
         )
     changed = {k: v for k, v in values.items() if getattr(firm, k) != v}
+    if "founded_on" in changed:
+        _check_founded_before_filings(session, uscc=uscc, founded_on=profile.founded_on)
     if changed:
         for key, value in changed.items():
             setattr(firm, key, value)
@@ -103,6 +105,17 @@ def upsert_firm(
             detail=values_for_audit(changed),
         )
     return firm, False
+
+
+def _check_founded_before_filings(session: Session, *, uscc: str, founded_on: dt.date) -> None:
+    """Refuse a founding year after the firm's earliest filed fiscal year."""
+    earliest = session.scalar(select(func.min(Filing.fiscal_year)).where(Filing.uscc == uscc))
+    if earliest is not None and founded_on.year > earliest:
+        raise ValidationFailed(
+            f"founded_on ({founded_on.isoformat()}) is after the firm's own filing for fiscal "
+            f"year {earliest}.",
+            errors=[{"loc": ["body", "founded_on"], "message": f"after fiscal year {earliest}"}],
+        )
 
 
 def values_for_audit(values: dict[str, Any]) -> dict[str, Any]:
@@ -146,7 +159,12 @@ def upsert_filing(
     session: Session, principal: Principal, *, uscc: str, fiscal_year: int, figures: FilingIn
 ) -> tuple[Filing, bool]:
     """Create or replace a firm's figures for one fiscal year (omitted figures become unknown)."""
-    get_by_uscc_or_raise(session, uscc)
+    firm = get_by_uscc_or_raise(session, uscc)
+    if fiscal_year < firm.founded_on.year:
+        raise ValidationFailed(
+            f"Fiscal year {fiscal_year} is before the firm was founded ({firm.founded_on}).",
+            errors=[{"loc": ["path", "fiscal_year"], "message": "before the founding year"}],
+        )
     values = figures.model_dump()
     filing = session.get(Filing, (uscc, fiscal_year), with_for_update=True)
     created = filing is None

@@ -19,6 +19,7 @@ from scoring.growth import (
     model_id,
     predict_growth,
     run_backtest,
+    run_rolling_origin,
     train_crunchbase_model,
     train_panel_model,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "get_or_raise",
     "growth_frame",
     "list_models",
+    "rolling_origin",
     "store",
     "train_crunchbase",
     "train_panel",
@@ -184,6 +186,14 @@ def backtest(
         return run_backtest(
             data_dir, train_until=train_until, test_years=test_years, label=label, kind=kind
         )
+    except (ValueError, OSError) as exc:
+        raise ValidationFailed(str(exc)) from None
+
+
+def rolling_origin(data_dir: Path, *, label: str, kind: str) -> dict[str, Any]:
+    """Backtest every origin year (train to T, test T + 1): each metric's mean and spread."""
+    try:
+        return run_rolling_origin(data_dir, label=label, kind=kind)
     except (ValueError, OSError) as exc:
         raise ValidationFailed(str(exc)) from None
 

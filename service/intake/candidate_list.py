@@ -7,7 +7,7 @@ import gc
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from schemas.intake import MAX_JSON_ROWS, NominationRow
+from schemas.intake import COLUMNS, MAX_JSON_ROWS, NominationRow
 from schemas.problems import RowProblem
 from service.intake.decoding import decode_text
 from service.intake.delimited import read_csv
@@ -22,6 +22,9 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 # Compound-file magic: legacy .xls, and also password-protected .xlsx.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Pydantic reads JSON true/false as 1 and 0 where a number is declared; a list must not.
+_NUMBER_TYPES = frozenset({"amount", "signed-amount", "count", "rank", "ratio", "year"})
+_NUMBER_COLUMNS = frozenset(c.name for c in COLUMNS if c.type in _NUMBER_TYPES)
 
 
 @contextlib.contextmanager
@@ -207,10 +210,20 @@ def _parse_json(payload: object, *, max_rows: int) -> ParsedList:
                 for key, value in item.items()
                 if value is not None and not (isinstance(value, str) and not value.strip())
             }
+            booleans = [
+                key
+                for key, value in values.items()
+                if value.__class__ is bool and key in _NUMBER_COLUMNS
+            ]
+            for key in booleans:
+                shown = str(values.pop(key)).lower()
+                errors.append(
+                    RowProblem(row=number, field=key, message=f"expected a number, got {shown}")
+                )
             result = validate_row(number, values)
-            if isinstance(result, NominationRow):
+            if isinstance(result, NominationRow) and not booleans:
                 valid.append((number, result))
-            else:
+            elif not isinstance(result, NominationRow):
                 errors.extend(result)
         return _finish("json", valid, errors, seen=len(items), encoding=None)
     except ListRefusedError as refusal:

@@ -124,6 +124,7 @@ def post_nominations(
         idempotency_key=idempotency_key,
         path=request.url.path,
         settings=request.app.state.settings,
+        metrics=request.app.state.metrics,
     )
     return JSONResponse(stored.body, status_code=stored.status_code)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -14,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import scoring
+import seed_data.schemes
 from schemas.intake import NominationRow
 from schemas.schemes import EvaluateRequest
 from service import audit, intake
@@ -50,21 +49,21 @@ def _stored_from(scheme: scoring.Scheme, *, created_by: str) -> StoredScheme:
 
 @cache
 def _bundled() -> tuple[scoring.Scheme, ...]:
-    """Every bundled version (later ones in ``versions/``), parsed once, lowest version first."""
-    later = resources.files("seed_data.schemes") / "versions"
-    paths = [*scoring.list_bundled_schemes(),
-             *(Path(str(p)) for p in later.iterdir() if p.name.endswith((".yaml", ".yml")))]
-    schemes = (scoring.load_scheme(path) for path in paths)
-    return tuple(sorted(schemes, key=lambda scheme: (scheme.id, scheme.version)))
+    """Every bundled version, parsed once per process, lowest version first."""
+    return seed_data.schemes.load_every_bundled_version()
 
 
 def ensure_bundled(session: Session) -> None:
     """Store each bundled version above every stored version of its id, so a database seeded
     with version 1 gains version 2, and an admin's own later version is never undercut."""
     latest: dict[str, int] = {
-        scheme_id: version for scheme_id, version in session.execute(
-            select(StoredScheme.scheme_id, func.max(StoredScheme.version))
-            .group_by(StoredScheme.scheme_id))}
+        scheme_id: version
+        for scheme_id, version in session.execute(
+            select(StoredScheme.scheme_id, func.max(StoredScheme.version)).group_by(
+                StoredScheme.scheme_id
+            )
+        )
+    }
     for scheme in _bundled():
         if scheme.version > latest.get(scheme.id, 0):
             session.add(_stored_from(scheme, created_by=_BUNDLED_BY))
@@ -193,7 +192,7 @@ def evaluate_rows(
         },
         "reference_date": reference_date.isoformat(),
         "firms": len(firms),
-        "results": result.to_records(),
+        "results": scoring.explain_all(result),
     }
 
 

@@ -11,8 +11,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from scoring import Scheme, derive_indicators, load_bundled_scheme, load_scheme, score
+from scoring import Scheme, derive_indicators, explanations, load_scheme, score
 from scoring.vocabulary import COHORTS, FILING_FIELDS
+from seed_data.schemes import load_bundled_scheme
 
 REF = dt.date(2025, 6, 30)
 VERSIONS = Path(__file__).resolve().parents[2] / "seed_data" / "schemes" / "versions"
@@ -87,9 +88,9 @@ def test_seed_scores_a_pool_with_ratings_end_to_end() -> None:
                             for c in ("hard_tech_distinctiveness", "business_model_innovation")])
     result = score(load_bundled_scheme("seed"), indicators, ratings=ratings, capacity=3)
     assert result.eligible.all()
-    assert sorted(result.summary["rank"].tolist()) == [1, 2, 3, 4, 5, 6]
-    assert int(result.summary["within_capacity"].sum()) == 3
-    s5 = result.explain("S5")
+    assert sorted(explanations.summary(result)["rank"].tolist()) == [1, 2, 3, 4, 5, 6]
+    assert int(explanations.summary(result)["within_capacity"].sum()) == 3
+    s5 = explanations.explain(result, "S5")
     rating = next(c for c in s5["criteria"] if c["criterion"] == "business_model_innovation")
     assert rating["missing"] is True  # S5 was not rated: pool median, flagged
     assert result.total.max() <= 96  # momentum (19 points of criteria) is capped at 15
@@ -126,7 +127,7 @@ def test_seed_2_accepts_class_1_or_class_2_ip_with_class_1_weighted_higher() -> 
         "CLASS1": True, "CLASS2": True, "NONE": False}
     assert result.eligible.all()  # no IP fails the own-ip minimum, not a gate
     assert list(result.minimum_failures) == ["category:own-ip"]
-    own_ip = {u: result.explain(u)["criteria"] for u in ("CLASS1", "CLASS2")}
+    own_ip = {u: explanations.explain(result, u)["criteria"] for u in ("CLASS1", "CLASS2")}
     earned = {u: sum(c["points"] for c in rows if c["criterion"] in {"class1_ip", "class2_ip"})
               for u, rows in own_ip.items()}
     assert earned["CLASS1"] > earned["CLASS2"] > 0
@@ -148,8 +149,10 @@ def test_leader_2_scores_listing_and_global_reach() -> None:
     firms[2][0]["listed"] = True
     indicators = derived(firms)
     result = score(scheme, indicators)
-    subtotal = {u: {c["category"]: c["subtotal"] for c in result.explain(u)["categories"]}
-                for u in ("HOME", "ABROAD", "LISTED")}
+    subtotal = {
+        u: {c["category"]: c["subtotal"] for c in explanations.explain(result, u)["categories"]}
+        for u in ("HOME", "ABROAD", "LISTED")
+    }
     assert subtotal["ABROAD"]["global"] == pytest.approx(20.0)
     assert subtotal["HOME"]["global"] == 0
     assert subtotal["LISTED"]["capital"] == pytest.approx(5.0)

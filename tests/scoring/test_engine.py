@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring import ScoringInputError, score
+from scoring import ScoringInputError, explanations, score
 from tests.scoring.builders import indicator_frame, points_of, scheme_from
 
 
@@ -47,7 +47,7 @@ def test_points_scale_by_weight_and_total_adds_up() -> None:
         {"id": "b", "indicator": "rd_intensity", "method": "min-max", "weight": 40}])
     result = score(scheme, pool([0, 10], rd_intensity=[0.2, 0.1]))
     assert result.total.tolist() == [40, 60]
-    assert result.summary["rank"].tolist() == [2, 1]
+    assert explanations.summary(result)["rank"].tolist() == [2, 1]
 
 
 def missing_scheme(policy: str) -> dict[str, Any]:
@@ -58,10 +58,10 @@ def missing_scheme(policy: str) -> dict[str, Any]:
 def test_missing_zero_gives_zero_points_flagged() -> None:
     result = score(scheme_from([missing_scheme("zero")]), pool([0, float("nan"), 10]))
     assert result.total.tolist() == [0, 0, 10]
-    row = result.criteria.iloc[1]
+    row = explanations.criteria(result).iloc[1]
     assert bool(row["missing"])
     assert "policy zero" in str(row["note"])
-    assert "missing:c(zero)" in str(result.summary["flags"].iloc[1])
+    assert "missing:c(zero)" in str(explanations.summary(result)["flags"].iloc[1])
 
 
 def test_missing_pool_median_uses_the_eligible_pool() -> None:
@@ -73,14 +73,15 @@ def test_missing_pool_median_uses_the_eligible_pool() -> None:
     # median of eligible observed values {0, 10, 4} is 4; the ineligible 1000 is not in the pool
     assert result.traces.raw[1, 0] == 4
     assert points_of(result, "F1", "c") == 4
-    assert "pool median used" in str(result.criteria.iloc[1]["note"])
+    assert "pool median used" in str(explanations.criteria(result).iloc[1]["note"])
 
 
 def test_missing_exclude_makes_the_firm_ineligible() -> None:
     result = score(scheme_from([missing_scheme("exclude")]), pool([0, float("nan"), 10]))
     assert result.eligible.tolist() == [True, False, True]
-    assert result.summary["rank"].isna().tolist() == [False, True, False]
-    gate = result.gates[(result.gates["uscc"] == "F1") & (result.gates["gate"] == "missing:c")]
+    assert explanations.summary(result)["rank"].isna().tolist() == [False, True, False]
+    gates = explanations.gates(result)
+    gate = gates[(gates["uscc"] == "F1") & (gates["gate"] == "missing:c")]
     assert not bool(gate["passed"].iloc[0])
     # the excluded firm does not stretch the min-max scale of the others
     assert result.total.tolist()[::2] == [0, 10]
@@ -99,12 +100,12 @@ def test_category_caps_max_total_and_bonus() -> None:
         max_total=80)
     frame = pool([0, 10], rd_intensity=[0, 1], employees=[0, 10], ip_class1=[1, 1])
     result = score(scheme, frame)
-    cats = result.categories.set_index(["uscc", "category"])
+    cats = explanations.categories(result).set_index(["uscc", "category"])
     assert cats.at[("F1", "x"), "subtotal"] == 60
     assert cats.at[("F1", "x"), "capped"] == 40
     # min(40 + 50, 80) + 5 bonus
     assert result.total.tolist() == [5, 85]
-    assert "capped:x" in str(result.summary["flags"].iloc[1])
+    assert "capped:x" in str(explanations.summary(result)["flags"].iloc[1])
 
 
 def test_best_of_takes_the_larger_points_and_says_which() -> None:
@@ -114,8 +115,8 @@ def test_best_of_takes_the_larger_points_and_says_which() -> None:
     frame = pool([0, 1, 2], column="rd_intensity", rd_to_total_costs=[2, 0, float("nan")])
     result = score(scheme, frame)
     assert result.total.tolist() == [10, 5, 10]
-    assert result.criteria["note"].tolist() == ["best of: by_costs", "best of: by_revenue",
-                                               "best of: by_revenue"]
+    assert explanations.criteria(result)["note"].tolist() == [
+        "best of: by_costs", "best of: by_revenue", "best of: by_revenue"]
 
 
 def test_bypass_passes_a_low_scorer_but_not_an_ineligible_one() -> None:
@@ -126,7 +127,7 @@ def test_bypass_passes_a_low_scorer_but_not_an_ineligible_one() -> None:
         bypass=[{"id": "std", "all": [{"indicator": "standards_led_total", "op": ">=",
                                        "value": 1}]}])
     frame = pool([0, 50, 100, 0], employees=[1, 1, 1, 99], standards_led_total=[1, 0, 0, 1])
-    s = score(scheme, frame).summary
+    s = explanations.summary(score(scheme, frame))
     assert s["passed"].tolist() == [True, False, True, False]  # 50 is not > 50
     assert s["bypassed"].tolist() == [True, False, False, False]
 
@@ -145,7 +146,7 @@ def test_ties_break_by_declared_keys_then_uscc() -> None:
         {"uscc": "X", "revenue": 0, "employees": 1, "age_years": 2},
         {"uscc": "W", "revenue": 0, "employees": 1, "age_years": 2},
         {"uscc": "V", "revenue": 1, "employees": 1, "age_years": 9}])
-    ranks = score(scheme, frame).summary["rank"].to_dict()
+    ranks = explanations.summary(score(scheme, frame))["rank"].to_dict()
     assert ranks == {"V": 1, "W": 2, "X": 3, "Y": 4, "Z": 5}
 
 
@@ -156,9 +157,9 @@ def test_same_inputs_same_outputs_whatever_the_row_order() -> None:
     scheme = scheme_from([
         {"id": "a", "indicator": "revenue", "method": "percentile", "weight": 3},
         {"id": "b", "indicator": "rd_intensity", "method": "min-max", "weight": 2}])
-    first = score(scheme, frame).summary
-    again = score(scheme, frame).summary
-    shuffled = score(scheme, frame.sample(frac=1.0, random_state=3)).summary
+    first = explanations.summary(score(scheme, frame))
+    again = explanations.summary(score(scheme, frame))
+    shuffled = explanations.summary(score(scheme, frame.sample(frac=1.0, random_state=3)))
     pd.testing.assert_frame_equal(first, again)
     pd.testing.assert_frame_equal(first, shuffled.loc[first.index])
     assert sorted(first["rank"].tolist()) == list(range(1, 201))
@@ -189,9 +190,9 @@ def test_rating_disagreement_is_flagged_and_out_of_range_rejected() -> None:
     frame = pool([0, 0, 0])
     ratings = ratings_frame({"F0": [1, 9], "F1": [5, 6]})
     result = score(rating_scheme(disagreement=3), frame, ratings=ratings)
-    assert "reviewers disagree" in str(result.criteria["note"].iloc[0])
-    assert "disagreement:model" in str(result.summary["flags"].iloc[0])
-    assert "disagreement" not in str(result.summary["flags"].iloc[1])
+    assert "reviewers disagree" in str(explanations.criteria(result)["note"].iloc[0])
+    assert "disagreement:model" in str(explanations.summary(result)["flags"].iloc[0])
+    assert "disagreement" not in str(explanations.summary(result)["flags"].iloc[1])
     assert bool(result.traces.missing[2, 0])  # no ratings at all
     with pytest.raises(ScoringInputError, match="must lie in"):
         score(rating_scheme(), frame, ratings=ratings_frame({"F0": [11]}))
@@ -208,8 +209,8 @@ def test_growth_model_disabled_equals_absent() -> None:
     growth = pd.DataFrame({"uscc": ["F0", "F1", "F2"], "probability": [0.9, 0.1, 0.5]})
     absent = score(growth_scheme(None), frame)
     disabled = score(growth_scheme({"enabled": False, "max_points": 20}), frame, growth=growth)
-    pd.testing.assert_frame_equal(absent.summary, disabled.summary)
-    pd.testing.assert_frame_equal(absent.criteria, disabled.criteria)
+    pd.testing.assert_frame_equal(explanations.summary(absent), explanations.summary(disabled))
+    pd.testing.assert_frame_equal(explanations.criteria(absent), explanations.criteria(disabled))
 
 
 def test_growth_model_enabled_is_a_capped_criterion_with_explanations() -> None:
@@ -219,7 +220,8 @@ def test_growth_model_enabled_is_a_capped_criterion_with_explanations() -> None:
     result = score(growth_scheme({"enabled": True, "max_points": 20, "cap": 15}), frame,
                    growth=growth)
     assert [points_of(result, u, "growth_model") for u in ("F0", "F1", "F2")] == [15, 2, 0]
-    notes = result.criteria.loc[result.criteria["criterion"] == "growth_model", "note"].tolist()
+    rows = explanations.criteria(result)
+    notes = rows.loc[rows["criterion"] == "growth_model", "note"].tolist()
     assert notes[0] == "strong funding momentum"
     assert "policy zero" in notes[2]
     assert result.total.tolist() == [15, 27, 50]
@@ -240,19 +242,20 @@ def test_capacity_marks_the_top_passing_firms() -> None:
     scheme = scheme_from([{"id": "a", "indicator": "revenue", "method": "min-max", "weight": 10}],
                          passing={"threshold": 3})
     result = score(scheme, pool([0, 10, 5, 2.5, 8]), capacity=2)
-    assert result.summary["within_capacity"].tolist() == [False, True, False, False, True]
+    within = explanations.summary(result)["within_capacity"].tolist()
+    assert within == [False, True, False, False, True]
 
 
 def test_explain_and_records_are_json() -> None:
     scheme = scheme_from([missing_scheme("zero")], gates=[
         {"id": "young", "indicator": "age_years", "op": "<=", "value": 5}])
     result = score(scheme, pool([1, float("nan"), 3], age_years=[1, 2, 9]))
-    explained = result.explain("F2")
+    explained = explanations.explain(result, "F2")
     assert explained["eligible"] is False
     assert explained["gates"][0]["reason"] == "age_years = 9 fails <= 5.0"
     assert explained["rank"] is None
-    assert json.loads(json.dumps(result.to_records()))[0]["uscc"] == "F0"
-    assert result.explain("F1")["criteria"][0]["raw"] is None
+    assert json.loads(json.dumps(explanations.explain_all(result)))[0]["uscc"] == "F0"
+    assert explanations.explain(result, "F1")["criteria"][0]["raw"] is None
 
 
 def test_unknown_indicator_column_is_named() -> None:
@@ -324,19 +327,21 @@ def test_a_result_does_not_change_when_the_caller_edits_the_frame() -> None:
     scheme = scheme_from(MIXED_CRITERIA, categories=[{"id": "a"}, {"id": "b", "cap": 8}])
     result = score(scheme, frame)
     before = (result.traces.raw.copy(), result.traces.points.copy(),
-              json.dumps(result.to_records(), sort_keys=True))
+              json.dumps(explanations.explain_all(result), sort_keys=True))
     fresh = score(scheme, frame)
     # In-place edits after scoring, of columns the result holds views of.
     frame.loc[frame.index[:50], "revenue"] = 1.0
-    frame.iloc[:50, frame.columns.get_loc("rd_intensity")] = 0.0
+    column = frame.columns.get_loc("rd_intensity")
+    assert isinstance(column, int)
+    frame.iloc[:50, column] = 0.0
     assert np.array_equal(fresh.traces.raw, before[0], equal_nan=True)
     np.testing.assert_array_equal(fresh.traces.points, before[1])
-    assert json.dumps(fresh.to_records(), sort_keys=True) == before[2]
+    assert json.dumps(explanations.explain_all(fresh), sort_keys=True) == before[2]
 
 
 def test_flags_come_in_a_fixed_order_per_firm() -> None:
     result = score(mixed_scheme(), mixed_pool())
-    summary = result.summary
+    summary = explanations.summary(result)
     for i in range(len(result.firms)):
         expected = ["gate:g"] if not result.gate_traces[0].passed[i] else []
         expected += [f"missing:{cid}({result.traces.policies[j]})"
@@ -344,6 +349,6 @@ def test_flags_come_in_a_fixed_order_per_firm() -> None:
                      if result.traces.missing[i, j]]
         expected += [f"capped:{cat}" for c, cat in enumerate(result.structure.categories)
                      if result.subtotals[i, c] > result.capped[i, c]]
-        assert result.summary_flags(i) == expected
+        assert explanations.flags(result, i) == expected
         assert summary["flags"].iloc[i] == "; ".join(expected)
-    assert any(len(result.summary_flags(i)) >= 2 for i in range(len(result.firms)))
+    assert any(len(explanations.flags(result, i)) >= 2 for i in range(len(result.firms)))

@@ -1,4 +1,4 @@
-"""The one-pass explanations equal the per-firm reference ``ScoreResult.explain``."""
+"""One explanation builder: ``explain(uscc)`` is that firm's record of ``explain_all``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 import scoring
+import seed_data.schemes
 from scoring.explanations import explain_all
 from seed_data.demo import load
 
@@ -22,11 +23,11 @@ def test_explain_all_equals_explain_for_every_firm(scheme_id: str) -> None:
         reference_date=dt.date(2025, 12, 31),
         usd_cny=7.2,
     )
-    result = scoring.score(scoring.load_bundled_scheme(scheme_id), indicators, capacity=10)
+    scheme = seed_data.schemes.load_bundled_scheme(scheme_id)
+    result = scoring.score(scheme, indicators, capacity=10)
     order = sorted(
         range(len(result.firms)),
         key=lambda i: (result.rank[i] == 0, result.rank[i], str(result.firms[i])),
     )
-    reference = [result.explain(str(result.firms[i])) for i in order]
+    reference = [scoring.explain(result, str(result.firms[i])) for i in order]
     assert explain_all(result) == reference
-    assert result.to_records() == reference

@@ -1,4 +1,4 @@
-"""``scoring`` is a pure library: it imports nothing from the service layer or web/DB stacks."""
+"""``scoring`` is a pure library: it imports nothing of ours, nor the web or database stacks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import scoring
 
-FORBIDDEN = ("service", "fastapi", "sqlalchemy", "starlette", "alembic")
+FORBIDDEN = ("service", "schemas", "seed_data", "migrations", "fastapi", "sqlalchemy",
+             "starlette", "alembic")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -40,3 +41,30 @@ def test_importing_scoring_loads_no_forbidden_module() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+# Reading files is the job of these modules alone; everything else in scoring takes frames.
+READERS = {"growth/sources.py", "scheme.py"}
+FILE_CALLS = {"open", "read_csv", "read_excel", "read_parquet", "read_bytes", "read_text",
+              "write_bytes", "write_text", "to_csv", "iterdir", "glob"}
+
+
+def called_names(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            names.add(func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", ""))
+    return names
+
+
+def test_only_the_reader_modules_touch_files() -> None:
+    package = Path(scoring.__file__).parent
+    offenders = {
+        f"{path.relative_to(package)}: {name}"
+        for path in package.rglob("*.py")
+        if str(path.relative_to(package)) not in READERS
+        for name in called_names(path) & FILE_CALLS
+    }
+    assert offenders == set()

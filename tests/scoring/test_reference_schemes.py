@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scoring import load_bundled_scheme, score
+from scoring import explanations, score
+from seed_data.schemes import load_bundled_scheme
 from tests.scoring.builders import indicator_frame, one_firm, points_of
 
 TSME_SIZE = {"employees": 100, "revenue": 1e7, "total_assets": 1e7}
@@ -58,7 +59,7 @@ def test_tsme_total_pass_and_nonzero_staff_rule() -> None:
         {"uscc": "FIFTY8", **base, "technical_staff_share": 0.10, "rd_intensity": 0.04,
          "ip_class2": 4},  # 4 + 30 + 24 = 58
     ])
-    summary = score(load_bundled_scheme("tsme-2017"), frame).summary
+    summary = explanations.summary(score(load_bundled_scheme("tsme-2017"), frame))
     assert summary["total"].to_dict() == {"PASS60": 56, "EXACT60": 64, "ZEROSTAFF": 70,
                                           "JUST60": 62, "SIXTY": 62, "FIFTY8": 58}
     assert summary["passed"].to_dict() == {"PASS60": False, "EXACT60": True, "ZEROSTAFF": False,
@@ -85,7 +86,7 @@ def test_tsme_size_gates(column: str, value: float, eligible: bool) -> None:
               "standards_led_total": 0}
     result = score(load_bundled_scheme("tsme-2017"), one_firm(**values))
     assert bool(result.eligible[0]) is eligible
-    gates = result.gates.set_index("gate")
+    gates = explanations.gates(result).set_index("gate")
     name = {"employees": "staff", "revenue": "revenue", "total_assets": "assets"}[column]
     assert bool(gates.at[name, "passed"]) is eligible
     assert (gates.at[name, "reason"] == "") is eligible
@@ -96,7 +97,7 @@ def test_tsme_direct_recognition_by_standards_led() -> None:
               "rd_to_total_costs": 0.0, "ip_class1": 0, "ip_class2": 0}
     frame = indicator_frame([{"uscc": "LED", **values, "standards_led_total": 1},
                              {"uscc": "NOT", **values, "standards_led_total": 0}])
-    summary = score(load_bundled_scheme("tsme-2017"), frame).summary
+    summary = explanations.summary(score(load_bundled_scheme("tsme-2017"), frame))
     assert summary.at["LED", "bypassed"]
     assert summary.at["LED", "passed"]
     assert not summary.at["NOT", "passed"]
@@ -126,7 +127,7 @@ def test_hnte_computed_35_percent_counts_as_35() -> None:
 def test_hnte_y2_zero_scores_zero_and_is_flagged() -> None:
     result = score(load_bundled_scheme("hnte-2016-growth"),
                    one_firm(net_asset_growth_hnte=float("nan"), revenue_growth_hnte=0.2))
-    rows = result.criteria.set_index("criterion")
+    rows = explanations.criteria(result).set_index("criterion")
     assert rows.at["net_asset_growth", "points"] == 0
     assert bool(rows.at["net_asset_growth", "missing"])
     assert "policy zero" in str(rows.at["net_asset_growth", "note"])
@@ -200,11 +201,11 @@ def test_isme_total_threshold_and_category_minimums() -> None:
          "main_business_revenue_growth": 0.0, "debt_ratio": 0.1, "main_business_share": 0.52},
     ])
     result = score(load_bundled_scheme("innovative-sme-2022"), frame)
-    summary = result.summary
+    summary = explanations.summary(result)
     assert summary["total"].to_dict() == {"BAL": 75, "LOWSPEC": 60, "LOW": 50}
     assert summary["passed"].to_dict() == {"BAL": True, "LOWSPEC": False, "LOW": False}
     assert "below-minimum:category:specialisation" in str(summary.at["LOWSPEC", "flags"])
-    cats = result.categories.set_index(["uscc", "category"])
+    cats = explanations.categories(result).set_index(["uscc", "category"])
     assert cats.at[("LOW", "innovation"), "capped"] == 20
     assert bool(cats.at[("LOW", "innovation"), "minimum_met"])
 
@@ -215,7 +216,7 @@ def test_isme_direct_recognition_by_equity_financing() -> None:
             "debt_ratio": 0.9, "strategic_emerging": False, "main_business_share": 0.1}
     frame = indicator_frame([{"uscc": "RAISED", **base, "funding_last_3y": 5_000_000.0},
                              {"uscc": "SHORT", **base, "funding_last_3y": 4_999_999.0}])
-    summary = score(load_bundled_scheme("innovative-sme-2022"), frame).summary
+    summary = explanations.summary(score(load_bundled_scheme("innovative-sme-2022"), frame))
     assert summary.at["RAISED", "passed"]
     assert summary.at["RAISED", "bypassed"]
     assert not summary.at["SHORT", "passed"]

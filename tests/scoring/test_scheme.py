@@ -8,8 +8,6 @@ import pytest
 
 from scoring import (
     SchemeError,
-    list_bundled_schemes,
-    load_bundled_scheme,
     load_scheme,
     scheme_fingerprint,
     scheme_json_schema,
@@ -112,12 +110,3 @@ def test_fingerprint_is_stable_and_sensitive() -> None:
     assert scheme_fingerprint(a) == scheme_fingerprint(same)
     assert scheme_fingerprint(a) != scheme_fingerprint(other)
     assert len(scheme_fingerprint(a)) == 64
-
-
-def test_bundled_schemes_all_load_and_are_found_by_id() -> None:
-    names = {p.stem for p in list_bundled_schemes()}
-    assert {"tsme-2017", "hnte-2016-growth", "innovative-sme-2022"} <= names
-    for name in names:
-        assert load_bundled_scheme(name).id == name
-    with pytest.raises(SchemeError, match="no bundled scheme"):
-        load_bundled_scheme("nope")

@@ -21,12 +21,14 @@ def arrays() -> dict[str, np.ndarray]:
         "reversed": np.arange(n, dtype=np.float64)[::-1].copy(),
         # Values that differ only in their lowest bits: the packed keys cannot tell them
         # apart, so the exact re-sort (few) or the ordinary argsort (many) must.
-        "close, few": np.where(rng.random(n) < 0.01, 1.0 + rng.integers(0, 9, n) * 2**-50,
-                               rng.uniform(2, 3, n)),
+        "close, few": np.where(
+            rng.random(n) < 0.01, 1.0 + rng.integers(0, 9, n) * 2**-50, rng.uniform(2, 3, n)
+        ),
         "close, many": 1.0 + rng.integers(0, 1000, n) * 2**-50,
         "signed zeros": np.where(rng.random(n) < 0.5, -0.0, 0.0),
-        "infinities": np.where(rng.random(n) < 0.1, np.inf * np.sign(rng.normal(size=n)),
-                               rng.normal(size=n)),
+        "infinities": np.where(
+            rng.random(n) < 0.1, np.inf * np.sign(rng.normal(size=n)), rng.normal(size=n)
+        ),
         "subnormals": rng.uniform(-1, 1, n) * 5e-324 * 1000,
     }
 
@@ -40,8 +42,7 @@ def test_the_order_sorts_the_values_and_is_a_permutation(name: str) -> None:
     np.testing.assert_array_equal(np.sort(order), np.arange(x.size))
 
 
-@pytest.mark.parametrize("n", [0, 1, 2, PACKED_MIN_SIZE - 1, PACKED_MIN_SIZE,
-                               2**13, 2**13 + 1])
+@pytest.mark.parametrize("n", [0, 1, 2, PACKED_MIN_SIZE - 1, PACKED_MIN_SIZE, 2**13, 2**13 + 1])
 def test_every_size(n: int) -> None:
     x = np.random.default_rng(n).normal(size=n)
     order, ordered = argsort_values(x)
@@ -54,9 +55,13 @@ def test_random_arrays_against_numpy() -> None:
     for _ in range(200):
         n = int(rng.integers(PACKED_MIN_SIZE, 3 * PACKED_MIN_SIZE))
         kind = rng.integers(0, 3)
-        x = (rng.normal(size=n) if kind == 0 else
-             rng.integers(-5, 5, n).astype(np.float64) if kind == 1 else
-             1.0 + rng.integers(0, 50, n) * 2**-48)
+        x: np.ndarray[tuple[int], np.dtype[np.float64]] = (
+            rng.normal(size=n)
+            if kind == 0
+            else rng.integers(-5, 5, n).astype(np.float64)
+            if kind == 1
+            else (1.0 + rng.integers(0, 50, n) * 2**-48).astype(np.float64)
+        )
         order, ordered = argsort_values(x)
         np.testing.assert_array_equal(ordered, np.sort(x))
         np.testing.assert_array_equal(np.sort(order), np.arange(n))

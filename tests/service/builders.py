@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
+from fastapi.testclient import TestClient
 from stdnum.cn import uscc as stdnum_uscc
 
 from scoring.vocabulary import FILING_FIELDS
@@ -85,3 +87,14 @@ def rows_to_csv(rows: list[dict[str, Any]], *, headers: dict[str, str] | None = 
     for row in rows:
         writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
     return out.getvalue()
+
+
+def open_round(client: TestClient, as_role: Callable[[str], dict[str, str]]) -> int:
+    """Open a 2026 round as the admin and return its id."""
+    response = client.post(
+        "/v1/rounds",
+        json={"name": "2026 round", "year": 2026, "reference_date": "2026-06-30"},
+        headers=as_role("admin"),
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])

@@ -20,6 +20,7 @@ PUBLIC: set[str] = set()
 EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): {ADMIN},
     ("GET", "/v1/whoami"): EVERYONE,
     ("PUT", "/v1/firms/{uscc}"): {OFFICER, ADMIN},
     ("GET", "/v1/firms/{uscc}"): STAFF,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -51,7 +52,7 @@ def test_malformed_json_lists(client: TestClient, as_role: Headers, body: bytes)
     ],
 )
 def test_each_bad_value_names_row_and_field(
-    client: TestClient, as_role: Headers, change: dict[str, object], field: str
+    client: TestClient, as_role: Headers, change: dict[str, Any], field: str
 ) -> None:
     round_id = client.post(
         "/v1/rounds",

@@ -91,7 +91,8 @@ def test_reviewer_profiles_and_their_keys(tmp_path: Path) -> None:
         assert list(owners) == [profile, profile]
     engine.dispose()
     listed = _run(db, "reviewers", "list").stdout
-    assert "李研究员\tai,quantum\t中关村某研究院" in listed
+    row = next(line for line in listed.splitlines() if "李研究员" in line)
+    assert row.split()[1:] == ["李研究员", "ai,quantum", "中关村某研究院"]
 
 
 def test_seed_demo_is_safe_to_run_twice(tmp_path: Path) -> None:
@@ -218,6 +219,23 @@ def test_growth_backtest_train_and_activate(tmp_path: Path) -> None:
         "baseline_precision_at_100",
     ):
         assert key in result
+    rolling = _run(
+        db,
+        "growth",
+        "backtest",
+        "--data",
+        str(FIXTURES),
+        "--label",
+        "exit-5y",
+        "--kind",
+        "logistic",
+        "--rolling-origin",
+        "--json",
+    )
+    assert rolling.returncode == 0, rolling.stderr
+    spread = json.loads(rolling.stdout)
+    assert spread["origins"] == [2006, 2007]
+    assert set(spread["summary"]["auc"]) == {"mean", "std", "min", "max"}
     dishonest = _run(
         db,
         "growth",

@@ -180,7 +180,9 @@ def test_list_filters_and_cursor_pagination(client: TestClient, as_role: Headers
     seen: list[str] = []
     cursor = None
     while True:
-        params = {"limit": 4, "sector": "ai"} | ({"cursor": cursor} if cursor else {})
+        params: dict[str, str | int] = {"limit": 4, "sector": "ai"}
+        if cursor:
+            params["cursor"] = cursor
         page = client.get("/v1/firms", params=params, headers=as_role("reviewer")).json()
         seen += [item["uscc"] for item in page["items"]]
         assert all(item["sector"] == "ai" for item in page["items"])
@@ -214,15 +216,17 @@ def test_writes_are_audited_with_who_and_request_id(client: TestClient, as_role:
 
 
 def test_timestamps_come_back_in_utc_with_their_offset(
-        client: TestClient, as_role: Headers) -> None:
+    client: TestClient, as_role: Headers
+) -> None:
     # SQLite keeps no offset of its own; the API must still say which clock a time is on.
     uscc = make_uscc(31)
     before = dt.datetime.now(dt.UTC)
     created = client.put(f"/v1/firms/{uscc}", json=firm_profile(), headers=as_role("officer"))
     assert created.status_code == 201, created.text
     read = client.get(f"/v1/firms/{uscc}", headers=as_role("reviewer")).json()
-    events = client.get("/v1/audit", params={"target_id": uscc},
-                        headers=as_role("admin")).json()["items"]
+    events = client.get("/v1/audit", params={"target_id": uscc}, headers=as_role("admin")).json()[
+        "items"
+    ]
     stamps = [read["created_at"], read["updated_at"], events[0]["at"]]
     for stamp in stamps:
         parsed = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
@@ -230,8 +234,22 @@ def test_timestamps_come_back_in_utc_with_their_offset(
         assert before - dt.timedelta(seconds=5) <= parsed <= dt.datetime.now(dt.UTC)
     # A filter with an offset compares on the same clock.
     later = (before + dt.timedelta(hours=1)).astimezone(dt.timezone(dt.timedelta(hours=8)))
-    assert client.get("/v1/audit", params={"target_id": uscc, "since": later.isoformat()},
-                      headers=as_role("admin")).json()["items"] == []
+    assert (
+        client.get(
+            "/v1/audit",
+            params={"target_id": uscc, "since": later.isoformat()},
+            headers=as_role("admin"),
+        ).json()["items"]
+        == []
+    )
     earlier = (before - dt.timedelta(minutes=1)).astimezone(dt.timezone(dt.timedelta(hours=8)))
-    assert len(client.get("/v1/audit", params={"target_id": uscc, "since": earlier.isoformat()},
-                          headers=as_role("admin")).json()["items"]) == 1
+    assert (
+        len(
+            client.get(
+                "/v1/audit",
+                params={"target_id": uscc, "since": earlier.isoformat()},
+                headers=as_role("admin"),
+            ).json()["items"]
+        )
+        == 1
+    )

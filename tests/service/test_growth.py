@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import scoring
+import seed_data.schemes
 from scoring.growth import TrainedModel, train_panel_model
 from seed_data.demo import load
 from service.access import Role
@@ -93,7 +94,7 @@ def test_a_model_saved_under_another_sklearn_is_refused(app: FastAPI) -> None:
 
 def test_growth_frame_feeds_the_criterion_only_when_enabled(app: FastAPI) -> None:
     demo = load()
-    seed = scoring.load_bundled_scheme("seed")
+    seed = seed_data.schemes.load_bundled_scheme("seed")
     assert seed.growth_model is not None
     enabled = scoring.load_scheme(
         {
@@ -132,6 +133,7 @@ def test_growth_frame_feeds_the_criterion_only_when_enabled(app: FastAPI) -> Non
     )
     with_growth = scoring.score(enabled, indicators, growth=frame)
     without = scoring.score(seed, indicators)
-    growth_points = with_growth.criteria.query("criterion == 'growth_model'")["points"]
+    rows = scoring.explanations.criteria(with_growth)
+    growth_points = rows.query("criterion == 'growth_model'")["points"]
     assert growth_points.max() <= 10
     assert not np.allclose(with_growth.total, without.total)

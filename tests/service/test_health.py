@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
@@ -44,3 +46,23 @@ def test_openapi_is_served(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert spec["info"]["title"] == "Cohort selection service"
     assert "/v1/rounds/{round_id}/nominations" in spec["paths"]
+
+
+def test_a_500_carries_its_request_id_in_header_body_and_log(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # An unmigrated database: looking the key up fails in the driver, a genuine unexpected error.
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}", log_json=True))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get(
+            "/v1/whoami", headers={"X-API-Key": "ck_nope_nope", "X-Request-ID": "trace-500"}
+        )
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "trace-500"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["request_id"] == "trace-500"
+    lines = capfd.readouterr().err.splitlines()
+    logged = [json.loads(line) for line in lines if line.startswith("{")]
+    errors = [line for line in logged if line["level"] == "ERROR"]
+    assert errors
+    assert all(line["request_id"] == "trace-500" for line in errors)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -108,25 +110,34 @@ def test_0005_gives_reviewer_keys_profiles_and_closes_overlapping_memberships(
     engine = create_engine(empty_url)
     try:
         with engine.connect() as connection:
-            profiles = dict(connection.exec_driver_sql("SELECT name, id FROM reviewers").all())
+            profiles: dict[Any, Any] = dict(
+                connection.exec_driver_sql("SELECT name, id FROM reviewers").all()
+            )
             assert set(profiles) == {"old reviewer", "gone"}
-            keys = dict(connection.exec_driver_sql("SELECT id, reviewer_id FROM api_keys").all())
+            keys: dict[Any, Any] = dict(
+                connection.exec_driver_sql("SELECT id, reviewer_id FROM api_keys").all()
+            )
             assert keys == {7: profiles["old reviewer"], 8: None}
-            rated = dict(connection.exec_driver_sql(
-                "SELECT criterion, reviewer_id FROM reviews").all())
+            rated: dict[Any, Any] = dict(
+                connection.exec_driver_sql("SELECT criterion, reviewer_id FROM reviews").all()
+            )
             assert rated == {"c": profiles["old reviewer"], "d": profiles["gone"]}
             memberships = connection.exec_driver_sql(
-                "SELECT cohort, valid_until, closed_on FROM memberships ORDER BY id").all()
+                "SELECT cohort, valid_until, closed_on FROM memberships ORDER BY id"
+            ).all()
             assert [(c, str(u), str(e) if e else None) for c, u, e in memberships] == [
-                ("leader", "2026-01-01", "2026-01-01"), ("seed", "2029-01-01", None)]
+                ("leader", "2026-01-01", "2026-01-01"),
+                ("seed", "2029-01-01", None),
+            ]
     finally:
         engine.dispose()
     downgrade(empty_url, "0003")
     engine = create_engine(empty_url)
     try:
         with engine.connect() as connection:
-            back = dict(connection.exec_driver_sql(
-                "SELECT criterion, reviewer_key_id FROM reviews").all())
+            back: dict[Any, Any] = dict(
+                connection.exec_driver_sql("SELECT criterion, reviewer_key_id FROM reviews").all()
+            )
         assert back["c"] == 7
     finally:
         engine.dispose()

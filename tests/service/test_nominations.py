@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from scoring.vocabulary import FILING_FIELDS
 from service.models import Filing, Firm, Nomination, NominationBatch, SelectionRound
 from tests.service.builders import candidate_row, rows_to_csv
+from tests.service.builders import open_round as _open_round
 
 Headers = Callable[[str], dict[str, str]]
 ZH_HEADERS = {
@@ -30,16 +31,6 @@ ZH_HEADERS = {
     "fiscal_year": "年度",
     **{f.name: f.label_zh for f in FILING_FIELDS},
 }
-
-
-def _open_round(client: TestClient, as_role: Headers) -> int:
-    response = client.post(
-        "/v1/rounds",
-        json={"name": "2026 round", "year": 2026, "reference_date": "2026-06-30"},
-        headers=as_role("admin"),
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 def _count(app: FastAPI, model: Any) -> int:
@@ -107,6 +98,24 @@ def test_gb18030_csv_with_chinese_headers_round_trips_exactly(
     for row, name in zip(rows, names, strict=True):
         firm = client.get(f"/v1/firms/{row['uscc']}", headers=as_role("admin")).json()
         assert firm["name"] == name
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [("台灣積體電路製造股份有限公司", "big5"), ("台湾積体電路製造株式会社", "shift_jis")],
+)
+def test_big5_and_shift_jis_csv_are_refused_not_stored_garbled(
+    client: TestClient, app: FastAPI, as_role: Headers, name: str, encoding: str
+) -> None:
+    round_id = _open_round(client, as_role)
+    data = rows_to_csv([candidate_row(30, name=name, sub_segment=None)]).encode(encoding)
+    data.decode("gb18030")  # the trap: GB18030 decodes these bytes without complaint
+    response = _upload(client, as_role("officer"), round_id, "list.csv", data, "text/csv")
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    message = response.json()["errors"][0]["message"]
+    assert "UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030" in message
+    assert _count(app, Filing) == 0
 
 
 def test_utf8_bom_csv(client: TestClient, as_role: Headers) -> None:

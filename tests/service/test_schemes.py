@@ -8,14 +8,15 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-import scoring
+import seed_data.schemes
 from tests.service.builders import candidate_row
 
 Headers = Callable[[str], dict[str, str]]
 
 
 def _seed_document(**changes: Any) -> dict[str, Any]:
-    document = scoring.load_bundled_scheme("seed").model_dump(mode="json", exclude_none=True)
+    seed = seed_data.schemes.load_bundled_scheme("seed")
+    document = seed.model_dump(mode="json", exclude_none=True)
     document.update(changes)
     return document
 

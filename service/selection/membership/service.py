@@ -287,9 +287,12 @@ def record_ended(session: Session, memberships: list[Membership]) -> None:
         "membership.ended",
         [
             {
+                "id": m.id,
                 "round_id": m.round_id,
                 "cohort": m.cohort,
                 "uscc": m.uscc,
+                "valid_from": m.valid_from.isoformat(),
+                "valid_until": m.valid_until.isoformat(),
                 "ended_on": m.closed_on.isoformat() if m.closed_on else None,
                 "kind": m.closed_kind,
                 "reason": m.closed_reason,

@@ -6,12 +6,12 @@ request whose ``If-None-Match`` names the current tag is answered ``304`` with n
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from schemas.scalars import CalendarDate
 from schemas.selection import ChangesPage, MembershipEndIn, MembershipEndOut, MembersPage
 from service.deps import PrincipalDep, SessionDep, run_read
 from service.models import utcnow
@@ -88,7 +88,9 @@ async def get_members(
     request: Request,
     if_none_match: IfNoneMatch = None,
     round_id: IdQuery = None,
-    on: Annotated[dt.date | None, Query(description="Valid on this day (default today).")] = None,
+    on: Annotated[
+        CalendarDate | None, Query(description="Valid on this day (default today).")
+    ] = None,
     *,
     page: PageDep,
 ) -> Response:

@@ -32,7 +32,7 @@ from service.rounds import service as rounds_service
 from service.selection.kpis import service as kpis_service
 from service.selection.membership import service as membership_service
 from service.selection.notice import service as notice_service
-from service.webhooks import service as webhooks
+from service.webhooks import service as webhooks_service
 
 __all__ = ["Publication", "current_memberships", "membership_ref", "publish", "years_later"]
 
@@ -207,7 +207,7 @@ def publish(
             "closed": closed,
         },
     )
-    webhooks.announce_publication(
+    webhooks_service.announce_publication(
         session,
         round_id,
         [(cohort, uscc, name, name_en) for cohort, uscc, name, name_en, _moves in selected],

@@ -95,7 +95,7 @@ def create_run(
         growth,
         extra=(stored.fingerprint, reference_date.isoformat(), str(capacity), str(usd_cny)),
     )
-    summary = result.summary
+    summary = scoring.explanations.summary(result)
     run = ScoreRun(
         round_id=round_id,
         cohort=cohort,
@@ -195,7 +195,7 @@ def _store_results(
                 },
             },
         }
-        for position, explanation in enumerate(result.to_records(), start=1)
+        for position, explanation in enumerate(scoring.explain_all(result), start=1)
     ]
     for start in range(0, len(rows), _INSERT_PAGE):
         session.execute(insert(ScoreResultRow), rows[start : start + _INSERT_PAGE])

@@ -78,6 +78,55 @@ def _visible_rank(rank: int | None, hidden_ranks: list[int]) -> int | None:
     return rank - sum(1 for r in hidden_ranks if r < rank)
 
 
+@dataclass(frozen=True, slots=True)
+class _Hidden:
+    """The ranks of the firms hidden from the viewer: the scheme's, the other aggregation's,
+    and with each criterion left out."""
+
+    ranks: list[int]
+    compare: list[int]
+    left_out: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, explanations: list[dict[str, Any]]) -> _Hidden:
+        ranks: list[int] = []
+        compare: list[int] = []
+        left_out: dict[str, list[int]] = {}
+        for explanation in explanations:
+            if explanation.get("rank") is None:
+                continue
+            ranks.append(int(explanation["rank"]))
+            robustness = explanation.get("robustness") or {}
+            if (robustness.get("compare") or {}).get("rank") is not None:
+                compare.append(int(robustness["compare"]["rank"]))
+            for criterion, entry in (robustness.get("leave_one_out") or {}).items():
+                left_out.setdefault(criterion, []).append(int(entry["rank"]))
+        return cls(ranks, compare, left_out)
+
+    def explanation(self, explanation: dict[str, Any]) -> dict[str, Any]:
+        """The explanation with every rank counted among the firms the viewer may see."""
+        if not self.ranks:
+            return explanation
+        rank = _visible_rank(explanation.get("rank"), self.ranks)
+        out = {**explanation, "rank": rank}
+        robustness = explanation.get("robustness") or {}
+        compared = robustness.get("compare")
+        if compared and compared.get("rank") is not None and rank is not None:
+            other = _visible_rank(compared["rank"], self.compare)
+            compared = {**compared, "rank": other, "rank_difference": (other or 0) - rank}
+        left_out = {
+            criterion: {
+                **entry,
+                "rank": _visible_rank(entry["rank"], self.left_out.get(criterion, [])),
+            }
+            for criterion, entry in (robustness.get("leave_one_out") or {}).items()
+        }
+        if robustness:
+            out["robustness"] = {**robustness, "compare": compared,
+                                 "leave_one_out": left_out or robustness.get("leave_one_out")}
+        return out
+
+
 def read_shortlist(
     session: Session,
     principal: Principal,
@@ -99,20 +148,19 @@ def read_shortlist(
     hidden = reviews_service.conflicted_usccs(
         session, round_id=round_id, reviewer_id=principal.reviewer_id
     )
-    hidden_ranks: list[int] = []
+    unseen = _Hidden.of([])
     if hidden:
         query = query.where(ScoreResultRow.uscc.not_in(sorted(hidden)))
-        hidden_ranks = [
-            r
-            for r in session.scalars(
-                select(ScoreResultRow.rank).where(
-                    ScoreResultRow.run_id == run.id,
-                    ScoreResultRow.uscc.in_(sorted(hidden)),
-                    ScoreResultRow.rank.is_not(None),
+        unseen = _Hidden.of(
+            list(
+                session.scalars(
+                    select(ScoreResultRow.explanation).where(
+                        ScoreResultRow.run_id == run.id,
+                        ScoreResultRow.uscc.in_(sorted(hidden)),
+                    )
                 )
             )
-            if r is not None
-        ]
+        )
     assigned = (
         assignments_service.assigned_nomination_ids(
             session, round_id=round_id, reviewer_id=principal.reviewer_id
@@ -150,6 +198,7 @@ def read_shortlist(
     for result, name, name_en, firm_sector, outcome in rows:
         shown = assigned is None or result.nomination_id in assigned
         reviews = summaries.get(result.uscc, {}) if shown else {}
+        explanation = unseen.explanation(result.explanation)
         items.append(
             {
                 "nomination_id": result.nomination_id,
@@ -158,18 +207,18 @@ def read_shortlist(
                 "name_en": name_en,
                 "sector": firm_sector,
                 "position": result.position,
-                "rank": _visible_rank(result.rank, hidden_ranks),
+                "rank": _visible_rank(result.rank, unseen.ranks),
                 "total": result.total,
                 "eligible": result.eligible,
                 "passed": result.passed,
                 "within_capacity": result.within_capacity,
                 "stability": result.stability,
                 "flags": _live_flags(result.flags, reviews),
-                "explanation": result.explanation if shown else dict(_NOT_ASSIGNED),
+                "explanation": explanation if shown else dict(_NOT_ASSIGNED),
                 "reviews": reviews,
                 "decision": outcome,
                 "compare": (
-                    result.explanation.get("robustness", {}).get("compare") if compare else None
+                    explanation.get("robustness", {}).get("compare") if compare else None
                 ),
             }
         )

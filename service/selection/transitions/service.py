@@ -15,7 +15,7 @@ from service.errors import Conflict
 from service.keys import Principal
 from service.models import SelectionRound, utcnow
 from service.rounds import service as rounds_service
-from service.webhooks import service as webhooks
+from service.webhooks import service as webhooks_service
 
 __all__ = ["ALLOWED", "change_state"]
 
@@ -54,7 +54,7 @@ def change_state(
         detail={"from": before, "to": state},
         reason=reason,
     )
-    webhooks.enqueue(
+    webhooks_service.enqueue(
         session, "round.state_changed", {"round_id": round_id, "from": before, "to": state}
     )
     return selection_round

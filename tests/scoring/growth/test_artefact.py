@@ -10,7 +10,8 @@ import sklearn
 
 from scoring.growth.artefact import ModelVersionError, dump_model, load_model, model_id
 from scoring.growth.card import TrainedModel, train_model
-from tests.scoring.growth.builders import random_frame
+from scoring.growth.sources import run_backtest, train_crunchbase_model
+from tests.scoring.growth.builders import FIXTURES, random_frame
 
 
 def _trained() -> TrainedModel:
@@ -80,3 +81,31 @@ def test_frame_fingerprint_changes_with_the_data() -> None:
                         trained_on=date(2026, 1, 2), source="synthetic-test")
     assert other.card["data_fingerprint"]["frame"] != first
     assert isinstance(pd.Timestamp(other.card["trained_on"]), pd.Timestamp)
+
+
+def test_crunchbase_card_carries_backtest_calibration_range_label_and_versions() -> None:
+    metrics = run_backtest(FIXTURES, train_until=2008, test_years=(2009, 2010), kind="logistic")
+    card = train_crunchbase_model(FIXTURES, trained_on=date(2026, 1, 2), kind="logistic",
+                                  metrics=metrics).card
+    backtest = card["backtest"]
+    assert backtest["train_years"] == [2005, 2008]
+    assert backtest["validation_year"] == 2008
+    assert backtest["test_years"] == [2009, 2010]
+    assert backtest["model"]["auc"] == metrics["auc"]
+    assert backtest["amount_only_baseline"]["auc"] == metrics["baseline_auc"]
+    assert backtest["base_rate_predictor"]["brier"] == metrics["base_rate_brier"]
+    calibration = card["calibration"]
+    assert calibration["validation_year"] == 2010
+    assert calibration["map"]["slope"] > 0
+    assert calibration["on_backtest_test_years"] == metrics["calibration"]
+    for key in ("reliability_before", "reliability_after"):
+        bins = calibration["on_validation_year"][key]
+        assert sum(b["n"] for b in bins) == calibration["n_validation"]
+    assert card["data_range"]["first_as_of"].startswith("2005")
+    assert card["data_range"]["last_as_of"].startswith("2010")
+    assert card["data_range"]["observed_until"] == "2013-10-01"
+    assert card["label_definition"].startswith("a series-b")
+    assert "log_amount" in card["features"]
+    assert card["library_versions"]["scikit-learn"] == sklearn.__version__
+    assert card["attribution"].startswith("Data from CrunchBase")
+    json.dumps(card)

@@ -3,12 +3,19 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scoring.growth.backtest import check_split, run_backtest
+from scoring.growth.backtest import (
+    backtest_cohort,
+    check_split,
+    default_origins,
+    rolling_origin,
+)
+from scoring.growth.crunchbase import build_cohort
+from scoring.growth.sources import load_crunchbase, run_backtest, run_rolling_origin
 from tests.scoring.growth.builders import FIXTURES
 
 KEYS = {"n_train", "n_test", "base_rate", "auc", "brier", "precision_at_100", "baseline_auc",
         "baseline_precision_at_100", "base_rate_brier", "kind", "per_kind", "reliability",
-        "validation"}
+        "validation", "ece", "calibration", "recalibration"}
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +53,7 @@ def test_another_honest_split_works() -> None:
     result = run_backtest(FIXTURES, train_until=2007, test_years=(2008, 2008), kind="logistic",
                           label="exit-5y")
     assert result["kind"] == "logistic"
-    assert result["validation"] == {}
+    assert result["validation"]["year"] == 2007
     assert result["n_test"] == 70
 
 
@@ -71,3 +78,73 @@ def test_too_few_firms_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="training years 2000-2003 has 0 firms"):
         run_backtest(FIXTURES, train_from=2000, train_until=2003, test_years=(2004, 2004),
                      kind="logistic")
+
+
+def test_calibration_is_reported_before_and_after_on_the_test_years(
+        report: dict[str, object]) -> None:
+    calibration = report["calibration"]
+    assert isinstance(calibration, dict)
+    for key in ("ece_before", "ece_after", "brier_before", "brier_after"):
+        assert 0.0 <= calibration[key] <= 1.0, key
+    assert report["ece"] == calibration["ece_after"]
+    assert report["brier"] == calibration["brier_after"]
+    for key in ("reliability_before", "reliability_after"):
+        assert sum(b["n"] for b in calibration[key]) == report["n_test"]
+    assert report["recalibration"]["slope"] > 0  # type: ignore[index]
+
+
+@pytest.fixture(scope="module")
+def cohort() -> pd.DataFrame:
+    return build_cohort(load_crunchbase(FIXTURES), first_round_years=(2005, 2010))
+
+
+def test_test_years_play_no_part_in_training_model_choice_or_calibration(
+        cohort: pd.DataFrame) -> None:
+    split = {"train_from": 2005, "train_until": 2008, "test_years": (2009, 2010)}
+    honest = backtest_cohort(cohort, **split)  # type: ignore[arg-type]
+    # Every test-year outcome flipped.
+    test = cohort["as_of"].dt.year >= 2009
+    tampered = cohort.copy()
+    tampered.loc[test, "label"] = 1 - tampered.loc[test, "label"]
+    flipped = backtest_cohort(tampered, **split)  # type: ignore[arg-type]
+    assert flipped["kind"] == honest["kind"]
+    assert flipped["validation"] == honest["validation"]
+    assert flipped["recalibration"] == honest["recalibration"]
+    # The same predictions scored against flipped outcomes: ROC AUC becomes 1 − AUC.
+    assert flipped["auc"] == pytest.approx(1 - honest["auc"], abs=2e-4)
+    assert flipped["per_kind"]["gbm"]["auc"] == pytest.approx(
+        1 - honest["per_kind"]["gbm"]["auc"], abs=2e-4)
+
+
+def test_rolling_origin_summarises_one_backtest_per_origin(cohort: pd.DataFrame) -> None:
+    result = rolling_origin(cohort, origins=[2007, 2008], train_from=2005)
+    splits = result["splits"]
+    assert [s["test_years"] for s in splits] == [[2008, 2008], [2009, 2009]]
+    assert [s["train_years"] for s in splits] == [[2005, 2007], [2005, 2008]]
+    assert [s["n_test"] for s in splits] == [
+        int((cohort["as_of"].dt.year == year).sum()) for year in (2008, 2009)]
+    aucs = [s["auc"] for s in splits]
+    summary = result["summary"]["auc"]
+    assert summary["mean"] == pytest.approx(sum(aucs) / 2, abs=1e-4)
+    assert summary["min"] == min(aucs)
+    assert summary["max"] == max(aucs)
+    assert summary["std"] == pytest.approx(abs(aucs[0] - aucs[1]) / 2 ** 0.5, abs=1e-4)
+    for key in ("brier", "precision_at_100", "ece", "baseline_auc"):
+        assert set(result["summary"][key]) == {"mean", "std", "min", "max"}
+
+
+def test_default_origins_stop_where_test_windows_still_close() -> None:
+    until = pd.Timestamp("2013-10-01")
+    assert default_origins(train_from=2005, label="series-b-3y",
+                           observed_until=until) == [2006, 2007, 2008, 2009]
+    assert default_origins(train_from=2005, label="exit-5y", observed_until=until) == [2006, 2007]
+    for origin in default_origins(train_from=2005, label="exit-5y", observed_until=until):
+        check_split(train_from=2005, train_until=origin, test_years=(origin + 1, origin + 1),
+                    label="exit-5y", observed_until=until)
+
+
+def test_rolling_origin_refuses_censored_or_missing_origins() -> None:
+    with pytest.raises(ValueError, match="censored"):
+        run_rolling_origin(FIXTURES, origins=[2008, 2010])
+    with pytest.raises(ValueError, match="at least one origin"):
+        rolling_origin(pd.DataFrame(), origins=[], train_from=2005)

@@ -7,9 +7,9 @@ import pytest
 from scoring.growth.crunchbase import (
     FEATURES,
     build_cohort,
-    load_crunchbase,
     parse_crunchbase,
 )
+from scoring.growth.sources import load_crunchbase
 from tests.scoring.growth.builders import (
     FIXTURES,
     acquisition,

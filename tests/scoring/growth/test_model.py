@@ -94,3 +94,39 @@ def test_unseen_categories_and_missing_values_are_scored() -> None:
     odd = pd.DataFrame({"a": [np.nan], "b": [1.0], "sector": ["quantum"]})
     proba = model.predict_proba(odd)
     assert 0 < proba[0, 1] < 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_recalibration_moves_probabilities_but_keeps_the_ranking(kind: str) -> None:
+    x, y = random_frame(n=300)
+    model = GrowthClassifier(kind).fit(x, y)
+    before = model.predict_proba(x)[:, 1]
+    # A later year whose base rate fell: the same scores, fewer positives.
+    later = (np.random.default_rng(1).random(len(y)) < before / 3).astype(int)
+    model.recalibrate(before, later)
+    after = model.predict_proba(x)[:, 1]
+    assert model.recalibration_["slope"] > 0
+    assert after.mean() == pytest.approx(later.mean(), abs=0.02)
+    assert after.mean() < before.mean() - 0.1
+    np.testing.assert_array_equal(np.argsort(before, kind="stable"),
+                                  np.argsort(after, kind="stable"))
+    np.testing.assert_allclose(model.recalibrate_scores(before), after)
+    # Refitting starts from the inner calibration again.
+    np.testing.assert_allclose(model.fit(x, y).predict_proba(x)[:, 1], before)
+
+
+def test_scores_that_invert_the_outcomes_only_shift_to_the_base_rate() -> None:
+    x, y = random_frame()
+    model = GrowthClassifier().fit(x, y)
+    scores = model.predict_proba(x)[:, 1]
+    outcomes = np.where(np.arange(len(y)) < 40, 1 - y, 0)  # inverted, and a lower rate
+    model.recalibrate(scores, outcomes)
+    assert model.recalibration_["slope"] == 1.0
+    shifted = model.recalibrate_scores(scores)
+    assert shifted.mean() == pytest.approx(outcomes.mean(), abs=1e-6)
+    np.testing.assert_array_equal(np.argsort(scores, kind="stable"),
+                                  np.argsort(shifted, kind="stable"))
+    with pytest.raises(ValueError, match="both outcomes"):
+        model.recalibrate(scores, np.zeros_like(y))
+    with pytest.raises(NotFittedError):
+        GrowthClassifier().recalibrate(scores, y)

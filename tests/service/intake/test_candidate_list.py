@@ -130,6 +130,29 @@ def test_undecodable_bytes_are_refused() -> None:
     assert "neither UTF-8 nor GB18030" in parsed.errors[0].message
 
 
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [("台灣積體電路製造股份有限公司", "big5"), ("台湾積体電路製造株式会社", "shift_jis")],
+)
+def test_big5_and_shift_jis_are_refused_though_gb18030_decodes_them(
+    name: str, encoding: str
+) -> None:
+    data = csv_text([candidate(1, name=name)]).encode(encoding)
+    data.decode("gb18030")
+    parsed = parse(data)
+    assert parsed.refused
+    assert "does not read as GB18030" in parsed.errors[0].message
+    assert "accepted encodings: UTF-8" in parsed.errors[0].message
+
+
+def test_gb18030_with_a_few_rare_name_characters_is_still_read() -> None:
+    rows = [candidate(1, name="北京王喆堃科技有限公司"), candidate(2, name="海淀区示例公司")]
+    parsed = parse(csv_text(rows).encode("gb18030"))
+    assert parsed.errors == []
+    assert parsed.encoding == "gb18030"
+    assert [row.name for _, row in parsed.rows] == ["北京王喆堃科技有限公司", "海淀区示例公司"]
+
+
 def test_unknown_header_is_named_with_a_suggestion() -> None:
     parsed = parse(csv_text([candidate(1) | {"revenu": "5"}]).encode())
     assert parsed.refused

@@ -45,6 +45,19 @@ def test_a_conflicted_firm_is_hidden_in_every_format(
     visible_ranks = sorted(i["rank"] for i in page["items"] if i["rank"] is not None)
     assert visible_ranks == list(range(1, len(visible_ranks) + 1))
     assert target["uscc"] not in page.__repr__()
+    # Every rank in what they see counts only the firms they see: the explanation's own, the
+    # other aggregation's and each leave-one-out rank.
+    compared = shortlist(client, me, round_id, "seed", compare="topsis")["items"]
+    ranked_seen = [i for i in compared if i["rank"] is not None]
+    assert sorted(i["compare"]["rank"] for i in ranked_seen) == visible_ranks
+    for item in ranked_seen:
+        assert item["compare"]["rank_difference"] == item["compare"]["rank"] - item["rank"]
+        if "criteria" in item["explanation"]:
+            assert item["explanation"]["rank"] == item["rank"]
+    for criterion in page["run"]["criteria"]:
+        left_out = sorted(i["explanation"]["robustness"]["leave_one_out"][criterion]["rank"]
+                          for i in ranked_seen if "robustness" in i["explanation"])
+        assert left_out == list(range(1, len(left_out) + 1)), criterion
 
     exported = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
                           params={"format": "csv"}, headers=me)

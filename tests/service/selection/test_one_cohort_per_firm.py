@@ -14,11 +14,10 @@ import pandas as pd
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from service.db import create_sessionmaker
-from service.models import Membership, SelectionRound
+from service.models import Membership, SelectionRound, WebhookEvent
 from tests.service.selection.builders import (
     Headers,
     candidate_csv,
@@ -59,7 +58,7 @@ def _publish(client: TestClient, as_role: Headers, round_id: int, valid_from: st
 
 
 def test_a_current_member_moves_only_when_the_decision_says_so(
-    client: TestClient, as_role: Headers
+    client: TestClient, as_role: Headers, app: FastAPI
 ) -> None:
     first = _round_of(client, as_role, cohort="seed")
     assert _decide(client, as_role, first, "seed").status_code == 201
@@ -76,12 +75,21 @@ def test_a_current_member_moves_only_when_the_decision_says_so(
     moved = _decide(client, as_role, second, "hidden-champion", moves=True)
     assert moved.status_code == 201, moved.text
     assert all(d["moves"] for d in moved.json())
+    hook = client.post("/v1/webhooks", json={"url": "http://8.8.8.8/hooks",
+                                             "event_types": ["membership.ended"]},
+                       headers=as_role("admin"))
+    assert hook.status_code == 201, hook.text
     published = _publish(client, as_role, second, "2027-01-01")
     assert published.status_code == 201, published.text
     closed = published.json()["closed"]
     assert len(closed) == 3
     assert {c["valid_until"] for c in closed} == {"2027-01-01"}
     uscc = closed[0]["uscc"]
+    with app.state.read_sessions() as session:
+        ended = [e.payload["data"] for e in session.scalars(
+            select(WebhookEvent).where(WebhookEvent.event_type == "membership.ended"))]
+    assert sorted(e["uscc"] for e in ended) == sorted(c["uscc"] for c in closed)
+    assert {e["valid_until"] for e in ended} == {"2027-01-01"}
     memberships = client.get(f"/v1/firms/{uscc}/memberships",
                              headers=as_role("tracker")).json()["items"]
     assert [(m["cohort"], m["valid_from"], m["valid_until"]) for m in memberships] == [
@@ -106,7 +114,7 @@ def test_a_current_member_moves_only_when_the_decision_says_so(
 
 @pytest.mark.own_database
 def test_the_database_allows_one_open_membership_per_firm(app: FastAPI) -> None:
-    maker = create_sessionmaker(app.state.engine)
+    maker = app.state.write_sessions
     with maker.begin() as session:
         rounds = [SelectionRound(name=f"r{i}", year=2026, reference_date=dt.date(2026, 1, 1),
                                  capacities={}, state="published") for i in range(3)]

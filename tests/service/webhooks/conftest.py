@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection
 
 from service.settings import Settings
 from service.webhooks.delivery import Worker
@@ -36,14 +35,12 @@ def hook_settings(database_url: str, **overrides: Any) -> Settings:
 
 
 @pytest.fixture
-def hook_app(
-    make_app: Callable[..., FastAPI], app_settings: Settings, bind: Connection | None
-) -> Iterator[FastAPI]:
-    """An app with loopback allowed on the test's database (a worker needs ``own_database``)."""
+def hook_app(make_app: Callable[..., FastAPI], app_settings: Settings) -> Iterator[FastAPI]:
+    """The app with loopback allowed, on the test's own database (workers and receivers use
+    real connections of their own, which a rolled-back test transaction cannot serve)."""
     application = make_app(hook_settings(app_settings.database_url))
     yield application
-    if bind is None:
-        application.state.engine.dispose()
+    application.state.engine.dispose()
 
 
 @pytest.fixture
@@ -67,8 +64,9 @@ def make_worker(hook_app: FastAPI, app_settings: Settings) -> Iterator[Any]:
     workers: list[Worker] = []
 
     def make(**overrides: Any) -> Worker:
-        settings = hook_settings(app_settings.database_url, **overrides)
-        worker = Worker(hook_app.state.engine, settings)
+        worker = Worker(
+            hook_app.state.engine, hook_settings(app_settings.database_url, **overrides)
+        )
         workers.append(worker)
         return worker
 

@@ -49,7 +49,11 @@ def test_the_worker_runs_alone_once_or_until_sigterm(tmp_path: Path) -> None:
             )
             webhooks.enqueue(session, "objection.filed", {"n": 1})
         once = subprocess.run(
-            _command("--once"), env=env, capture_output=True, text=True, timeout=120,
+            _command("--once"),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
             check=False,
         )
         assert once.returncode == 0, once.stderr

@@ -27,6 +27,9 @@ from tests.service.selection.test_publication import published_round
 from tests.service.webhooks.receiver import Receiver, wait_until
 from tests.service.webhooks.test_endpoints import subscribe
 
+# Workers, receivers and servers use real connections of their own.
+pytestmark = pytest.mark.own_database
+
 ADMIN = Principal(None, "test-admin", Role.ADMIN)
 
 # A worker runs in threads of its own and commits: each test gets a database of its own.

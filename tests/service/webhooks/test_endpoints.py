@@ -9,6 +9,9 @@ from fastapi.testclient import TestClient
 
 from tests.service.selection.builders import Headers
 
+# Workers, receivers and servers use real connections of their own.
+pytestmark = pytest.mark.own_database
+
 EVENTS = ["membership.added", "round.state_changed"]
 
 

@@ -1,0 +1,57 @@
+"""A NUL character in any path or query parameter is a 422 naming it, on every route."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.access import RULES
+
+Headers = Callable[[str], dict[str, str]]
+
+_PARAM = re.compile(r"\{(\w+)\}")
+# The access table names every route (tests/service/test_access.py holds it to that).
+_ROUTES = sorted(RULES)
+
+
+def _caller(method: str, path: str, as_role: Headers) -> dict[str, str]:
+    roles = sorted(role.value for role in RULES[(method, path)])
+    return as_role(roles[0]) if roles else {}
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/v1/firms?q=a%00b", "q"),
+        ("/v1/schemes?cohort=leader%00", "cohort"),
+        ("/v1/audit?actor=a%00b", "actor"),
+        ("/v1/audit?action=a%00b", "action"),
+        ("/v1/audit?target_type=a%00b", "target_type"),
+        ("/v1/audit?target_id=a%00b", "target_id"),
+    ],
+)
+def test_nul_in_a_filter_is_a_422_naming_it(
+    client: TestClient, as_role: Headers, url: str, parameter: str
+) -> None:
+    response = client.get(url, headers=as_role("admin"))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"] == [
+        {"loc": ["query", parameter], "message": "contains a NUL character"}
+    ]
+
+
+@pytest.mark.parametrize(("method", "path"), _ROUTES)
+def test_every_route_refuses_nul_in_its_parameters(
+    client: TestClient, as_role: Headers, method: str, path: str
+) -> None:
+    names = _PARAM.findall(path)
+    url = _PARAM.sub("a%00b", path) + "?probe=x%00"
+    response = client.request(method, url, headers=_caller(method, path, as_role))
+    assert response.status_code == 422, response.text
+    locs = [error["loc"] for error in response.json()["errors"]]
+    assert locs == [["path", name] for name in names] + [["query", "probe"]]
+
