@@ -12,6 +12,14 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    """Switch SQLite's foreign keys on or off; only outside a transaction does SQLite take it."""
+    if connection.dialect.name == "sqlite" and not connection.in_transaction():
+        connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+            f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}"
+        )
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -19,8 +27,18 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copy
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    # Alembic's advice for SQLite: a batch copy of a table others refer to drops the old copy,
+    # which foreign keys would refuse; they are off while migrating and checked before commit.
+    _sqlite_foreign_keys(connection, on=False)
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if connection.dialect.name == "sqlite":
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+    finally:
+        _sqlite_foreign_keys(connection, on=True)
 
 
 def run_migrations_online() -> None:

@@ -12,7 +12,7 @@ from scoring.vocabulary import COHORTS
 
 __all__ = ["RoundIn", "RoundOut", "RoundState"]
 
-RoundState = Literal["open", "scoring", "decided", "published"]
+RoundState = Literal["open", "scoring", "decided", "notice", "published"]
 
 
 def _default_capacities() -> dict[str, int]:
@@ -35,6 +35,13 @@ class RoundIn(BaseModel):
         description="At most this many firms are selected per cohort (default 100 each).",
     )
     validity_years: int = Field(default=3, ge=1, le=10)
+    notice_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=90,
+        description="The round's own public notice period in calendar days (default: the "
+        "COHORTS_NOTICE_DAYS setting, 7).",
+    )
 
     @field_validator("capacities")
     @classmethod
@@ -57,6 +64,9 @@ class RoundOut(BaseModel):
     reference_date: date
     capacities: dict[str, int]
     validity_years: int
+    notice_days: int | None = None
+    notice_starts_on: date | None = None
+    notice_ends_on: date | None = None
     state: RoundState
     created_at: datetime
     updated_at: datetime

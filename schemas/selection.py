@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.scalars import LongText, ShortText
+from schemas.scalars import CalendarDate, LongText, ShortText
+from schemas.uscc import USCC
 
 __all__ = [
     "ChangeOut",
@@ -23,6 +24,8 @@ __all__ = [
     "KpisOut",
     "MemberOut",
     "MembersPage",
+    "MembershipEndIn",
+    "MembershipEndOut",
     "Outcome",
     "PublicationOut",
     "PublishIn",
@@ -264,6 +267,13 @@ class MemberOut(BaseModel):
     round_id: int
     valid_from: date
     valid_until: date = Field(description="Exclusive: the membership ends the day before.")
+    ended_on: date | None = Field(
+        default=None, description="Set once the membership ended (equal to valid_until)."
+    )
+    ended_kind: Literal[
+        "withdrawal", "disqualification", "graduation", "moved", "ran-out"
+    ] | None = None
+    ended_reason: str | None = None
 
 
 class MembersPage(BaseModel):
@@ -273,24 +283,54 @@ class MembersPage(BaseModel):
     next_cursor: str | None = None
 
 
+class MembershipEndIn(BaseModel):
+    """End a published membership on a date, why, and optionally fill the place from the round's
+    waitlist for the rest of the validity period."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: CalendarDate = Field(description="The first day the firm is no longer a member.")
+    kind: Literal["withdrawal", "disqualification", "graduation"]
+    reason: LongText
+    replacement: USCC | None = Field(
+        default=None,
+        description="The USCC of a firm waitlisted for this cohort in the membership's round, "
+        "to be a member from ``on`` until the ended membership's end (an explicit decision).",
+    )
+
+
+class MembershipEndOut(BaseModel):
+    """The ended membership and, if one was named, the replacement's new membership."""
+
+    ended: MemberOut
+    replacement: MemberOut | None
+
+
 class ChangeOut(MemberOut):
-    """One entry of the changes feed: a membership that was published."""
+    """One entry of the changes feed: a membership added (published or filling a place) or
+    ended (withdrawal, disqualification, graduation, moved or ran out)."""
 
     seq: int
-    change: Literal["added"]
+    membership_id: int
+    change: Literal["added", "ended"]
+    effective_on: date = Field(description="added: valid_from; ended: the first day outside.")
     replaces: int | None = Field(
         default=None,
-        description="The seq of the firm's earlier membership that this one replaced: the firm "
-        "moved (graduation), and that membership ended the day this one began.",
+        description="The membership_id of the firm's earlier membership that this one replaced: "
+        "the firm moved (graduation), and that membership ended the day this one began.",
     )
     published_at: datetime
+    changed_at: datetime
 
 
 class ChangesPage(BaseModel):
-    """Changes after ``since``; pass ``next_cursor`` back as ``since`` to continue or to poll."""
+    """Changes after ``cursor``; follow ``next_cursor`` until it is null (caught up), then poll
+    again with ``resume_cursor`` after ``poll_after_seconds``."""
 
     items: list[ChangeOut]
-    next_cursor: str
+    next_cursor: str | None
+    resume_cursor: str = Field(description="Where to resume once caught up.")
+    poll_after_seconds: int
 
 
 class KpiTarget(BaseModel):

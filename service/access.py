@@ -78,11 +78,19 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ),
     ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/decisions"): frozenset({Role.CHAIR}),
     ("POST", "/v1/rounds/{round_id}/publish"): ADMIN_ONLY,
+    # the public notice (公示): anyone reads it and objects; the programme office resolves
+    ("POST", "/v1/rounds/{round_id}/notice"): ADMIN_ONLY,
+    ("GET", "/v1/notices/{round_id}"): PUBLIC,
+    ("POST", "/v1/notices/{round_id}/objections"): PUBLIC,
+    ("GET", "/v1/rounds/{round_id}/objections"): PANEL,
+    ("POST", "/v1/rounds/{round_id}/objections/{objection_id}/resolution"): ADMIN_ONLY,
+    ("POST", "/v1/rounds/{round_id}/objections/{objection_id}/promotion"): ADMIN_ONLY,
     ("GET", "/v1/rounds/{round_id}/kpis"): STAFF,
     # published membership: the tracker and every role
     ("GET", "/v1/cohorts/{cohort}/members"): ALL_ROLES,
     ("GET", "/v1/firms/{uscc}/memberships"): ALL_ROLES,
     ("GET", "/v1/cohorts/changes"): ALL_ROLES,
+    ("POST", "/v1/cohorts/{cohort}/members/{uscc}/end"): ADMIN_ONLY,
     # webhooks to the tracker: the programme office subscribes and looks after receivers
     ("POST", "/v1/webhooks"): ADMIN_ONLY,
     ("GET", "/v1/webhooks"): ADMIN_ONLY,

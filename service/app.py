@@ -22,11 +22,13 @@ from service.docs import install_docs
 from service.firms.views import router as firms_router
 from service.growth.views import router as growth_router
 from service.keys import PrincipalCache
+from service.limiter import RateLimiter
 from service.metrics import Metrics
 from service.metrics import router as metrics_router
 from service.nominations.views import router as nominations_router
 from service.openapi import install_openapi
 from service.parameters import refuse_nul_parameters
+from service.params import known_query_only
 from service.problems import install_problem_handlers
 from service.request_context import RequestContextMiddleware, configure_logging
 from service.reviewers.views import router as reviewers_router
@@ -90,7 +92,11 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        dependencies=[Depends(authorize), Depends(refuse_nul_parameters)],
+        dependencies=[
+            Depends(authorize),
+            Depends(refuse_nul_parameters),
+            Depends(known_query_only),
+        ],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -99,6 +105,10 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
     app.state.rendered_documents = RenderedCache(settings.rendered_cache_entries)
     app.state.metrics = Metrics()
+    app.state.declared_query = {}  # route id → its query parameter names (service.params)
+    app.state.objection_limiter = RateLimiter(
+        limit=settings.objection_rate_limit, window_seconds=settings.objection_rate_window_seconds
+    )
 
     install_problem_handlers(app)
     install_lock_handler(app)

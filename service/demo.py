@@ -1,5 +1,6 @@
-"""Load the SYNTHETIC demo data: firms, filings, funding rounds, and an open demo round with a
-panel of reviewer profiles assigned to its nominations.
+"""Load the SYNTHETIC demo data: firms, filings, funding rounds, an open demo round with a
+panel of reviewer profiles assigned to its nominations, and a past round published after its
+public notice (``demo_notice``).
 
 The demo round's nominations go through the real intake path (a CSV in the column contract),
 so ``make run`` shows a stored batch exactly as an officer's upload would leave it; the
@@ -19,6 +20,7 @@ import seed_data.schemes
 from schemas.reviewers import AssignRequest, ReviewerIn
 from scoring.vocabulary import COHORTS, FILING_FIELDS, SECTORS
 from seed_data.demo import DemoData, candidate_rows, load
+from service import demo_notice
 from service.access import Role
 from service.firms import service as firms_service
 from service.firms.service import FIGURES, PROFILE_FIELDS
@@ -29,6 +31,7 @@ from service.nominations import service as nominations_service
 from service.reviewers import service as reviewers_service
 from service.schemes import service as schemes_service
 from service.selection.assignments import service as assignments_service
+from service.settings import Settings
 
 __all__ = ["DEMO_REVIEWER_PREFIX", "DEMO_ROUND_NAME", "load_demo"]
 
@@ -79,6 +82,9 @@ def load_demo(
         summary["demo_round_nominations"] = _open_demo_round(session, data)
         summary["demo_reviewers"] = _demo_panel(session, data)
         summary["demo_assignments"] = _assign_demo_round(session)
+        summary |= demo_notice.load_notice_round(
+            session, _PRINCIPAL, data, usd_cny=Settings.model_fields["usd_cny"].default
+        )
     return summary
 
 

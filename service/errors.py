@@ -11,6 +11,7 @@
     ├── PayloadTooLarge (413)
     ├── UnsupportedMediaType (415)
     ├── ValidationFailed (422)        ``errors``: ``{row, field, message}`` or ``{loc, message}``
+    ├── TooManyRequests (429)         a client over its rate; ``Retry-After`` says when to retry
     └── ServiceUnavailable (503)      the database is busy (a lock wait timed out); retry
 
 One builder (``service.problems``) turns each into ``application/problem+json`` (RFC 9457), its
@@ -31,6 +32,7 @@ __all__ = [
     "PreconditionFailed",
     "ServiceError",
     "ServiceUnavailable",
+    "TooManyRequests",
     "Unauthorized",
     "UnsupportedMediaType",
     "ValidationFailed",
@@ -151,6 +153,14 @@ class ServiceUnavailable(ServiceError):
     status = 503
     title = "Service unavailable"
     slug = "database-busy"
+
+
+class TooManyRequests(ServiceError):
+    """The client sent more requests of this kind than its rate allows."""
+
+    status = 429
+    title = "Too many requests"
+    slug = "too-many-requests"
 
 
 _BY_STATUS: dict[int, type[ServiceError]] = {

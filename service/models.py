@@ -174,11 +174,13 @@ class FundingRound(Base):
 
 
 class SelectionRound(Base):
-    """A selection round: open → scoring → decided → published."""
+    """A selection round: open → scoring → decided → notice → published."""
 
     __tablename__ = "selection_rounds"
     __table_args__ = (
-        CheckConstraint("state IN ('open', 'scoring', 'decided', 'published')", name="state_known"),
+        CheckConstraint(
+            "state IN ('open', 'scoring', 'decided', 'notice', 'published')", name="state_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -187,6 +189,11 @@ class SelectionRound(Base):
     reference_date: Mapped[dt.date] = mapped_column(Date)
     capacities: Mapped[dict[str, Any]] = mapped_column(JSON)
     validity_years: Mapped[int] = mapped_column(Integer, default=3)
+    # The round's own notice period in calendar days (None: the COHORTS_NOTICE_DAYS setting).
+    notice_days: Mapped[int | None] = mapped_column(Integer)
+    # The public notice (公示): first and last day, inclusive; set when it opens.
+    notice_starts_on: Mapped[dt.date | None] = mapped_column(Date)
+    notice_ends_on: Mapped[dt.date | None] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -500,6 +507,9 @@ class Membership(Base):
     # day) or when it had run out before the next one began; NULL while it is the firm's latest.
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_reason: Mapped[str | None] = mapped_column(Text)
+    # Why it closed: moved, ran-out (publication), or withdrawal, disqualification, graduation
+    # (ended by an admin); NULL while open, and for rows closed before 0006 (read as "moved").
+    closed_kind: Mapped[str | None] = mapped_column(String(20))
     # The firm's earlier membership this one replaced when the firm moved (graduation). No
     # foreign key: memberships are never deleted, and a self-reference would only get in the
     # way of emptying the table (tests, restores).
@@ -546,10 +556,56 @@ class Assignment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class MembershipChange(Base):
+    """One change to published membership (added or ended); its ``seq`` orders the changes feed."""
+
+    __tablename__ = "membership_changes"
+    __table_args__ = (CheckConstraint("change IN ('added', 'ended')", name="change_known"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("memberships.id", ondelete="RESTRICT"), index=True
+    )
+    change: Mapped[str] = mapped_column(String(10))
+    # For ``ended``: withdrawal, disqualification, graduation, moved or ran-out.
+    kind: Mapped[str | None] = mapped_column(String(20))
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Objection(Base):
+    """An objection (异议) filed by anyone against a firm on a round's public notice."""
+
+    __tablename__ = "objections"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'dismissed', 'upheld')", name="state_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_rounds.id", ondelete="CASCADE"), index=True
+    )
+    uscc: Mapped[str] = mapped_column(String(18))
+    cohort: Mapped[str] = mapped_column(String(20))
+    grounds: Mapped[str] = mapped_column(Text)  # verbatim, as filed
+    contact: Mapped[str] = mapped_column(String(200))
+    client_address: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    resolution_reason: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The waitlisted firm promoted in the upheld firm's place, if the office chose to.
+    promoted_uscc: Mapped[str | None] = mapped_column(String(18))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 __all__ += [
     "Assignment",
     "Decision",
     "Membership",
+    "MembershipChange",
+    "Objection",
     "Review",
     "ReviewConflict",
     "ScoreResultRow",

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
         default=256, ge=1, description="Rendered JSON documents (membership, shortlist) kept."
     )
     usd_cny: float = Field(default=7.2, gt=0, description="Fallback USD/CNY rate for indicators.")
+    notice_days: int = Field(
+        default=7, ge=1, le=90, description="The public notice period (公示) in calendar days."
+    )
+    objection_rate_limit: int = Field(
+        default=5, ge=1, description="Objections one client address may file per window."
+    )
+    objection_rate_window_seconds: float = Field(default=600.0, gt=0)
     webhook_worker: bool = Field(
         default=True, description="Run the webhook delivery worker inside the web process."
     )

@@ -22,6 +22,7 @@ def create(session: Session, principal: Principal, *, data: RoundIn) -> Selectio
         reference_date=data.reference_date,
         capacities=data.capacities,
         validity_years=data.validity_years,
+        notice_days=data.notice_days,
         state="open",
     )
     session.add(selection_round)

@@ -6,6 +6,7 @@ from service.selection.assignments import views as assignments
 from service.selection.decisions import views as decisions
 from service.selection.kpis import views as kpis
 from service.selection.membership import views as membership
+from service.selection.notice import views as notice
 from service.selection.publication import views as publication
 from service.selection.reviews import views as reviews
 from service.selection.runs import views as runs
@@ -16,6 +17,7 @@ __all__ = ["ROUTERS"]
 
 ROUTERS: tuple[APIRouter, ...] = (
     transitions.router,
+    notice.router,
     publication.router,
     runs.router,
     shortlists.router,

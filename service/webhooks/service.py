@@ -32,6 +32,7 @@ from service.webhooks import addresses
 
 __all__ = [
     "EVENT_TYPES",
+    "announce_added",
     "announce_publication",
     "create",
     "delete",
@@ -212,12 +213,27 @@ def announce_publication(
     valid_from: dt.date,
     valid_until: dt.date,
 ) -> int:
-    """A round's ``decided → published`` and one ``membership.added`` per (cohort, uscc, name,
+    """A round's ``notice → published`` and one ``membership.added`` per (cohort, uscc, name,
     name_en) member, in the caller's transaction; the number of deliveries owed."""
     owed = enqueue(
-        session, "round.state_changed", {"round_id": round_id, "from": "decided", "to": "published"}
+        session, "round.state_changed", {"round_id": round_id, "from": "notice", "to": "published"}
     )
-    return owed + enqueue_many(
+    return owed + announce_added(
+        session, round_id, members, valid_from=valid_from, valid_until=valid_until
+    )
+
+
+def announce_added(
+    session: Session,
+    round_id: int,
+    members: Sequence[tuple[str, str, str, str | None]],
+    *,
+    valid_from: dt.date,
+    valid_until: dt.date,
+) -> int:
+    """One ``membership.added`` per (cohort, uscc, name, name_en) member of ``round_id``, in the
+    caller's transaction; the number of deliveries owed."""
+    return enqueue_many(
         session,
         "membership.added",
         [

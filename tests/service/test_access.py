@@ -56,10 +56,17 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/rounds/{round_id}/nominations/{nomination_id}/conflicts"): {REVIEWER},
     ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/decisions"): {CHAIR},
     ("POST", "/v1/rounds/{round_id}/publish"): {ADMIN},
+    ("POST", "/v1/rounds/{round_id}/notice"): {ADMIN},
+    ("GET", "/v1/notices/{round_id}"): PUBLIC,
+    ("POST", "/v1/notices/{round_id}/objections"): PUBLIC,
+    ("GET", "/v1/rounds/{round_id}/objections"): {ADMIN, CHAIR},
+    ("POST", "/v1/rounds/{round_id}/objections/{objection_id}/resolution"): {ADMIN},
+    ("POST", "/v1/rounds/{round_id}/objections/{objection_id}/promotion"): {ADMIN},
     ("GET", "/v1/rounds/{round_id}/kpis"): STAFF,
     ("GET", "/v1/cohorts/{cohort}/members"): EVERYONE,
     ("GET", "/v1/firms/{uscc}/memberships"): EVERYONE,
     ("GET", "/v1/cohorts/changes"): EVERYONE,
+    ("POST", "/v1/cohorts/{cohort}/members/{uscc}/end"): {ADMIN},
     ("POST", "/v1/webhooks"): {ADMIN},
     ("GET", "/v1/webhooks"): {ADMIN},
     ("GET", "/v1/webhooks/{webhook_id}"): {ADMIN},
@@ -83,6 +90,7 @@ PATH_VALUES = {
     "model_id": "0123abcd",
     "webhook_id": "1",
     "delivery_id": "1",
+    "objection_id": "1",
 }
 
 
@@ -176,3 +184,17 @@ def test_a_route_without_a_rule_is_closed(
         for role in ROLES:
             assert c.get("/v1/unruled", headers=as_role(role)).status_code == 403
         assert c.get("/v1/unruled").status_code == 403
+
+
+def test_every_route_refuses_an_unknown_query_parameter(
+    client: TestClient, app: FastAPI, as_role: Callable[[str], dict[str, str]]
+) -> None:
+    for method, path in _routes(app):
+        allowed = EXPECTED[(method, path)]
+        role = ADMIN if ADMIN in allowed else min(allowed, default=None)
+        headers = as_role(role) if role else {}
+        response = client.request(method, _url(path), params={"sinse": "x"}, headers=headers)
+        assert response.status_code == 422, (method, path, response.text)
+        assert response.json()["errors"] == [
+            {"loc": ["query", "sinse"], "message": "unknown parameter"}
+        ], (method, path)

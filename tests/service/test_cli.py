@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import pty
@@ -15,7 +16,17 @@ from pathlib import Path
 from rich.cells import cell_len
 from sqlalchemy import create_engine, func, select
 
-from service.models import ApiKey, Assignment, Firm, Nomination, Reviewer
+from service.demo_notice import NOTICE_ROUND_NAME
+from service.models import (
+    ApiKey,
+    Assignment,
+    Firm,
+    Membership,
+    Nomination,
+    Objection,
+    Reviewer,
+    SelectionRound,
+)
 from tests.service.builders import candidate_row, rows_to_csv
 
 
@@ -102,9 +113,22 @@ def test_seed_demo_is_safe_to_run_twice(tmp_path: Path) -> None:
         reviewers = connection.scalar(select(func.count()).select_from(Reviewer))
         loads = list(connection.execute(
             select(Assignment.reviewer_id, func.count()).group_by(Assignment.reviewer_id)))
+        notice_round = connection.execute(
+            select(SelectionRound.id, SelectionRound.state, SelectionRound.notice_ends_on)
+            .where(SelectionRound.name == NOTICE_ROUND_NAME)).one()
+        objections = sorted(connection.execute(
+            select(Objection.state, Objection.promoted_uscc.is_not(None))
+            .where(Objection.round_id == notice_round.id)))
+        members = connection.scalar(select(func.count()).select_from(Membership))
     engine.dispose()
     assert firms == 1500
-    assert nominations == 1500
+    assert nominations == 1500 + 24  # the demo round's, and the notice round's seed firms
+    # The notice round went through its period: one objection dismissed, one upheld and its
+    # place given to the next waitlisted firm; published with its capacity of members.
+    assert notice_round.state == "published"
+    assert notice_round.notice_ends_on < dt.date.today()
+    assert objections == [("dismissed", False), ("upheld", True)]
+    assert members == 8
     assert reviewers == 12
     assert sum(n for _r, n in loads) == 3 * 1500  # three reviewers per nomination
     assert len(loads) == 12

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from schemas.scalars import CalendarDate
-from schemas.selection import ChangesPage, MembersPage
-from service.deps import SessionDep, run_read
+from schemas.selection import ChangesPage, MembershipEndIn, MembershipEndOut, MembersPage
+from service.deps import PrincipalDep, SessionDep, run_read
 from service.models import utcnow
-from service.pagination import CURSOR_MAX_LENGTH, PageDep, PageSizeDep, decode_cursor
+from service.pagination import PageDep
 from service.params import CohortPath, IdQuery, IfNoneMatch, UsccPath
 from service.selection.membership import service
 from service.selection.rendered import cache_for
@@ -34,26 +34,48 @@ _CACHE_FEED = "private, no-cache"
 @router.get(
     "/v1/cohorts/changes",
     response_model=ChangesPage,
-    summary="Membership published after a cursor (incremental sync)",
+    summary="Changes to published membership after a cursor (incremental sync)",
 )
 def get_changes(
     session: SessionDep,
     request: Request,
+    page: PageDep,
     if_none_match: IfNoneMatch = None,
-    since: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None,
-    *,
-    limit: PageSizeDep,
 ) -> Response:
-    """Start without ``since``; keep the returned ``next_cursor`` and pass it as ``since`` next
-    time: it is returned even when nothing changed, so polling continues from there."""
-    position = decode_cursor(since, keys={"seq": int})
+    """Every membership added or ended, in order. Follow ``next_cursor`` (as ``cursor``) until it
+    is null: you are caught up. Then, after ``poll_after_seconds`` (also ``Retry-After``), ask
+    again with ``resume_cursor``."""
     rendered = service.changes_document(
         session,
         cache_for(request.app.state),
-        after_seq=int(position["seq"]) if position else 0,
-        limit=limit,
+        after_seq=page.after("seq", int) or 0,
+        limit=page.limit,
     )
-    return conditional_response(rendered, request, if_none_match, _CACHE_FEED)
+    response = conditional_response(rendered, request, if_none_match, _CACHE_FEED)
+    response.headers["Retry-After"] = str(service.POLL_AFTER_SECONDS)
+    return response
+
+
+@router.post(
+    "/v1/cohorts/{cohort}/members/{uscc}/end",
+    response_model=MembershipEndOut,
+    summary="End a published membership (withdrawal, disqualification, graduation)",
+)
+def post_end(
+    cohort: CohortPath,
+    uscc: UsccPath,
+    data: MembershipEndIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> MembershipEndOut:
+    """The firm's open membership of the cohort ends on ``on`` with a reason; naming a
+    ``replacement`` (waitlisted for the cohort in the same round) gives it the place for the
+    rest of the validity period. Both are changes of the feed and webhook events."""
+    ended, replacement = service.end(session, principal, cohort=cohort, uscc=uscc, data=data)
+    return MembershipEndOut(
+        ended=service.member_of(ended),
+        replacement=None if replacement is None else service.member_of(replacement),
+    )
 
 
 @router.get(

@@ -1,5 +1,9 @@
 """Publication: the decided selection frozen, atomically, into an immutable membership snapshot.
 
+A round is published from its notice period (``notice.service``), once the period has ended
+and every objection is resolved; each new membership is an ``added`` change of the feed, and
+each membership it closes an ``ended`` one.
+
 On any date a firm is a current member of at most one cohort. A selected firm whose latest
 membership has run out by the new start closes it as it stands; one still current is refused
 (409 naming the membership) unless its decision says the firm moves, in which case the old
@@ -26,6 +30,8 @@ from service.keys import Principal
 from service.models import Decision, Firm, Membership, utcnow
 from service.rounds import service as rounds_service
 from service.selection.kpis import service as kpis_service
+from service.selection.membership import service as membership_service
+from service.selection.notice import service as notice_service
 from service.webhooks import service as webhooks_service
 
 __all__ = ["Publication", "current_memberships", "membership_ref", "publish", "years_later"]
@@ -91,10 +97,12 @@ def _close_earlier(
             continue
         if old.valid_until <= start:
             old.closed_on = old.valid_until
+            old.closed_kind = "ran-out"
             old.closed_reason = f"ran out before round {round_id} began a new membership"
         elif row.moves and old.valid_from < start:
             old.valid_until = start
             old.closed_on = start
+            old.closed_kind = "moved"
             old.closed_reason = f"moved to {row.cohort!r} in round {round_id}"
             moved_from[row.uscc] = old.id
         else:
@@ -107,6 +115,7 @@ def _close_earlier(
             )
         closed.append({**membership_ref(old), "closed_reason": old.closed_reason})
     session.flush()  # closed before the new rows go in: the open-membership index sees one
+    membership_service.record_ended(session, [held[c["uscc"]] for c in closed])
     return closed, moved_from
 
 
@@ -140,8 +149,9 @@ def publish(
             f"Round {round_id} is already published; its membership is immutable.",
             extra={"state": "published"},
         )
-    rounds_service.require_state(selection_round, "decided", doing="publishing")
+    rounds_service.require_state(selection_round, "notice", doing="publishing")
     now = utcnow()
+    notice_service.blockers(session, selection_round, today=now.date())
     start = valid_from or now.date()
     years = validity_years or selection_round.validity_years
     until = years_later(start, years)
@@ -179,6 +189,7 @@ def publish(
                 for cohort, uscc, name, name_en, _moves in selected
             ],
         )
+    membership_service.record_added(session, round_id=round_id)
     selection_round.state = "published"
     selection_round.updated_at = now
     session.flush()
@@ -203,8 +214,6 @@ def publish(
         valid_from=start,
         valid_until=until,
     )
-    moved = [c for c in closed if c["id"] in set(moved_from.values())]
-    webhooks_service.enqueue_many(session, "membership.ended", moved)
     return Publication(round_id, now, start, until, members, closed)
 
 

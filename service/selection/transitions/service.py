@@ -1,7 +1,9 @@
-"""Moving a round through its states: open → scoring → decided (→ published by publication).
+"""Moving a round through its states: open → scoring → decided (→ notice by its own endpoint,
+→ published by publication).
 
-``decided`` → ``scoring`` reopens the committee's work before publication; nothing moves a
-round back to ``open`` (its nominations are frozen once scoring starts) or out of ``published``.
+``decided`` → ``scoring`` reopens the committee's work before the notice; nothing moves a round
+back to ``open`` (its nominations are frozen once scoring starts), out of its notice period
+(upheld objections change the list instead) or out of ``published``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "open": frozenset({"scoring"}),
     "scoring": frozenset({"decided"}),
     "decided": frozenset({"scoring"}),
+    "notice": frozenset(),
     "published": frozenset(),
 }
 
@@ -34,7 +37,7 @@ def change_state(
     if before == state:
         return selection_round
     if state not in ALLOWED[before]:
-        allowed = ", ".join(sorted(ALLOWED[before])) or "nothing (publication is final)"
+        allowed = ", ".join(sorted(ALLOWED[before])) or "no other state by this endpoint"
         raise Conflict(
             f"Round {round_id} is {before!r}; it can move to {allowed}, not {state!r}.",
             extra={"state": before},

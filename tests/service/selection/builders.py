@@ -3,6 +3,7 @@ taken to the scoring state, and the calls each step needs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
@@ -11,15 +12,19 @@ import pandas as pd
 from fastapi.testclient import TestClient
 
 from seed_data.demo import candidate_rows, load
+from service.models import SelectionRound
 
 __all__ = [
     "Headers",
     "assign",
     "assign_cohort",
     "candidate_csv",
+    "end_notice",
     "frame_of",
     "nominate",
+    "open_notice",
     "open_round",
+    "publish",
     "score",
     "scored_round",
     "shortlist",
@@ -82,6 +87,33 @@ def nominate(client: TestClient, as_role: Headers, round_id: int, csv_bytes: byt
 def to_state(client: TestClient, as_role: Headers, round_id: int, state: str) -> Any:
     """Move the round; the response."""
     return client.post(f"/v1/rounds/{round_id}/state", json={"state": state},
+                       headers=as_role("admin"))
+
+
+def open_notice(client: TestClient, as_role: Headers, round_id: int, **body: Any) -> Any:
+    """Decide the round (if not yet) and open its notice period; the response."""
+    decided = to_state(client, as_role, round_id, "decided")
+    assert decided.status_code in (200, 409), decided.text
+    return client.post(f"/v1/rounds/{round_id}/notice", json=body or None,
+                       headers=as_role("admin"))
+
+
+def end_notice(client: TestClient, round_id: int) -> None:
+    """Move the round's notice period into the past (its last day yesterday), as time would."""
+    app: Any = client.app
+    with app.state.write_sessions.begin() as session:
+        selection_round = session.get(SelectionRound, round_id)
+        yesterday = dt.date.today() - dt.timedelta(days=1)
+        selection_round.notice_starts_on = yesterday - dt.timedelta(days=6)
+        selection_round.notice_ends_on = yesterday
+
+
+def publish(client: TestClient, as_role: Headers, round_id: int, **body: Any) -> Any:
+    """Take a round through a notice period that has ended, then publish it; the response."""
+    opened = open_notice(client, as_role, round_id)
+    assert opened.status_code == 200, opened.text
+    end_notice(client, round_id)
+    return client.post(f"/v1/rounds/{round_id}/publish", json=body or None,
                        headers=as_role("admin"))
 
 

@@ -11,6 +11,7 @@ from tests.service.selection.builders import (
     candidate_csv,
     nominate,
     open_round,
+    publish,
     score,
     shortlist,
     to_state,
@@ -68,8 +69,7 @@ def test_a_round_end_to_end(client: TestClient, as_role: Headers) -> None:
         assert len(overrides) == 2
         selected[cohort] = sorted([i["uscc"] for i in inside[1:]] + [below["uscc"]])
 
-    assert to_state(client, as_role, round_id, "decided").status_code == 200
-    published = client.post(f"/v1/rounds/{round_id}/publish", headers=as_role("admin"))
+    published = publish(client, as_role, round_id)
     assert published.status_code == 201, published.text
     assert published.json()["members"] == {c: len(v) for c, v in selected.items()}
     assert client.post(f"/v1/rounds/{round_id}/publish",

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.models import Membership, SelectionRound
+from service.models import Membership, MembershipChange, SelectionRound
 from service.pagination import PageParams
 from service.selection.membership import service as membership
 from service.selection.rendered import RenderedCache
@@ -35,16 +35,22 @@ class _InterleavingCache(RenderedCache):
 
 
 def _publish(write_sessions: sessionmaker[Session], round_id: int, serial: int) -> None:
+    """One membership and its ``added`` change, as publication writes them."""
     with write_sessions.begin() as session:
+        added = Membership(
+            round_id=round_id,
+            cohort="seed",
+            uscc=f"Y{serial:017d}",
+            name=f"Synthetic firm {serial}",
+            name_en=None,
+            valid_from=dt.date(2026, 1, 1),
+            valid_until=dt.date(2029, 1, 1),
+        )
+        session.add(added)
+        session.flush()
         session.add(
-            Membership(
-                round_id=round_id,
-                cohort="seed",
-                uscc=f"Y{serial:017d}",
-                name=f"Synthetic firm {serial}",
-                name_en=None,
-                valid_from=dt.date(2026, 1, 1),
-                valid_until=dt.date(2029, 1, 1),
+            MembershipChange(
+                membership_id=added.id, change="added", effective_on=added.valid_from
             )
         )
 

@@ -21,8 +21,11 @@ from service.models import Membership, SelectionRound, WebhookEvent
 from tests.service.selection.builders import (
     Headers,
     candidate_csv,
+    end_notice,
     nominate,
+    open_notice,
     open_round,
+    publish,
     score,
     shortlist,
     to_state,
@@ -51,9 +54,7 @@ def _decide(client: TestClient, as_role: Headers, round_id: int, cohort: str,
 
 
 def _publish(client: TestClient, as_role: Headers, round_id: int, valid_from: str) -> Any:
-    assert to_state(client, as_role, round_id, "decided").status_code == 200
-    return client.post(f"/v1/rounds/{round_id}/publish", json={"valid_from": valid_from},
-                       headers=as_role("admin"))
+    return publish(client, as_role, round_id, valid_from=valid_from)
 
 
 def test_a_current_member_moves_only_when_the_decision_says_so(
@@ -98,7 +99,8 @@ def test_a_current_member_moves_only_when_the_decision_says_so(
     changes = client.get("/v1/cohorts/changes", headers=as_role("tracker")).json()["items"]
     moved = [c for c in changes if c["uscc"] == uscc]
     assert moved[-1]["cohort"] == "hidden-champion"
-    assert moved[-1]["replaces"] == moved[0]["seq"]
+    assert [c["change"] for c in moved] == ["added", "ended", "added"]
+    assert moved[-1]["replaces"] == moved[0]["membership_id"] == moved[1]["membership_id"]
     assert moved[0]["valid_until"] == "2027-01-01"
     for day in ("2026-06-01", "2027-06-01", "2029-06-01"):
         cohorts = [
@@ -139,7 +141,8 @@ def test_concurrent_publications_of_one_firm_let_one_through(
     rounds = [_round_of(client, as_role, cohort=c) for c in ("seed", "leader")]
     for round_id, cohort in zip(rounds, ("seed", "leader"), strict=True):
         assert _decide(client, as_role, round_id, cohort).status_code == 201
-        assert to_state(client, as_role, round_id, "decided").status_code == 200
+        assert open_notice(client, as_role, round_id).status_code == 200
+        end_notice(client, round_id)
     barrier = Barrier(len(rounds))
 
     def publish(round_id: int) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.service.selection.builders import Headers, scored_round, shortlist, to_state
+from tests.service.selection.builders import Headers, publish, scored_round, shortlist, to_state
 
 COHORTS = ("leader", "hidden-champion", "seed")
 
@@ -30,9 +30,7 @@ def published_round(client: TestClient, as_role: Headers) -> tuple[int, dict[str
     """A round with the firms inside each capacity line selected, decided and published."""
     round_id = scored_round(client, as_role, per_cohort=12, capacity=4, cohorts=COHORTS)
     selected = {c: _select_inside(client, as_role, round_id, c) for c in COHORTS}
-    assert to_state(client, as_role, round_id, "decided").status_code == 200
-    response = client.post(f"/v1/rounds/{round_id}/publish", json={"valid_from": "2026-01-01"},
-                           headers=as_role("admin"))
+    response = publish(client, as_role, round_id, valid_from="2026-01-01")
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     assert body["valid_until"] == "2029-01-01"
@@ -56,7 +54,7 @@ def test_publishing_freezes_membership_and_decisions(client: TestClient, as_role
     assert sorted(m["uscc"] for m in members.json()["items"]) == selected["seed"]
 
 
-def test_publishing_needs_a_decided_round(client: TestClient, as_role: Headers) -> None:
+def test_publishing_needs_a_round_in_notice(client: TestClient, as_role: Headers) -> None:
     round_id = scored_round(client, as_role, per_cohort=3, cohorts=())
     response = client.post(f"/v1/rounds/{round_id}/publish", headers=as_role("admin"))
     assert response.status_code == 409
@@ -113,25 +111,6 @@ def test_members_page_with_a_cursor(client: TestClient, as_role: Headers) -> Non
         if cursor is None:
             break
     assert sorted(seen) == selected["seed"]
-
-
-def test_the_changes_feed_syncs_incrementally(client: TestClient, as_role: Headers) -> None:
-    first = client.get("/v1/cohorts/changes", headers=as_role("tracker"))
-    assert first.status_code == 200
-    assert first.json()["items"] == []
-    cursor = first.json()["next_cursor"]
-    _round_id, selected = published_round(client, as_role)
-    changes = client.get("/v1/cohorts/changes", params={"since": cursor, "limit": 1000},
-                         headers=as_role("tracker")).json()
-    assert sorted(c["uscc"] for c in changes["items"]) == sorted(
-        u for members in selected.values() for u in members)
-    assert {c["change"] for c in changes["items"]} == {"added"}
-    seqs = [c["seq"] for c in changes["items"]]
-    assert seqs == sorted(seqs)
-    nothing = client.get("/v1/cohorts/changes", params={"since": changes["next_cursor"]},
-                         headers=as_role("tracker")).json()
-    assert nothing["items"] == []
-    assert nothing["next_cursor"] == changes["next_cursor"]
 
 
 def test_cors_preflight_only_for_configured_origins(

@@ -32,6 +32,9 @@ pytestmark = pytest.mark.own_database
 
 ADMIN = Principal(None, "test-admin", Role.ADMIN)
 
+# A worker runs in threads of its own and commits: each test gets a database of its own.
+pytestmark = pytest.mark.own_database
+
 
 def log_of(client: TestClient, as_role: Headers, endpoint_id: int) -> list[dict[str, Any]]:
     """The endpoint's delivery log, newest first."""
@@ -78,7 +81,9 @@ def test_publication_announces_every_member_signed_by_standard_webhooks(
     moves = sorted(
         (p["data"]["from"], p["data"]["to"]) for p in payloads if p["type"] == "round.state_changed"
     )
-    assert moves == [("decided", "published"), ("open", "scoring"), ("scoring", "decided")]
+    assert moves == [
+        ("decided", "notice"), ("notice", "published"), ("open", "scoring"), ("scoring", "decided")
+    ]
     first = receiver.requests[0]
     with pytest.raises(WebhookVerificationError):
         verifier.verify(first.body.replace(b"}", b" }", 1), first.headers)
