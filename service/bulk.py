@@ -2,40 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, or_
+from sqlalchemy import Select, Table, literal, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.models import Base
 
-__all__ = ["upsert_rows"]
+__all__ = ["Source", "upsert_rows"]
+
+Source = Sequence[dict[str, Any]] | Select[Any]
+"""Rows as dicts, or a SELECT whose column labels name the target's columns."""
 
 
 def upsert_rows(
     session: Session,
     model: type[Base],
-    rows: Sequence[dict[str, Any]],
+    source: Source,
     *,
     conflict_columns: Sequence[str],
     update_columns: Sequence[str] = (),
     only_if_changed: Sequence[str] = (),
     extra_set: dict[str, Any] | None = None,
+    constants: Mapping[str, Any] | None = None,
 ) -> None:
-    """Insert ``rows``; on a key conflict update ``update_columns`` (or do nothing when empty).
+    """Insert ``source`` with ``constants`` on every row; on a key conflict update
+    ``update_columns`` (or do nothing when empty).
 
     ``only_if_changed`` limits the update to rows where one of those columns differs, so an
-    unchanged resubmission does not bump versions.
+    unchanged resubmission does not bump versions. A SELECT source runs as one
+    ``INSERT … SELECT`` inside the database; it must yield each key at most once.
     """
-    if not rows:
-        return
     table = cast(Table, model.__table__)
+    constants = constants or {}
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table)
+    if isinstance(source, Select):
+        query = source.add_columns(
+            *(literal(value, table.c[name].type).label(name) for name, value in constants.items())
+        )
+        statement = statement.from_select(list(query.selected_columns.keys()), query)
+    elif not source:
+        return
     if not update_columns:
         statement = statement.on_conflict_do_nothing(index_elements=list(conflict_columns))
     else:
@@ -52,5 +64,8 @@ def upsert_rows(
             set_=values,
             where=where,
         )
+    if isinstance(source, Select):
+        session.execute(statement)
+        return
     # executemany: pysqlite runs it in C; psycopg batches it into multi-row VALUES pages.
-    session.execute(statement, list(rows))
+    session.execute(statement, [{**row, **constants} for row in source])

@@ -22,6 +22,7 @@ from scoring.vocabulary import COHORTS, FILING_FIELDS, SECTORS
 from seed_data.demo import DemoData, candidate_rows, load
 from service import demo_notice
 from service.access import Role
+from service.db import create_sessionmaker
 from service.firms import service as firms_service
 from service.firms.service import FIGURES, PROFILE_FIELDS
 from service.intake import parse_candidate_list
@@ -155,11 +156,15 @@ def _open_demo_round(session: Session, data: DemoData) -> int:
         max_rows=1_000_000,
         max_xlsx_uncompressed=0,
     )
+    # Staged inside the loader's own transaction: a demo load is all-or-nothing as a whole.
+    staged = nominations_service.stage_candidate_list(
+        create_sessionmaker(session.connection()), rows=parsed.rows, issues=parsed.errors
+    )
     report = nominations_service.store_candidate_list(
         session,
         _PRINCIPAL,
         round_id=demo_round.id,
-        rows=parsed.rows,
+        staged=staged,
         issues=parsed.errors,
         rows_total=parsed.rows_seen,
         payload=payload,

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     Double,
@@ -18,13 +19,17 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from scoring.vocabulary import FILING_FIELDS
 
 __all__ = [
     "ApiKey",
@@ -40,6 +45,7 @@ __all__ = [
     "Reviewer",
     "SelectionRound",
     "StoredScheme",
+    "intake_staging",
     "utcnow",
 ]
 
@@ -68,14 +74,14 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: dt.datetime | None,
-                           dialect: Dialect) -> dt.datetime | None:
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None or value.tzinfo is None:
             return value
         return value.astimezone(dt.UTC)
 
-    def process_result_value(self, value: dt.datetime | None,
-                             dialect: Dialect) -> dt.datetime | None:
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -148,6 +154,37 @@ class Filing(Base):
     segment_rank: Mapped[int | None] = mapped_column(BigInteger)
     alliances_led: Mapped[int | None] = mapped_column(BigInteger)
     innovation_centres_led: Mapped[int | None] = mapped_column(BigInteger)
+
+
+intake_staging = Table(
+    "intake_staging",
+    Base.metadata,
+    Column("stage_key", String(32), nullable=False),
+    Column("row_no", Integer, nullable=False),
+    Column("staged_at", UTCDateTime(), nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("region", String(6), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("name_en", String(200)),
+    Column("founded_on", Date, nullable=False),
+    Column("sector", String(40), nullable=False),
+    Column("sub_segment", String(200)),
+    Column("listed", Boolean, nullable=False),
+    Column("cohort", String(20), nullable=False),
+    Column("fiscal_year", Integer),
+    # The figures as ``filings`` types them, one column per scoring.vocabulary.FILING_FIELDS entry.
+    *(Column(f.name, Filing.__table__.c[f.name].type) for f in FILING_FIELDS),
+    Column("round_date", Date),
+    Column("round_stage", String(20)),
+    Column("round_amount", Double),
+    Column("round_valuation", Double),
+    # The one row per firm, and per funding round, that the publish reads (the last of each).
+    Column("firm_row", Boolean, nullable=False),
+    Column("funding_row", Boolean, nullable=False),
+    PrimaryKeyConstraint("stage_key", "row_no"),
+)
+"""Candidate-list rows on their way in: invisible to every read until the import publishes them,
+so a large import is all-or-nothing without holding the write lock while it is written."""
 
 
 class FundingRound(Base):
@@ -661,9 +698,7 @@ class WebhookDelivery(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    endpoint_id: Mapped[int] = mapped_column(
-        ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
-    )
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
     event_id: Mapped[int] = mapped_column(
         ForeignKey("webhook_events.id", ondelete="CASCADE"), index=True
     )

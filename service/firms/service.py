@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,7 +13,7 @@ from schemas.firms import FilingIn, FirmIn, FundingRoundIn
 from schemas.uscc import uscc_region
 from scoring.vocabulary import FILING_FIELDS
 from service import audit
-from service.bulk import upsert_rows
+from service.bulk import Source, upsert_rows
 from service.conditional import etag_for, etag_matches
 from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from service.keys import Principal
@@ -269,18 +268,17 @@ PROFILE_FIELDS = ("name", "name_en", "founded_on", "sector", "sub_segment", "lis
 FIGURES = tuple(f.name for f in FILING_FIELDS)
 
 
-def store_profiles(
-    session: Session, profiles: Sequence[dict[str, Any]], *, now: dt.datetime
-) -> None:
+def store_profiles(session: Session, profiles: Source, *, now: dt.datetime) -> None:
     """Upsert profiles (``uscc``, ``region``, PROFILE_FIELDS); a changed one gets a new version."""
     upsert_rows(
         session,
         Firm,
-        [{**p, "version": 1, "created_at": now, "updated_at": now} for p in profiles],
+        profiles,
         conflict_columns=("uscc",),
         update_columns=(*PROFILE_FIELDS, "updated_at"),
         only_if_changed=PROFILE_FIELDS,
         extra_set={"version": Firm.version + 1},
+        constants={"version": 1, "created_at": now, "updated_at": now},
     )
 
 
@@ -292,28 +290,30 @@ def _provenance(batch_id: int | None) -> tuple[dict[str, Any], tuple[str, ...]]:
 
 
 def store_filings(
-    session: Session, filings: Sequence[dict[str, Any]], *, batch_id: int | None, now: dt.datetime
+    session: Session, filings: Source, *, batch_id: int | None, now: dt.datetime
 ) -> None:
     """Upsert yearly figures (``uscc``, ``fiscal_year`` and FIGURES), replacing a year's figures."""
     values, columns = _provenance(batch_id)
     upsert_rows(
         session,
         Filing,
-        [{**f, **values, "created_at": now, "updated_at": now} for f in filings],
+        filings,
         conflict_columns=("uscc", "fiscal_year"),
         update_columns=(*FIGURES, *columns, "updated_at"),
+        constants={**values, "created_at": now, "updated_at": now},
     )
 
 
 def store_funding_rounds(
-    session: Session, events: Sequence[dict[str, Any]], *, batch_id: int | None, now: dt.datetime
+    session: Session, events: Source, *, batch_id: int | None, now: dt.datetime
 ) -> None:
     """Upsert funding rounds keyed by firm, date and stage (amount and valuation are replaced)."""
     values, columns = _provenance(batch_id)
     upsert_rows(
         session,
         FundingRound,
-        [{**e, **values, "created_at": now} for e in events],
+        events,
         conflict_columns=("uscc", "announced_on", "stage"),
         update_columns=("amount", "post_money_valuation", *columns),
+        constants={**values, "created_at": now},
     )

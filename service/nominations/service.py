@@ -1,5 +1,5 @@
-"""Candidate-list intake: every row validated, then firms, filings, rounds and nominations stored
-set-based."""
+"""Candidate-list intake: every row validated, staged in short transactions, then firms, filings,
+funding rounds and nominations published set-based in one."""
 
 from __future__ import annotations
 
@@ -9,33 +9,31 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
 from schemas.intake import NominationRow
 from schemas.problems import RowProblem
-from schemas.uscc import uscc_region
 from service import audit
 from service.bulk import upsert_rows
 from service.errors import NotFound, ValidationFailed
 from service.firms import service as firms_service
 from service.keys import Principal
-from service.models import (
-    Firm,
-    Nomination,
-    NominationBatch,
-    utcnow,
-)
+from service.models import Base, Firm, Nomination, NominationBatch, utcnow
+from service.nominations import staging
 from service.rounds import service as rounds_service
 
 __all__ = [
     "BatchReport",
+    "StagedList",
+    "discard_staged",
     "get_batch_or_raise",
     "list_nominations",
+    "stage_candidate_list",
     "store_candidate_list",
 ]
 
 Mode = Literal["all", "partial"]
-_CHUNK_ROWS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,29 +67,43 @@ class BatchReport:
         }
 
 
-def _cohort_conflicts(
-    session: Session, round_id: int, rows: Sequence[tuple[int, NominationRow]]
-) -> list[RowProblem]:
+@dataclass(frozen=True, slots=True)
+class StagedList:
+    """A list's valid rows: ``rows`` of them, staged under ``key``."""
+
+    key: str
+    rows: int
+
+
+def stage_candidate_list(
+    sessions: sessionmaker[Session],
+    *,
+    rows: Sequence[tuple[int, NominationRow]],
+    issues: Sequence[RowProblem],
+) -> StagedList:
+    """Stage the rows no issue names, in short transactions of their own (``staging.stage``)."""
+    bad_rows = {issue.row for issue in issues}
+    good = [(number, row) for number, row in rows if number not in bad_rows]
+    # Even a list that will be refused is staged: its report names cohort conflicts too.
+    return StagedList(key=staging.stage(sessions, good), rows=len(good))
+
+
+def discard_staged(sessions: sessionmaker[Session], staged: StagedList) -> None:
+    """Drop a list's staged rows after its import failed."""
+    staging.discard(sessions, staged.key)
+
+
+def _cohort_conflicts(session: Session, round_id: int, staged: StagedList) -> list[RowProblem]:
     """Rows that nominate a firm already nominated for another cohort in this round."""
-    existing = {
-        uscc: cohort
-        for uscc, cohort in session.execute(
-            select(Nomination.uscc, Nomination.cohort).where(Nomination.round_id == round_id)
+    return [
+        RowProblem(
+            row=number,
+            field="cohort",
+            message=f"firm {uscc} is already nominated for {cohort!r} in this round; "
+            "a firm is nominated for one cohort per round",
         )
-    }
-    issues = []
-    for number, row in rows:
-        cohort = existing.get(row.uscc)
-        if cohort is not None and cohort != row.cohort:
-            issues.append(
-                RowProblem(
-                    row=number,
-                    field="cohort",
-                    message=f"firm {row.uscc} is already nominated for {cohort!r} in this round; "
-                    "a firm is nominated for one cohort per round",
-                )
-            )
-    return issues
+        for number, uscc, cohort in staging.cohort_conflicts(session, staged.key, round_id)
+    ]
 
 
 def store_candidate_list(
@@ -99,7 +111,7 @@ def store_candidate_list(
     principal: Principal,
     *,
     round_id: int,
-    rows: Sequence[tuple[int, NominationRow]],
+    staged: StagedList,
     issues: Sequence[RowProblem],
     rows_total: int,
     payload: bytes,
@@ -107,24 +119,24 @@ def store_candidate_list(
     filename: str | None,
     mode: Mode,
 ) -> BatchReport:
-    """Store the list; all-or-nothing unless ``mode`` is ``partial``; every bad row is reported."""
+    """Publish a staged list; all-or-nothing unless ``mode`` is ``partial``; every bad row is
+    reported."""
     selection_round = rounds_service.get_or_raise(session, round_id, for_update=True)
     rounds_service.require_state(selection_round, "open", doing="nominating")
-    all_issues = sorted(
-        [*issues, *_cohort_conflicts(session, round_id, rows)],
-        key=lambda i: (i.row or 0, i.field or ""),
-    )
-    bad_rows = {issue.row for issue in all_issues}
-    good = [(number, row) for number, row in rows if number not in bad_rows]
+    conflicts = _cohort_conflicts(session, round_id, staged)
+    all_issues = sorted([*issues, *conflicts], key=lambda i: (i.row or 0, i.field or ""))
+    stored = staged.rows - len({issue.row for issue in conflicts})
     errors = [issue.model_dump() for issue in all_issues]
-    rejected = rows_total - len(good)
-    if all_issues and (mode == "all" or not good):
+    rejected = rows_total - stored
+    if all_issues and (mode == "all" or not stored):
         raise ValidationFailed(
             f"{rejected} of {rows_total} row(s) are invalid; nothing was stored."
-            + (" Send ?mode=partial to store the valid rows." if mode == "all" and good else ""),
+            + (" Send ?mode=partial to store the valid rows." if mode == "all" and stored else ""),
             errors=errors,
             extra={"rows_total": rows_total, "rows_rejected": rejected},
         )
+    if conflicts:
+        staging.drop_conflicting(session, staged.key, round_id)
 
     batch = NominationBatch(
         round_id=round_id,
@@ -136,34 +148,36 @@ def store_candidate_list(
         content_sha256=hashlib.sha256(payload).hexdigest(),
         payload=payload,
         rows_total=rows_total,
-        rows_stored=len(good),
+        rows_stored=stored,
         rows_rejected=rejected,
         errors=errors,
     )
     session.add(batch)
     session.flush()
     now = utcnow()
-    firms_before = _count_existing_firms(session, {row.uscc for _, row in good})
-    nominations_before = (
-        session.scalar(
-            select(func.count()).select_from(Nomination).where(Nomination.round_id == round_id)
-        )
-        or 0
+    firms_before = _count(session, Firm)
+    nominations_before = _count(session, Nomination, Nomination.round_id == round_id)
+    firms_service.store_profiles(session, staging.profiles(staged.key), now=now)
+    firms_service.store_filings(session, staging.filings(staged.key), batch_id=batch.id, now=now)
+    firms_service.store_funding_rounds(
+        session, staging.funding_rounds(staged.key), batch_id=batch.id, now=now
     )
-    # Chunks bound the memory of the parameter lists; each chunk is one statement per table.
-    for start in range(0, len(good), _CHUNK_ROWS):
-        chunk = good[start : start + _CHUNK_ROWS]
-        _store_firms(session, chunk, now)
-        _store_filings(session, chunk, batch.id, now)
-        _store_funding(session, chunk, batch.id, now)
-        _store_nominations(session, chunk, round_id, batch.id, principal.label, now)
-    nominations_after = (
-        session.scalar(
-            select(func.count()).select_from(Nomination).where(Nomination.round_id == round_id)
-        )
-        or 0
+    upsert_rows(
+        session,
+        Nomination,
+        staging.nominations(staged.key),
+        conflict_columns=("round_id", "uscc"),
+        update_columns=("batch_id", "nominated_by", "updated_at"),
+        constants={
+            "round_id": round_id,
+            "batch_id": batch.id,
+            "nominated_by": principal.label,
+            "state": "nominated",
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    firms_created = len({row.uscc for _, row in good}) - firms_before
+    staging.publish_done(session, staged.key)
     audit.record(
         session,
         principal,
@@ -176,7 +190,7 @@ def store_candidate_list(
             "filename": filename,
             "mode": mode,
             "rows_total": rows_total,
-            "rows_stored": len(good),
+            "rows_stored": stored,
             "rows_rejected": rejected,
             "content_sha256": batch.content_sha256,
         },
@@ -187,97 +201,19 @@ def store_candidate_list(
         mode=mode,
         format=fmt,
         rows_total=rows_total,
-        rows_stored=len(good),
+        rows_stored=stored,
         rows_rejected=rejected,
-        firms_created=firms_created,
-        nominations_created=nominations_after - nominations_before,
+        firms_created=_count(session, Firm) - firms_before,
+        nominations_created=(
+            _count(session, Nomination, Nomination.round_id == round_id) - nominations_before
+        ),
         errors=all_issues,
     )
 
 
-def _count_existing_firms(session: Session, usccs: set[str]) -> int:
-    """How many of ``usccs`` are registered already (chunked under bind-parameter limits)."""
-    ordered = sorted(usccs)
-    total = 0
-    for start in range(0, len(ordered), 10_000):
-        chunk = ordered[start : start + 10_000]
-        total += (
-            session.scalar(select(func.count()).select_from(Firm).where(Firm.uscc.in_(chunk))) or 0
-        )
-    return total
-
-
-def _store_firms(session: Session, good: Sequence[tuple[int, NominationRow]], now: Any) -> None:
-    profiles = {
-        row.uscc: {
-            "uscc": row.uscc,
-            "region": uscc_region(row.uscc),
-            **{name: getattr(row, name) for name in firms_service.PROFILE_FIELDS},
-        }
-        for _, row in good
-    }
-    firms_service.store_profiles(session, list(profiles.values()), now=now)
-
-
-def _store_filings(
-    session: Session, good: Sequence[tuple[int, NominationRow]], batch_id: int, now: Any
-) -> None:
-    filings = [
-        {
-            "uscc": row.uscc,
-            "fiscal_year": row.fiscal_year,
-            **{name: getattr(row, name) for name in firms_service.FIGURES},
-        }
-        for _, row in good
-        if row.fiscal_year is not None
-    ]
-    firms_service.store_filings(session, filings, batch_id=batch_id, now=now)
-
-
-def _store_funding(
-    session: Session, good: Sequence[tuple[int, NominationRow]], batch_id: int, now: Any
-) -> None:
-    events = {
-        (row.uscc, row.round_date, row.round_stage): {
-            "uscc": row.uscc,
-            "announced_on": row.round_date,
-            "stage": row.round_stage,
-            "amount": row.round_amount,
-            "post_money_valuation": row.round_valuation,
-        }
-        for _, row in good
-        if row.round_date is not None and row.round_stage is not None
-    }
-    firms_service.store_funding_rounds(session, list(events.values()), batch_id=batch_id, now=now)
-
-
-def _store_nominations(
-    session: Session,
-    good: Sequence[tuple[int, NominationRow]],
-    round_id: int,
-    batch_id: int,
-    nominated_by: str,
-    now: Any,
-) -> None:
-    nominations: dict[str, dict[str, Any]] = {}
-    for _, row in good:
-        nominations[row.uscc] = {
-            "round_id": round_id,
-            "uscc": row.uscc,
-            "cohort": row.cohort,
-            "batch_id": batch_id,
-            "nominated_by": nominated_by,
-            "state": "nominated",
-            "created_at": now,
-            "updated_at": now,
-        }
-    upsert_rows(
-        session,
-        Nomination,
-        list(nominations.values()),
-        conflict_columns=("round_id", "uscc"),
-        update_columns=("batch_id", "nominated_by", "updated_at"),
-    )
+def _count(session: Session, model: type[Base], *where: ColumnElement[bool]) -> int:
+    """Rows of ``model`` (a count of the smallest index: cheaper than matching 100,000 keys)."""
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
 def get_batch_or_raise(session: Session, *, round_id: int, batch_id: int) -> NominationBatch:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.errors import UnsupportedMediaType, ValidationFailed
 from service.idempotency import StoredResponse, find_replay, fingerprint, remember
@@ -13,7 +13,7 @@ from service.intake import ParsedList, parse_candidate_list, rows_from_json
 from service.keys import Principal
 from service.metrics import Metrics
 from service.nominations import service as nominations_service
-from service.nominations.service import Mode
+from service.nominations.service import Mode, StagedList
 from service.settings import Settings
 
 __all__ = ["CandidateUpload", "submit_candidate_list"]
@@ -68,21 +68,21 @@ def submit_candidate_list(
     path: str,
     settings: Settings,
     metrics: Metrics,
+    staging_sessions: sessionmaker[Session],
 ) -> StoredResponse:
-    """Store a candidate list, or replay the first response to the same ``Idempotency-Key``."""
+    """Store a candidate list, or replay the first response to the same ``Idempotency-Key``.
+
+    The rows are staged through ``staging_sessions``, in short transactions of their own, before
+    ``session`` (the request's) is first used: on SQLite its first query takes the write lock,
+    which it then holds only while the staged rows are published.
+    """
     request_sha = fingerprint(upload.format, mode, upload.filename or "", upload.content)
-    # Parse and validate before the first query: on SQLite that query takes the write lock, and
-    # a 100,000-row parse must not hold it while every small write waits.
+    # Parse and validate before the first query: a 100,000-row parse must hold no lock.
     parsed = _parse(upload, settings)
     if idempotency_key is not None:
-        replay = find_replay(
-            session,
-            principal,
-            key=idempotency_key,
-            method="POST",
-            path=path,
-            request_sha256=request_sha,
-        )
+        # A quick look first, so a replayed list is not staged again for nothing.
+        with staging_sessions() as lookup:
+            replay = _replay(lookup, principal, idempotency_key, path, request_sha)
         if replay is not None:
             return replay
     if parsed.refused:
@@ -91,12 +91,21 @@ def submit_candidate_list(
             "The list could not be read: " + "; ".join(e.message for e in parsed.errors),
             errors=[error.model_dump() for error in parsed.errors],
         )
+    staged = nominations_service.stage_candidate_list(
+        staging_sessions, rows=parsed.rows, issues=parsed.errors
+    )
     try:
+        # The authoritative look, in the publishing transaction: a twin request may have won.
+        if idempotency_key is not None:
+            replay = _replay(session, principal, idempotency_key, path, request_sha)
+            if replay is not None:
+                _abandon(session, staging_sessions, staged)
+                return replay
         report = nominations_service.store_candidate_list(
             session,
             principal,
             round_id=round_id,
-            rows=parsed.rows,
+            staged=staged,
             issues=parsed.errors,
             rows_total=parsed.rows_seen,
             payload=upload.content,
@@ -104,22 +113,41 @@ def submit_candidate_list(
             filename=upload.filename,
             mode=mode,
         )
+        response = StoredResponse(status_code=201, body=report.as_dict())
+        if idempotency_key is not None:
+            remember(
+                session,
+                principal,
+                key=idempotency_key,
+                method="POST",
+                path=path,
+                request_sha256=request_sha,
+                response=response,
+            )
     except ValidationFailed as refusal:
         rejected = int(refusal.extra.get("rows_rejected", parsed.rows_seen))
         metrics.observe_intake(status=422, rows_stored=0, rows_rejected=rejected)
+        _abandon(session, staging_sessions, staged)
+        raise
+    except BaseException:
+        _abandon(session, staging_sessions, staged)
         raise
     metrics.observe_intake(
         status=201, rows_stored=report.rows_stored, rows_rejected=report.rows_rejected
     )
-    response = StoredResponse(status_code=201, body=report.as_dict())
-    if idempotency_key is not None:
-        remember(
-            session,
-            principal,
-            key=idempotency_key,
-            method="POST",
-            path=path,
-            request_sha256=request_sha,
-            response=response,
-        )
     return response
+
+
+def _replay(
+    session: Session, principal: Principal, key: str, path: str, request_sha: str
+) -> StoredResponse | None:
+    return find_replay(
+        session, principal, key=key, method="POST", path=path, request_sha256=request_sha
+    )
+
+
+def _abandon(session: Session, staging_sessions: sessionmaker[Session], staged: StagedList) -> None:
+    """Undo a failed publish and drop its staged rows."""
+    # Roll back first: on SQLite the request's transaction holds the lock the cleanup needs.
+    session.rollback()
+    nominations_service.discard_staged(staging_sessions, staged)

@@ -125,6 +125,7 @@ def post_nominations(
         path=request.url.path,
         settings=request.app.state.settings,
         metrics=request.app.state.metrics,
+        staging_sessions=request.app.state.write_sessions,
     )
     return JSONResponse(stored.body, status_code=stored.status_code)
 

@@ -16,6 +16,7 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 1234
+            assert connection.execute(text("PRAGMA cache_size")).scalar() == -65536
         assert (tmp_path / "nested" / "p.db").exists()
     finally:
         engine.dispose()
