@@ -22,10 +22,8 @@ from scoring.vocabulary import COHORTS, FILING_FIELDS, SECTORS
 from seed_data.demo import DemoData, candidate_rows, load
 from service import demo_notice
 from service.access import Role
-from service.db import create_sessionmaker
 from service.firms import service as firms_service
 from service.firms.service import FIGURES, PROFILE_FIELDS
-from service.intake import parse_candidate_list
 from service.keys import Principal
 from service.models import Reviewer, SelectionRound, utcnow
 from service.nominations import service as nominations_service
@@ -149,27 +147,7 @@ def _open_demo_round(session: Session, data: DemoData) -> int:
     session.add(demo_round)
     session.flush()
     payload = candidate_rows(data).to_csv(index=False).encode("utf-8")
-    parsed = parse_candidate_list(
-        payload,
-        filename="demo-candidates.csv",
-        content_type="text/csv",
-        max_rows=1_000_000,
-        max_xlsx_uncompressed=0,
-    )
-    # Staged inside the loader's own transaction: a demo load is all-or-nothing as a whole.
-    staged = nominations_service.stage_candidate_list(
-        create_sessionmaker(session.connection()), rows=parsed.rows, issues=parsed.errors
-    )
-    report = nominations_service.store_candidate_list(
-        session,
-        _PRINCIPAL,
-        round_id=demo_round.id,
-        staged=staged,
-        issues=parsed.errors,
-        rows_total=parsed.rows_seen,
-        payload=payload,
-        fmt="csv",
-        filename="demo-candidates.csv",
-        mode="all",
+    report = nominations_service.store_csv_in_session(
+        session, _PRINCIPAL, round_id=demo_round.id, payload=payload, filename="demo-candidates.csv"
     )
     return report.nominations_created

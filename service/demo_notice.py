@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from schemas.notice import NoticeIn, ObjectionIn, PromotionIn, ResolutionIn
 from schemas.selection import DecisionIn, ScoreRunIn
 from seed_data.demo import DemoData, candidate_rows
-from service.intake import parse_candidate_list
 from service.keys import Principal
 from service.models import ScoreResultRow, SelectionRound, utcnow
 from service.nominations import service as nominations_service
@@ -148,24 +147,12 @@ def _nominated_round(session: Session, principal: Principal, data: DemoData) -> 
     rows = candidate_rows(data)
     seed_firms = rows.loc[rows["cohort"] == "seed", "uscc"].drop_duplicates().head(_FIRMS)
     payload = rows[rows["uscc"].isin(seed_firms)].to_csv(index=False).encode("utf-8")
-    parsed = parse_candidate_list(
-        payload,
-        filename="notice-demo-candidates.csv",
-        content_type="text/csv",
-        max_rows=1_000_000,
-        max_xlsx_uncompressed=0,
-    )
-    nominations_service.store_candidate_list(
+    nominations_service.store_csv_in_session(
         session,
         principal,
         round_id=selection_round.id,
-        rows=parsed.rows,
-        issues=parsed.errors,
-        rows_total=parsed.rows_seen,
         payload=payload,
-        fmt="csv",
         filename="notice-demo-candidates.csv",
-        mode="all",
     )
     return selection_round.id
 

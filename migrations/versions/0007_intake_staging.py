@@ -2,7 +2,7 @@
 published in one, so a large import does not hold SQLite's write lock while it is written.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -46,6 +46,10 @@ class Caller:
         self.client = client
         self.keys = keys
 
+    def _key(self, role: str) -> dict[str, str]:
+        """The role's key header; the public notice and objections take none."""
+        return {} if role == "public" else {"X-API-Key": self.keys[role]}
+
     def __call__(
         self,
         role: str,
@@ -63,7 +67,10 @@ class Caller:
             method,
             path,
             json=body,
-            headers={"X-API-Key": self.keys[role], **(headers or {})},
+            headers={
+                **({"X-API-Key": self.keys[role]} if role != "public" else {}),
+                **(headers or {}),
+            },
         )
         location = response.headers.get("Location")
         print(f"← {response.status_code}" + (f"  Location: {location}" if location else ""))
@@ -100,6 +107,15 @@ def run_round(call: Caller) -> dict[str, int]:
             expect=201,
         )
 
+    # Each seed nomination to one reviewer (the demo panel has one): a reviewer rates only what
+    # is assigned to them.
+    call(
+        "admin",
+        "POST",
+        f"{base}/cohorts/seed/assignments",
+        body={"reviewers_per_nomination": 1},
+        expect=201,
+    )
     items = call("reviewer", "GET", f"{base}/cohorts/seed/shortlist").json()["items"]
     first, second = items[0], items[1]
     call(
@@ -129,8 +145,11 @@ def run_round(call: Caller) -> dict[str, int]:
         inside = [item for item in shortlist if item["within_capacity"]]
         if not inside:
             continue
+        # A firm whose ratings are not all in may be selected only with a reason.
         decisions: list[dict[str, Any]] = [
-            {"nomination_id": item["nomination_id"], "outcome": "select"} for item in inside
+            {"nomination_id": item["nomination_id"], "outcome": "select"}
+            | ({} if item["ratings_complete"] else {"reason": "selected before all ratings"})
+            for item in inside
         ]
         outside = [item for item in shortlist if item["passed"] and not item["within_capacity"]]
         if outside:
@@ -150,13 +169,43 @@ def run_round(call: Caller) -> dict[str, int]:
         )
 
     call("admin", "POST", f"{base}/state", body={"state": "decided"})
-    publication = call(
+    call("admin", "POST", f"{base}/notice", body={"days": 7})
+    notice = call("public", "GET", f"/v1/notices/{round_id}")
+    call(
+        "public",
+        "GET",
+        f"/v1/notices/{round_id}",
+        headers={"If-None-Match": notice.headers["ETag"]},
+        expect=304,
+    )
+    proposed = notice.json()
+    first_member = proposed["cohorts"][0]["firms"][0]
+    objection = call(
+        "public",
+        "POST",
+        f"/v1/notices/{round_id}/objections",
+        body={
+            "uscc": first_member["uscc"],
+            "grounds": "The firm's 2024 revenue looks overstated.",
+            "contact": "objector@example.org",
+        },
+        expect=201,
+    ).json()
+    call("chair", "GET", f"{base}/objections")
+    call(
+        "admin",
+        "POST",
+        f"{base}/objections/{objection['id']}/resolution",
+        body={"outcome": "dismiss", "reason": "The audited 2024 filing confirms the figure."},
+    )
+    # Publication waits for the notice period to end (7 days); until then it is a 409 naming it.
+    call(
         "admin",
         "POST",
         f"{base}/publish",
         body={"valid_from": "2026-07-01", "validity_years": 3},
-        expect=201,
-    ).json()
+        expect=409,
+    )
     for cohort in COHORTS:
         members = call("tracker", "GET", f"/v1/cohorts/{cohort}/members")
         call(
@@ -166,8 +215,7 @@ def run_round(call: Caller) -> dict[str, int]:
             headers={"If-None-Match": members.headers["ETag"]},
             expect=304,
         )
-    call("admin", "GET", f"{base}/kpis")
-    members_per_cohort: dict[str, int] = publication["members"]
+    members_per_cohort = {c["cohort"]: len(c["firms"]) for c in proposed["cohorts"]}
     return members_per_cohort
 
 
@@ -233,7 +281,7 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"published: {members}")
+    print(f"proposed in the public notice: {members}")
     return 0
 
 

@@ -14,8 +14,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from schemas.intake import NominationRow
 from schemas.problems import RowProblem
-from service import audit
+from service import audit, intake
 from service.bulk import upsert_rows
+from service.db import create_sessionmaker
 from service.errors import NotFound, ValidationFailed
 from service.firms import service as firms_service
 from service.keys import Principal
@@ -73,6 +74,35 @@ class StagedList:
 
     key: str
     rows: int
+
+
+def store_csv_in_session(
+    session: Session, principal: Principal, *, round_id: int, payload: bytes, filename: str
+) -> BatchReport:
+    """Nominate a trusted CSV (the demo's) all-or-nothing inside ``session``'s own transaction,
+    staging on its connection rather than in transactions of its own."""
+    parsed = intake.parse_candidate_list(
+        payload,
+        filename=filename,
+        content_type="text/csv",
+        max_rows=1_000_000,
+        max_xlsx_uncompressed=0,
+    )
+    staged = stage_candidate_list(
+        create_sessionmaker(session.connection()), rows=parsed.rows, issues=parsed.errors
+    )
+    return store_candidate_list(
+        session,
+        principal,
+        round_id=round_id,
+        staged=staged,
+        issues=parsed.errors,
+        rows_total=parsed.rows_seen,
+        payload=payload,
+        fmt="csv",
+        filename=filename,
+        mode="all",
+    )
 
 
 def stage_candidate_list(

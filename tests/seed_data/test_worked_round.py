@@ -11,7 +11,7 @@ from tests.conftest import REPO_ROOT
 
 
 @pytest.mark.slow
-def test_the_worked_round_runs_from_nomination_to_publication() -> None:
+def test_the_worked_round_runs_from_nomination_to_the_public_notice() -> None:
     finished = subprocess.run(
         [sys.executable, "-m", "seed_data.examples.worked_round"],
         cwd=REPO_ROOT,
@@ -25,4 +25,5 @@ def test_the_worked_round_runs_from_nomination_to_publication() -> None:
     assert "→ POST /v1/rounds (as admin) {" in output
     assert "Location: /v1/rounds/1/cohorts/seed/score-runs/" in output
     assert "← 304" in output
-    assert "published: {" in output
+    assert "proposed in the public notice: {" in output
+    assert "← 409" in output  # publication waits for the notice period to end
