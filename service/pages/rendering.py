@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -62,6 +63,10 @@ def secure_cookies(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+def _relative(url: URL) -> str:
+    return f"{url.path}?{url.query}" if url.query else url.path
+
+
 def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     """Render ``template`` in the request's language with its CSRF token and safety headers."""
     lang = language(request)
@@ -78,7 +83,8 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
         csrf_field=page_session.CSRF_FIELD,
         csrf_token=token,
         principal=getattr(request.state, "principal", None),
-        other_lang_url=str(request.url.include_query_params(lang=other)),
+        # Relative, so a page names no address but its own server's.
+        other_lang_url=_relative(request.url.include_query_params(lang=other)),
         **context,
     )
     response = HTMLResponse(body, status_code=status)
