@@ -204,8 +204,11 @@ def test_a_reviewer_rates_and_a_conflict_hides_the_ratings(
     assert "评分已保存" in rated.text
     out_of_range = client.post(
         f"{firm}/reviews",
-        data={"csrf_token": token, "nomination_id": str(item["nomination_id"]),
-              f"score:{criterion.group(1)}": "70"},
+        data={
+            "csrf_token": token,
+            "nomination_id": str(item["nomination_id"]),
+            f"score:{criterion.group(1)}": "70",
+        },
     )
     assert out_of_range.status_code == 422
     conflict = client.post(
