@@ -56,7 +56,7 @@ _AMOUNT_INDICATORS = {f.name for f in FILING_FIELDS if f.kind == "amount"} | {
     "last_round_amount",
 }
 _PERCENT_MARKERS = ("intensity", "share", "ratio", "growth", "margin", "cagr")
-CHART_WIDTH = 320.0  # px of the widest bar in the criterion chart
+CHART_WIDTH = 300.0  # px of the widest bar in the criterion chart
 STACK_WIDTH = 160.0  # px of a full score in the shortlist's stacked bar
 
 
@@ -406,6 +406,12 @@ _FLAG_WORDS = {
     "capped": ("已达上限", "capped at the maximum of"),
 }
 
+_POLICY_WORDS = {
+    "zero": ("记 0 分", "scored 0"),
+    "pool-median": ("按中位数计", "pool median used"),
+    "exclude": ("不参评", "firm excluded"),
+}
+
 
 def titles_of(scheme: scoring.Scheme) -> dict[str, str]:
     """Criterion and category id → the scheme's (Chinese) title, or the id when untitled."""
@@ -417,8 +423,11 @@ def titles_of(scheme: scoring.Scheme) -> dict[str, str]:
 def flag_words(flag: str, titles: dict[str, str]) -> tuple[str, str]:
     """A flag such as ``missing:pct(zero)`` in words, Chinese and English."""
     kind, _, subject = flag.partition(":")
+    subject = subject.removeprefix("category:")
     subject, _, policy = subject.partition("(")
     zh, en = _FLAG_WORDS.get(kind, (kind, kind))
     title = titles.get(subject, subject)
-    extra = f" ({policy.rstrip(')')})" if policy else ""
-    return f"{zh}：{title}{extra}", f"{en}: {subject.replace('_', ' ')} / {title}{extra}"
+    policy_zh, policy_en = _POLICY_WORDS.get(policy.rstrip(")"), (policy, policy))
+    extra_zh = f"，{policy_zh}" if policy else ""
+    extra_en = f", {policy_en}" if policy else ""
+    return f"{zh}：{title}{extra_zh}", f"{en}: {subject.replace('_', ' ')}{extra_en}"
