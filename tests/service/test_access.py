@@ -112,7 +112,7 @@ def _routes(app: FastAPI) -> list[tuple[str, str]]:
         (method, route.path)
         for route in pages_router.routes
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
     }
     return sorted(operations | pages)
 
