@@ -14,8 +14,8 @@ from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from service.pages import service
 from service.pages import session as page_session
+from service.selection.shortlists import export
 
 __all__ = ["ASSETS", "CONTENT_SECURITY_POLICY", "page", "secure_cookies"]
 
@@ -48,8 +48,8 @@ def _number(value: Any, digits: int = 2) -> str:
 
 
 _ENVIRONMENT.filters["num"] = _number
-_ENVIRONMENT.globals["flag_words"] = service.flag_words
-_ENVIRONMENT.globals["titles_of"] = service.titles_of
+_ENVIRONMENT.globals["flag_words"] = export.flag_words
+_ENVIRONMENT.globals["titles_of"] = export.titles_of
 
 
 def language(request: Request) -> str:

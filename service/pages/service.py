@@ -40,9 +40,7 @@ __all__ = [
     "file_headers",
     "firm_view",
     "firm_views",
-    "flag_words",
     "shortlist_view",
-    "titles_of",
     "unit_of",
 ]
 
@@ -395,39 +393,3 @@ def file_headers(content: bytes, fmt: str) -> dict[str, str]:
         if column is not None:
             out[column.name] = header.strip()
     return out
-
-
-_FLAG_WORDS = {
-    "gate": ("未通过门槛", "failed the gate"),
-    "missing": ("缺少数值", "value missing"),
-    "disagreement": ("评审意见分歧", "reviewers disagree on"),
-    "bypass": ("破格通道", "bypass rule"),
-    "below-minimum": ("低于最低分", "below the minimum of"),
-    "capped": ("已达上限", "capped at the maximum of"),
-}
-
-_POLICY_WORDS = {
-    "zero": ("记 0 分", "scored 0"),
-    "pool-median": ("按中位数计", "pool median used"),
-    "exclude": ("不参评", "firm excluded"),
-}
-
-
-def titles_of(scheme: scoring.Scheme) -> dict[str, str]:
-    """Criterion and category id → the scheme's (Chinese) title, or the id when untitled."""
-    out = {c.id: c.title or c.id for c in scheme.categories}
-    out.update({c.id: c.title or c.id for c in scheme.criteria})
-    return out
-
-
-def flag_words(flag: str, titles: dict[str, str]) -> tuple[str, str]:
-    """A flag such as ``missing:pct(zero)`` in words, Chinese and English."""
-    kind, _, subject = flag.partition(":")
-    subject = subject.removeprefix("category:")
-    subject, _, policy = subject.partition("(")
-    zh, en = _FLAG_WORDS.get(kind, (kind, kind))
-    title = titles.get(subject, subject)
-    policy_zh, policy_en = _POLICY_WORDS.get(policy.rstrip(")"), (policy, policy))
-    extra_zh = f"，{policy_zh}" if policy else ""
-    extra_en = f", {policy_en}" if policy else ""
-    return f"{zh}：{title}{extra_zh}", f"{en}: {subject.replace('_', ' ')}{extra_en}"

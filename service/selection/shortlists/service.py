@@ -19,6 +19,7 @@ from service.models import (
     ScoreResultRow,
     ScoreRun,
     StoredScheme,
+    utcnow,
 )
 from service.pagination import encode_cursor
 from service.rounds import service as rounds_service
@@ -263,9 +264,10 @@ def export_shortlist(
     format: Literal["csv", "xlsx"],
     eligible_only: bool,
     sector: str | None,
+    lang: Literal["zh", "en"] = "zh",
 ) -> ShortlistFile:
-    """Every row of the latest run matching the filters as CSV or XLSX, one column per
-    criterion."""
+    """Every row of the latest run matching the filters as CSV or XLSX, headed by the round,
+    cohort, scheme version and export time, with the scheme's criterion titles as headers."""
     shortlist = read_shortlist(
         session,
         principal,
@@ -274,7 +276,23 @@ def export_shortlist(
         eligible_only=eligible_only,
         sector=sector,
     )
+    selection_round = rounds_service.get_or_raise(session, round_id)
+    stored = session.get(StoredScheme, shortlist.run.scheme_pk)
+    assert stored is not None  # a foreign key with ON DELETE RESTRICT
+    heading = export.Heading(
+        round_id=round_id,
+        round_name=selection_round.name,
+        cohort=cohort,
+        scheme=schemes_service.to_scheme(stored),
+        exported_at=utcnow(),
+        # The demo data say so in the round's name and in every firm's English name.
+        synthetic="synthetic" in selection_round.name.casefold()
+        or any("synthetic" in (item["name_en"] or "").casefold() for item in shortlist.items),
+        lang=lang,
+    )
     name = f"shortlist-round{round_id}-{cohort}-run{shortlist.run.id}.{format}"
     if format == "csv":
-        return ShortlistFile(export.shortlist_csv(shortlist), export.CSV_MEDIA_TYPE, name)
-    return ShortlistFile(export.shortlist_xlsx(shortlist), export.XLSX_MEDIA_TYPE, name)
+        return ShortlistFile(export.shortlist_csv(shortlist, heading), export.CSV_MEDIA_TYPE, name)
+    return ShortlistFile(
+        export.shortlist_xlsx(shortlist, heading), export.XLSX_MEDIA_TYPE, name
+    )

@@ -36,12 +36,14 @@ async def get_shortlist(
     format: Literal["json", "csv", "xlsx"] = "json",
     eligible_only: bool = False,
     sector: SectorCode | None = None,
+    lang: Literal["zh", "en"] = "zh",
     *,
     page: PageDep,
 ) -> Response:
     """Ranked firms first (by rank), then the ineligible ones by USCC, each with gate outcomes,
     per-criterion points, sensitivity, flags and reviewer aggregates (raw and calibrated).
-    ``format=csv|xlsx`` exports every row matching the filters, one column per criterion;
+    ``format=csv|xlsx`` exports every row matching the filters under a heading (round, cohort,
+    scheme version, export time), criterion titles as headers (``lang=en``: English);
     JSON pages with ``cursor``."""
     if format != "json":
         file = await run_read(
@@ -53,6 +55,7 @@ async def get_shortlist(
             format=format,
             eligible_only=eligible_only,
             sector=sector,
+            lang=lang,
         )
         disposition = f'attachment; filename="{file.filename}"'
         return Response(
