@@ -98,6 +98,7 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/shortlist"): STAFF,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}"): STAFF,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/compare"): STAFF,
+    ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/export"): STAFF,
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/reviews"): frozenset(
         {Role.REVIEWER}
     ),

@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse
 from service.pages import session as page_session
 from service.selection.shortlists import export
 
-__all__ = ["ASSETS", "CONTENT_SECURITY_POLICY", "page", "secure_cookies"]
+__all__ = ["ASSETS", "CONTENT_SECURITY_POLICY", "language", "page", "secure_cookies"]
 
 ASSETS = Path(__file__).parent / "assets"
 LANG_COOKIE = "cohorts_lang"

@@ -7,7 +7,7 @@ with the caller taken from the session cookie. Every POST passes ``require_csrf`
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -23,12 +23,13 @@ from service.keys import authenticate
 from service.nominations.submission import CandidateUpload, submit_candidate_list
 from service.pages import service
 from service.pages import session as page_session
-from service.pages.rendering import page, secure_cookies
+from service.pages.rendering import language, page, secure_cookies
 from service.params import CohortPath, IdPath
 from service.rounds import service as rounds_service
 from service.selection.decisions import service as decisions_service
 from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
+from service.selection.shortlists import service as shortlists_service
 from service.selection.transitions import service as transitions_service
 
 __all__ = ["install_page_errors", "require_csrf", "router"]
@@ -261,6 +262,32 @@ def firm(
         round_id=round_id,
         cohort=cohort,
         done=request.query_params.get("done"),
+    )
+
+
+@router.get("/ui/rounds/{round_id}/cohorts/{cohort}/export")
+def export(
+    request: Request,
+    round_id: IdPath,
+    cohort: CohortPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+    format: Literal["csv", "xlsx"] = "xlsx",
+) -> Response:
+    """The shortlist as the API exports it, in the page's language."""
+    file = shortlists_service.export_shortlist(
+        session,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        format=format,
+        eligible_only=False,
+        sector=None,
+        lang="en" if language(request) == "en" else "zh",
+    )
+    disposition = f'attachment; filename="{file.filename}"'
+    return Response(
+        file.body, media_type=file.media_type, headers={"Content-Disposition": disposition}
     )
 
 

@@ -78,6 +78,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/shortlist"): STAFF,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}"): STAFF,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/compare"): STAFF,
+    ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/export"): STAFF,
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/reviews"): {REVIEWER},
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/conflicts"): {REVIEWER},
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions/confirm"): {CHAIR},

@@ -275,3 +275,18 @@ def test_a_missing_round_is_a_404_page(
     response = client.get(path)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
+
+
+def test_the_page_exports_in_the_page_language(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=6, capacity=2)
+    sign_in(client, api_keys["reviewer"])
+    base = f"/ui/rounds/{round_id}/cohorts/seed/export"
+    chinese = client.get(base, params={"format": "csv"})
+    assert chinese.status_code == 200
+    assert "梯队" in chinese.content.decode("utf-8-sig")
+    english = client.get(base, params={"format": "csv", "lang": "en"})
+    assert "Cohort" in english.content.decode("utf-8-sig")
+    workbook = client.get(base)
+    assert workbook.headers["content-type"].startswith("application/vnd.openxmlformats")
