@@ -54,6 +54,7 @@ _AMOUNT_INDICATORS = {f.name for f in FILING_FIELDS if f.kind == "amount"} | {
     "last_round_amount",
 }
 _PERCENT_MARKERS = ("intensity", "share", "ratio", "growth", "margin", "cagr")
+BELOW_LINE_ROWS = 30  # rows shown below the line (and of the ineligible) until "show all"
 CHART_WIDTH = 300.0  # px of the widest bar in the criterion chart
 STACK_WIDTH = 160.0  # px of a full score in the shortlist's stacked bar
 
@@ -169,6 +170,7 @@ class ShortlistView:
     below: list[dict[str, Any]]
     ineligible: list[dict[str, Any]]
     query: dict[str, str]
+    hidden_rows: int
 
 
 def _scheme_of(session: Session, scheme_pk: int) -> scoring.Scheme:
@@ -208,8 +210,10 @@ def shortlist_view(
     search: str,
     decision: str,
     flagged: bool,
+    all_rows: bool,
 ) -> ShortlistView:
-    """The shortlist as the API reads it, sorted and filtered for the page."""
+    """The shortlist as the API reads it, sorted and filtered for the page; unless ``all_rows``,
+    the rows within the places and the next ``BELOW_LINE_ROWS`` of each other section."""
     listed = shortlists_service.read_shortlist(session, principal, round_id=round_id, cohort=cohort)
     scheme = _scheme_of(session, listed.run.scheme_pk)
     full = _max_total(listed.items[0]["explanation"]) if listed.items else 100.0
@@ -238,14 +242,21 @@ def shortlist_view(
         rows.sort(key=key, reverse=descending)
     elif descending:
         rows.reverse()
+    below = [r for r in rows if r["eligible"] and not r["within_capacity"]]
+    ineligible = [r for r in rows if not r["eligible"]]
+    hidden = 0
+    if not all_rows:
+        hidden = max(0, len(below) - BELOW_LINE_ROWS) + max(0, len(ineligible) - BELOW_LINE_ROWS)
+        below, ineligible = below[:BELOW_LINE_ROWS], ineligible[:BELOW_LINE_ROWS]
     return ShortlistView(
         run=runs_service.run_out(session, listed.run),
         scheme=scheme,
         categories=[c.id for c in scheme.categories],
         within=[r for r in rows if r["eligible"] and r["within_capacity"]],
-        below=[r for r in rows if r["eligible"] and not r["within_capacity"]],
-        ineligible=[r for r in rows if not r["eligible"]],
+        below=below,
+        ineligible=ineligible,
         query={"q": search, "decision": decision, "sort": sort},
+        hidden_rows=hidden,
     )
 
 
@@ -299,7 +310,9 @@ def firm_views(
     session: Session, principal: Principal, *, round_id: int, cohort: str, usccs: list[str]
 ) -> list[FirmView]:
     """The explanations of ``usccs`` (in that order) from the shortlist the API serves."""
-    listed = shortlists_service.read_shortlist(session, principal, round_id=round_id, cohort=cohort)
+    listed = shortlists_service.read_shortlist(
+        session, principal, round_id=round_id, cohort=cohort, usccs=usccs
+    )
     by_uscc = {item["uscc"]: item for item in listed.items}
     unknown = [u for u in usccs if u not in by_uscc]
     if unknown:

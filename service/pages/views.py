@@ -209,6 +209,7 @@ def shortlist(
     q: str = "",
     decision: str = "",
     flagged: bool = False,
+    rows: Literal["", "all"] = "",
 ) -> Response:
     """The ranked shortlist, sorted and filtered by the query."""
     if sort not in service.SORT_KEYS:
@@ -226,6 +227,7 @@ def shortlist(
         search=q[:200],
         decision=decision,
         flagged=flagged,
+        all_rows=rows == "all",
     )
     return page(
         request,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -81,9 +82,10 @@ def read_shortlist(
     sector: str | None = None,
     after_position: int | None = None,
     limit: int | None = None,
+    usccs: Collection[str] | None = None,
 ) -> Shortlist:
-    """Rows of the latest run in shortlist order; a conflicted reviewer sees no ratings of the
-    firms they are conflicted with."""
+    """Rows of the latest run in shortlist order (only ``usccs``, when given); a conflicted
+    reviewer sees no ratings of the firms they are conflicted with."""
     rounds_service.get_or_raise(session, round_id)
     run = runs_service.latest_run(session, round_id=round_id, cohort=cohort)
     if run is None:
@@ -91,6 +93,8 @@ def read_shortlist(
     query = _query(run.id, eligible_only=eligible_only, sector=sector)
     if after_position is not None:
         query = query.where(ScoreResultRow.position > after_position)
+    if usccs is not None:
+        query = query.where(ScoreResultRow.uscc.in_(list(usccs)))
     if limit is not None:
         query = query.limit(limit + 1)
     rows = list(session.execute(query))
@@ -293,6 +297,4 @@ def export_shortlist(
     name = f"shortlist-round{round_id}-{cohort}-run{shortlist.run.id}.{format}"
     if format == "csv":
         return ShortlistFile(export.shortlist_csv(shortlist, heading), export.CSV_MEDIA_TYPE, name)
-    return ShortlistFile(
-        export.shortlist_xlsx(shortlist, heading), export.XLSX_MEDIA_TYPE, name
-    )
+    return ShortlistFile(export.shortlist_xlsx(shortlist, heading), export.XLSX_MEDIA_TYPE, name)

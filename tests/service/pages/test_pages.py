@@ -290,3 +290,25 @@ def test_the_page_exports_in_the_page_language(
     assert "Cohort" in english.content.decode("utf-8-sig")
     workbook = client.get(base)
     assert workbook.headers["content-type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_long_shortlist_shows_the_line_and_the_rest_on_request(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=80, capacity=2)
+    total = len(
+        client.get(
+            f"/v1/rounds/{round_id}/cohorts/seed/shortlist", headers=as_role("chair")
+        ).json()["items"]
+    )
+    sign_in(client, api_keys["chair"])
+    path = f"/ui/rounds/{round_id}/cohorts/seed/shortlist"
+    short = client.get(path).text
+    shown = short.count('<tr class="within">') + short.count('<tr class="below">')
+    shown += short.count('<tr class="ineligible">')
+    assert shown < total
+    assert "显示全部" in short
+    full = client.get(path, params={"rows": "all"}).text
+    rows = full.count('<tr class="within">') + full.count('<tr class="below">')
+    assert rows + full.count('<tr class="ineligible">') == total
+    assert "显示全部" not in full
