@@ -6,6 +6,7 @@ Templates say both at once with ``t("中文", "English")``; Jinja's autoescape e
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from service.pages import session as page_session
+from service.selection.rendered import Rendered, RenderedCache
 from service.selection.shortlists import export
 
-__all__ = ["ASSETS", "CONTENT_SECURITY_POLICY", "language", "page", "secure_cookies"]
+__all__ = [
+    "ASSETS",
+    "CONTENT_SECURITY_POLICY",
+    "cached_page",
+    "language",
+    "page",
+    "secure_cookies",
+]
 
 ASSETS = Path(__file__).parent / "assets"
 LANG_COOKIE = "cohorts_lang"
@@ -67,16 +76,14 @@ def _relative(url: URL) -> str:
     return f"{url.path}?{url.query}" if url.query else url.path
 
 
-def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render ``template`` in the request's language with its CSRF token and safety headers."""
+def _render(request: Request, template: str, token: str, context: dict[str, Any]) -> str:
     lang = language(request)
-    token = request.cookies.get(page_session.CSRF_COOKIE) or page_session.new_csrf_token()
 
     def t(zh: str, en: str) -> str:
         return en if lang == "en" else zh
 
     other = "zh" if lang == "en" else "en"
-    body = _ENVIRONMENT.get_template(template).render(
+    return _ENVIRONMENT.get_template(template).render(
         request=request,
         lang=lang,
         t=t,
@@ -87,6 +94,14 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
         other_lang_url=_relative(request.url.include_query_params(lang=other)),
         **context,
     )
+
+
+def _token(request: Request) -> str:
+    return request.cookies.get(page_session.CSRF_COOKIE) or page_session.new_csrf_token()
+
+
+def _respond(request: Request, body: str, token: str, status: int) -> HTMLResponse:
+    """The page with its safety headers, its CSRF cookie and the language cookie if chosen."""
     response = HTMLResponse(body, status_code=status)
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["Cache-Control"] = "no-store"
@@ -102,8 +117,38 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
             secure=secure,
             path="/ui",
         )
+    lang = language(request)
     if request.query_params.get("lang") in ("en", "zh"):
         response.set_cookie(
             LANG_COOKIE, lang, samesite="strict", secure=secure, path="/ui", max_age=365 * 24 * 3600
         )
     return response
+
+
+def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``template`` in the request's language with its CSRF token and safety headers."""
+    token = _token(request)
+    return _respond(request, _render(request, template, token, context), token, status)
+
+
+# Stands in for the viewer's CSRF token in a cached page (tokens are URL-safe base64).
+_TOKEN_SLOT = "@@csrf-token@@"  # noqa: S105 - a placeholder, not a secret
+
+
+def cached_page(
+    request: Request,
+    cache: RenderedCache,
+    key: Hashable,
+    template: str,
+    build: Callable[[], dict[str, Any]],
+) -> HTMLResponse:
+    """A page rendered once per ``key`` (which must name everything it shows, the viewer and
+    the language included), with the viewer's CSRF token put in on the way out."""
+    cache_key = ("page", template, language(request), key)
+    cached = cache.get(cache_key)
+    if cached is None:
+        body = _render(request, template, _TOKEN_SLOT, build()).encode()
+        cached = Rendered(body, "")
+        cache.put(cache_key, cached)
+    token = _token(request)
+    return _respond(request, cached.body.decode().replace(_TOKEN_SLOT, token), token, 200)

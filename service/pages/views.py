@@ -23,10 +23,11 @@ from service.keys import authenticate
 from service.nominations.submission import CandidateUpload, submit_candidate_list
 from service.pages import service
 from service.pages import session as page_session
-from service.pages.rendering import language, page, secure_cookies
+from service.pages.rendering import cached_page, language, page, secure_cookies
 from service.params import CohortPath, IdPath
 from service.rounds import service as rounds_service
 from service.selection.decisions import service as decisions_service
+from service.selection.rendered import cache_for
 from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
 from service.selection.shortlists import service as shortlists_service
@@ -217,27 +218,35 @@ def shortlist(
             f"sort must be one of {', '.join(service.SORT_KEYS)}.",
             errors=[{"loc": ["query", "sort"], "message": "unknown key"}],
         )
-    view = service.shortlist_view(
-        session,
-        principal,
-        round_id=round_id,
-        cohort=cohort,
-        sort=sort,
-        descending=order == "desc",
-        search=q[:200],
-        decision=decision,
-        flagged=flagged,
-        all_rows=rows == "all",
+    version = shortlists_service.shortlist_version(
+        session, principal, round_id=round_id, cohort=cohort
     )
-    return page(
-        request,
-        "shortlist.html",
-        view=view,
-        round_id=round_id,
-        cohort=cohort,
-        order=order,
-        flagged=flagged,
-    )
+    # The whole query: the page shows it back (filters, the language link).
+    key = (version, principal.key_id, round_id, cohort, request.url.query)
+
+    def build() -> dict[str, Any]:
+        view = service.shortlist_view(
+            session,
+            principal,
+            round_id=round_id,
+            cohort=cohort,
+            sort=sort,
+            descending=order == "desc",
+            search=q[:200],
+            decision=decision,
+            flagged=flagged,
+            all_rows=rows == "all",
+        )
+        return {
+            "view": view,
+            "round_id": round_id,
+            "cohort": cohort,
+            "order": order,
+            "flagged": flagged,
+        }
+
+    # Rebuilt only when the shortlist's run, ratings, decisions or the viewer's conflicts change.
+    return cached_page(request, cache_for(request.app.state), key, "shortlist.html", build)
 
 
 def _uscc(value: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection
+from collections.abc import Collection, Hashable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -31,7 +31,14 @@ from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
 from service.selection.shortlists import export
 
-__all__ = ["Shortlist", "ShortlistFile", "export_shortlist", "read_shortlist", "shortlist_document"]
+__all__ = [
+    "Shortlist",
+    "ShortlistFile",
+    "export_shortlist",
+    "read_shortlist",
+    "shortlist_document",
+    "shortlist_version",
+]
 
 _HIDDEN_NOTE = "hidden: you declared a conflict of interest with this firm"
 
@@ -187,6 +194,24 @@ def _dependencies() -> Select[Any]:
 _DEPENDENCIES = _dependencies()
 
 
+def shortlist_version(
+    session: Session, principal: Principal, *, round_id: int, cohort: str
+) -> Hashable:
+    """What the viewer's shortlist of the cohort depends on, read in one statement: the latest
+    run, the viewer's conflicts, and the round's rating and decision versions; 404 without a
+    run."""
+    row = session.execute(
+        _DEPENDENCIES,
+        {"round_id": round_id, "cohort": cohort, "key_id": principal.key_id or 0},
+    ).one()
+    run_id, run_created, conflicts, *versions = row
+    if run_id is None:
+        rounds_service.get_or_raise(session, round_id)
+        raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
+    hidden = frozenset(conflicts.split(",")) if conflicts else frozenset()
+    return (run_id, run_created, hidden, tuple(versions))
+
+
 def shortlist_document(
     session: Session,
     principal: Principal,
@@ -201,27 +226,8 @@ def shortlist_document(
 ) -> Rendered:
     """A JSON page of the shortlist, rebuilt only when its run, the viewer's conflicts, or the
     round's ratings or decisions changed (each read from the database on every request)."""
-    row = session.execute(
-        _DEPENDENCIES,
-        {"round_id": round_id, "cohort": cohort, "key_id": principal.key_id or 0},
-    ).one()
-    run_id, run_created, conflicts, *versions = row
-    if run_id is None:
-        rounds_service.get_or_raise(session, round_id)
-        raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
-    hidden = frozenset(conflicts.split(",")) if conflicts else frozenset()
-    key = (
-        "shortlist",
-        run_id,
-        run_created,
-        cohort,
-        eligible_only,
-        sector,
-        after_position,
-        limit,
-        hidden,
-        tuple(versions),
-    )
+    version = shortlist_version(session, principal, round_id=round_id, cohort=cohort)
+    key = ("shortlist", version, cohort, eligible_only, sector, after_position, limit)
     cached = cache.get(key)
     if cached is not None:
         return cached

@@ -239,8 +239,12 @@ def test_the_chair_confirms_a_batch_and_an_override_needs_a_reason(
     confirm = client.post(f"{base}/confirm", data=form)
     assert "缺少理由" not in confirm.text
     assert "<strong>1</strong> / 2" in confirm.text
+    before = client.get(f"/ui/rounds/{round_id}/cohorts/seed/shortlist")
+    assert "d-select" not in before.text
     recorded = client.post(base, data=form)
     assert recorded.status_code == 200
+    assert "d-select" in recorded.text  # the cached page was rebuilt after the decision
+    assert f'value="{token}"' in recorded.text  # with this viewer's own token
     after = client.get(
         f"/v1/rounds/{round_id}/cohorts/seed/shortlist", headers=as_role("chair")
     ).json()["items"]
