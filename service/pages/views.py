@@ -265,15 +265,21 @@ def firm(
     principal: PrincipalDep,
 ) -> Response:
     """One firm's explanation with its chart, ratings and (for a reviewer) the rating form."""
-    view = service.firm_view(session, principal, round_id=round_id, cohort=cohort, uscc=_uscc(uscc))
-    return page(
-        request,
-        "firm.html",
-        view=view,
-        round_id=round_id,
-        cohort=cohort,
-        done=request.query_params.get("done"),
+    version = shortlists_service.shortlist_version(
+        session, principal, round_id=round_id, cohort=cohort
     )
+    key = (version, principal.key_id, round_id, cohort, _uscc(uscc), request.url.query)
+
+    def build() -> dict[str, Any]:
+        view = service.firm_view(session, principal, round_id=round_id, cohort=cohort, uscc=uscc)
+        return {
+            "view": view,
+            "round_id": round_id,
+            "cohort": cohort,
+            "done": request.query_params.get("done"),
+        }
+
+    return cached_page(request, cache_for(request.app.state), key, "firm.html", build)
 
 
 @router.get("/ui/rounds/{round_id}/cohorts/{cohort}/export")
