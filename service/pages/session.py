@@ -22,6 +22,7 @@ __all__ = [
     "CSRF_COOKIE",
     "CSRF_FIELD",
     "SESSION_COOKIE",
+    "expired",
     "key_hash_of",
     "new_csrf_token",
     "read",
@@ -43,6 +44,12 @@ def seal(secret: bytes, *, key_id: int, key_hash: str, lifetime_s: int) -> str:
     """A session cookie value for the key, valid for ``lifetime_s`` seconds from now."""
     expires = int(time.time()) + lifetime_s
     return f"{key_id}.{expires}.{_signature(secret, key_id, expires, key_hash)}"
+
+
+def expired(cookie: str) -> bool:
+    """Whether a session cookie is malformed or past its expiry (its signature unchecked)."""
+    parts = cookie.split(".")
+    return len(parts) != 3 or not parts[1].isdigit() or int(parts[1]) < time.time()
 
 
 def read(session: Session, secret: bytes, cookie: str) -> Principal | None:

@@ -75,6 +75,7 @@ def test_a_revoked_key_ends_its_page_session(
     key_id = int(client.cookies["cohorts_session"].split(".")[0])
     with app.state.write_sessions.begin() as session:
         revoke_key(session, key_id=key_id)
+    app.state.principal_cache.clear()  # what a revocation inside this process does
     assert client.get("/ui/rounds", follow_redirects=False).status_code == 303
 
 
