@@ -94,6 +94,7 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/ui/rounds"): ADMIN_ONLY,
     ("GET", "/ui/rounds/{round_id}"): STAFF,
     ("POST", "/ui/rounds/{round_id}/state"): ADMIN_ONLY,
+    ("POST", "/ui/rounds/{round_id}/publish"): ADMIN_ONLY,
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/score-runs"): ADMIN_ONLY,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/shortlist"): STAFF,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}"): STAFF,

@@ -27,6 +27,7 @@ from service.pages.rendering import cached_page, language, page, secure_cookies
 from service.params import CohortPath, IdPath
 from service.rounds import service as rounds_service
 from service.selection.decisions import service as decisions_service
+from service.selection.publication import service as publication_service
 from service.selection.rendered import cache_for
 from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
@@ -174,6 +175,17 @@ def move_round(
     """Move the round to the state the admin chose."""
     transitions_service.change_state(
         session, principal, round_id=round_id, state=state, reason=None
+    )
+    return _see_other(f"/ui/rounds/{round_id}")
+
+
+@router.post("/ui/rounds/{round_id}/publish")
+def publish(
+    request: Request, round_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    """Publish the decided round with the default validity (from today)."""
+    publication_service.publish(
+        session, principal, round_id=round_id, valid_from=None, validity_years=None
     )
     return _see_other(f"/ui/rounds/{round_id}")
 

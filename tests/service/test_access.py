@@ -74,6 +74,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/ui/rounds"): {ADMIN},
     ("GET", "/ui/rounds/{round_id}"): STAFF,
     ("POST", "/ui/rounds/{round_id}/state"): {ADMIN},
+    ("POST", "/ui/rounds/{round_id}/publish"): {ADMIN},
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/score-runs"): {ADMIN},
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/shortlist"): STAFF,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}"): STAFF,

@@ -317,3 +317,23 @@ def test_a_long_shortlist_shows_the_line_and_the_rest_on_request(
     rows = full.count('<tr class="within">') + full.count('<tr class="below">')
     assert rows + full.count('<tr class="ineligible">') == total
     assert "显示全部" not in full
+
+
+def test_the_admin_moves_the_round_and_publishes_from_the_dashboard(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=6, capacity=2)
+    token = sign_in(client, api_keys["admin"])
+    dashboard = f"/ui/rounds/{round_id}"
+    assert 'value="decided"' in client.get(dashboard).text
+    moved = client.post(f"{dashboard}/state", data={"csrf_token": token, "state": "decided"})
+    assert moved.status_code == 200
+    assert "/publish" in moved.text
+    published = client.post(f"{dashboard}/publish", data={"csrf_token": token})
+    assert published.status_code == 200
+    assert client.get(f"/v1/rounds/{round_id}", headers=as_role("admin")).json()["state"] == (
+        "published"
+    )
+    assert "三年目标" in published.text
+    again = client.post(f"{dashboard}/publish", data={"csrf_token": token})
+    assert again.status_code == 409
