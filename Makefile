@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export COHORTS_DATABASE_URL ?= sqlite:///var/cohorts.db
 
-.PHONY: setup run test test-sqlite lint bench lock clean
+.PHONY: setup run test test-sqlite lint bench lock clean screenshots
 
 # The pinned, hash-checked dependencies first; then the project itself, without resolving again.
 $(VENV)/.installed: pyproject.toml requirements-dev.lock
@@ -24,6 +24,7 @@ run: setup
 	$(BIN)/cohorts db upgrade
 	$(BIN)/cohorts seed demo
 	$(BIN)/cohorts keys demo
+	@echo "pages: http://$(HOST):$(PORT)/ui/login (sign in with one of the keys above)"
 	$(BIN)/cohorts serve --host $(HOST) --port $(PORT)
 
 ## make test: lint, types and import contracts, then the whole suite on SQLite and on PostgreSQL,
@@ -42,6 +43,12 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy service scoring schemas seed_data migrations tests bench
 	$(BIN)/lint-imports
+
+## make screenshots: a PNG of each page, taken by the browser tests, into var/screenshots (git-ignored)
+screenshots: setup
+	COHORTS_SCREENSHOTS=var/screenshots COHORTS_TEST_DATABASES=sqlite \
+		$(BIN)/pytest tests/service/pages/test_browser.py -q
+	@echo "screenshots in var/screenshots/"
 
 bench: setup
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done

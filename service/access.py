@@ -100,6 +100,32 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/webhooks/{webhook_id}/deliveries"): ADMIN_ONLY,
     ("GET", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}"): ADMIN_ONLY,
     ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): ADMIN_ONLY,
+    # the committee's pages (signed in by cookie): the same roles as the API behind each
+    ("GET", "/ui/login"): PUBLIC,
+    ("POST", "/ui/login"): PUBLIC,
+    ("POST", "/ui/logout"): PUBLIC,
+    ("GET", "/ui"): ALL_ROLES,
+    ("GET", "/ui/rounds"): STAFF,
+    ("POST", "/ui/rounds"): ADMIN_ONLY,
+    ("GET", "/ui/rounds/{round_id}"): STAFF,
+    ("POST", "/ui/rounds/{round_id}/state"): ADMIN_ONLY,
+    ("POST", "/ui/rounds/{round_id}/notice"): ADMIN_ONLY,
+    ("POST", "/ui/rounds/{round_id}/publish"): ADMIN_ONLY,
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/score-runs"): ADMIN_ONLY,
+    ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/shortlist"): STAFF,
+    ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}"): STAFF,
+    ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/compare"): STAFF,
+    ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/export"): STAFF,
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/reviews"): frozenset(
+        {Role.REVIEWER}
+    ),
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/conflicts"): frozenset(
+        {Role.REVIEWER}
+    ),
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions/confirm"): frozenset({Role.CHAIR}),
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions"): frozenset({Role.CHAIR}),
+    ("GET", "/ui/rounds/{round_id}/upload"): WRITERS,
+    ("POST", "/ui/rounds/{round_id}/upload"): WRITERS,
 }
 
 

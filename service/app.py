@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Connection
+from starlette.staticfiles import StaticFiles
 
 from service import health
 from service.access import RULES
@@ -27,6 +29,9 @@ from service.metrics import Metrics
 from service.metrics import router as metrics_router
 from service.nominations.views import router as nominations_router
 from service.openapi import install_openapi
+from service.pages.rendering import ASSETS as PAGE_ASSETS
+from service.pages.views import install_page_errors
+from service.pages.views import router as pages_router
 from service.parameters import refuse_nul_parameters
 from service.params import known_query_only
 from service.problems import install_problem_handlers
@@ -109,11 +114,18 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.state.objection_limiter = RateLimiter(
         limit=settings.objection_rate_limit, window_seconds=settings.objection_rate_window_seconds
     )
+    app.state.session_secret = (
+        settings.page_session_secret.encode()
+        if settings.page_session_secret
+        else secrets.token_bytes(32)
+    )
 
     install_problem_handlers(app)
     install_lock_handler(app)
+    install_page_errors(app)
     install_docs(app)
     install_openapi(app)
+    app.mount("/ui/assets", StaticFiles(directory=PAGE_ASSETS), name="page-assets")
     app.include_router(health.router)
     app.include_router(metrics_router)
     app.include_router(firms_router)
@@ -126,6 +138,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.include_router(webhooks_router)
     for selection_router in SELECTION_ROUTERS:
         app.include_router(selection_router)
+    app.include_router(pages_router)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AllowMiddleware, routes=RULES)

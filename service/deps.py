@@ -10,9 +10,10 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from service.access import PUBLIC, rule_for
+from service.access import PUBLIC, Role, rule_for
 from service.errors import Forbidden, ServiceError, Unauthorized
 from service.keys import Principal, authenticate
+from service.pages import session as page_session
 
 __all__ = ["PrincipalDep", "SessionDep", "authorize", "get_session", "run_read"]
 
@@ -51,6 +52,15 @@ def _lookup(request: Request, raw_key: str) -> Principal | None:
         return authenticate(session, raw_key)
 
 
+def _page_lookup(request: Request, cookie: str) -> Principal | None:
+    with request.app.state.read_sessions() as session:
+        return page_session.read(session, request.app.state.session_secret, cookie)
+
+
+def _is_page(path: str) -> bool:
+    return path == "/ui" or path.startswith("/ui/")
+
+
 async def authorize(request: Request) -> None:
     """Deny by default: the matched route's rule decides, and the caller's key must satisfy it."""
     route = request.scope.get("route")
@@ -61,6 +71,21 @@ async def authorize(request: Request) -> None:
     if rule == PUBLIC:
         return
     raw_key = request.headers.get("x-api-key", "").strip()
+    cookie = request.cookies.get(page_session.SESSION_COOKIE)
+    if not raw_key and cookie and _is_page(path):
+        # A page signed in by cookie: the same rule, the key the cookie is bound to, trusted
+        # from the cache as a key is (the cookie's own expiry checked on every request).
+        cache = request.app.state.principal_cache
+        principal = None if page_session.expired(cookie) else cache.get(cookie)
+        if principal is None:
+            principal = await run_in_threadpool(_page_lookup, request, cookie)
+            if principal is not None:
+                cache.put(cookie, principal)
+        if principal is None:
+            raise Unauthorized("The page session has expired or its key was revoked.")
+        _check_role(principal, rule)
+        request.state.principal = principal
+        return
     if not raw_key:
         raise Unauthorized(
             "Send an API key in the X-API-Key header.",
@@ -78,10 +103,14 @@ async def authorize(request: Request) -> None:
             "The API key is unknown or revoked.",
             headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'},
         )
+    _check_role(principal, rule)
+    request.state.principal = principal
+
+
+def _check_role(principal: Principal, rule: frozenset[Role]) -> None:
     if principal.role not in rule:
         allowed = ", ".join(sorted(r.value for r in rule))
         raise Forbidden(f"The role {principal.role.value!r} may not do this (allowed: {allowed}).")
-    request.state.principal = principal
 
 
 async def current_principal(request: Request) -> Principal:

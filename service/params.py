@@ -79,9 +79,13 @@ def _declared_query(request: Request, route: APIRoute) -> frozenset[str]:
 
 
 async def known_query_only(request: Request) -> None:
-    """A 422 naming each query parameter the matched route does not take."""
+    """A 422 naming each query parameter the matched API route does not take.
+
+    Pages (``/ui``) read their own sort and filter parameters from the query string, and a
+    bookmarked link with a parameter a page no longer knows should still open; they are exempt.
+    """
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
+    if not isinstance(route, APIRoute) or request.url.path.startswith("/ui"):
         return
     unknown = sorted(set(request.query_params) - _declared_query(request, route))
     if unknown:

@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from service.access import RULES
+from service.pages.views import router as pages_router
 from tests.conftest import ROLES
 
 ADMIN, OFFICER, REVIEWER, CHAIR, TRACKER = ROLES
@@ -75,6 +77,28 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/webhooks/{webhook_id}/deliveries"): {ADMIN},
     ("GET", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}"): {ADMIN},
     ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): {ADMIN},
+    # the committee's pages, signed in by cookie, under the API's rules
+    ("GET", "/ui/login"): PUBLIC,
+    ("POST", "/ui/login"): PUBLIC,
+    ("POST", "/ui/logout"): PUBLIC,
+    ("GET", "/ui"): EVERYONE,
+    ("GET", "/ui/rounds"): STAFF,
+    ("POST", "/ui/rounds"): {ADMIN},
+    ("GET", "/ui/rounds/{round_id}"): STAFF,
+    ("POST", "/ui/rounds/{round_id}/state"): {ADMIN},
+    ("POST", "/ui/rounds/{round_id}/notice"): {ADMIN},
+    ("POST", "/ui/rounds/{round_id}/publish"): {ADMIN},
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/score-runs"): {ADMIN},
+    ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/shortlist"): STAFF,
+    ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}"): STAFF,
+    ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/compare"): STAFF,
+    ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/export"): STAFF,
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/reviews"): {REVIEWER},
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/conflicts"): {REVIEWER},
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions/confirm"): {CHAIR},
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions"): {CHAIR},
+    ("GET", "/ui/rounds/{round_id}/upload"): {OFFICER, ADMIN},
+    ("POST", "/ui/rounds/{round_id}/upload"): {OFFICER, ADMIN},
 }
 
 # Values that satisfy each path parameter's syntax, so the gate, not routing, decides.
@@ -95,10 +119,18 @@ PATH_VALUES = {
 
 
 def _routes(app: FastAPI) -> list[tuple[str, str]]:
-    """Every operation of the app, read from its OpenAPI document (no route hides from it)."""
+    """Every operation of the app, read from its OpenAPI document (no route hides from it),
+    and every route of the pages' router (pages stay out of the API's schema)."""
     app.openapi_schema = None  # routes may have been added since the schema was cached
     paths = app.openapi()["paths"]
-    return sorted((method.upper(), path) for path, ops in paths.items() for method in ops)
+    operations = {(method.upper(), path) for path, ops in paths.items() for method in ops}
+    pages = {
+        (method, route.path)
+        for route in pages_router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods or ()
+    }
+    return sorted(operations | pages)
 
 
 def _url(path: str) -> str:
@@ -120,19 +152,33 @@ def test_every_route_has_an_expected_rule_and_a_code_rule(app: FastAPI) -> None:
 def test_every_role_on_every_route(
     client: TestClient, app: FastAPI, as_role: Callable[[str], dict[str, str]], role: str | None
 ) -> None:
+    # Page forms carry the double-submit token; here every form has a valid one, so the access
+    # rule alone decides (tests/service/pages checks the token itself).
+    client.cookies.set("cohorts_csrf", "token")
     for method, path in _routes(app):
         allowed = EXPECTED[(method, path)]
         headers = as_role(role) if role else {}
-        response = client.request(method, _url(path), headers=headers)
+        page = path.startswith("/ui")
+        form = {"csrf_token": "token"} if page and method == "POST" else None
+        response = client.request(
+            method, _url(path), headers=headers, data=form, follow_redirects=False
+        )
         if not allowed:
             assert response.status_code not in (401, 403), (method, path)
         elif role is None:
-            assert response.status_code == 401, (method, path, response.text)
+            # A page sends the signed-out caller to the sign-in form.
+            expected = (303, "/ui/login") if page else (401, None)
+            assert (response.status_code, response.headers.get("location")) == expected, (
+                method,
+                path,
+                response.text,
+            )
         elif role in allowed:
             assert response.status_code not in (401, 403), (method, path, role, response.text)
         else:
             assert response.status_code == 403, (method, path, role, response.text)
-            assert response.headers["content-type"] == "application/problem+json"
+            media = "text/html; charset=utf-8" if page else "application/problem+json"
+            assert response.headers["content-type"] == media
 
 
 def test_unknown_and_revoked_keys_are_401(
@@ -190,6 +236,8 @@ def test_every_route_refuses_an_unknown_query_parameter(
     client: TestClient, app: FastAPI, as_role: Callable[[str], dict[str, str]]
 ) -> None:
     for method, path in _routes(app):
+        if path.startswith("/ui"):
+            continue  # pages read their own query strings (service.params.known_query_only)
         allowed = EXPECTED[(method, path)]
         role = ADMIN if ADMIN in allowed else min(allowed, default=None)
         headers = as_role(role) if role else {}

@@ -9,6 +9,7 @@ assigned to them are withheld: a reviewer sees the details of their own assignme
 
 from __future__ import annotations
 
+from collections.abc import Collection, Hashable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ from service.models import (
     ScoreResultRow,
     ScoreRun,
     StoredScheme,
+    utcnow,
 )
 from service.pagination import PageParams, split_page
 from service.rounds import service as rounds_service
@@ -37,7 +39,7 @@ from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
 from service.selection.shortlists import export as export_formats
 
-__all__ = ["Shortlist", "ShortlistFile", "export", "read", "render_page"]
+__all__ = ["Shortlist", "ShortlistFile", "export", "read", "render_page", "shortlist_version"]
 
 _NOT_ASSIGNED = {
     "withheld": "not assigned to you: a reviewer sees the details of their own assignments only"
@@ -141,9 +143,10 @@ def read(
     sector: str | None = None,
     page: PageParams | None = None,
     compare: str | None = None,
+    usccs: Collection[str] | None = None,
 ) -> Shortlist:
-    """Rows of the latest run in shortlist order (one page, or all without ``page``), narrowed
-    for a reviewer (module docstring)."""
+    """Rows of the latest run in shortlist order (one page, or all without ``page``; only
+    ``usccs``, when given), narrowed for a reviewer (module docstring)."""
     rounds_service.get_or_raise(session, round_id)
     run = runs_service.latest(session, round_id=round_id, cohort=cohort)
     if run is None:
@@ -172,6 +175,8 @@ def read(
         if principal.reviewer_id is not None
         else None
     )
+    if usccs is not None:
+        query = query.where(ScoreResultRow.uscc.in_(list(usccs)))
     next_cursor = None
     if page is None:
         rows = list(session.execute(query))
@@ -280,6 +285,25 @@ def _dependencies() -> Select[Any]:
 _DEPENDENCIES = _dependencies()
 
 
+def shortlist_version(
+    session: Session, principal: Principal, *, round_id: int, cohort: str
+) -> Hashable:
+    """What the viewer's shortlist of the cohort depends on, read in one statement: the latest
+    run (its id alone names its rows: runs are never deleted or rewritten), the viewer's
+    conflicts and assignments, and the round's rating and decision versions; 404 without a run."""
+    row = session.execute(
+        _DEPENDENCIES,
+        {"round_id": round_id, "cohort": cohort, "reviewer_id": principal.reviewer_id or 0},
+    ).one()
+    run_id, conflicts, assigned, *versions = row
+    if run_id is None:
+        rounds_service.get_or_raise(session, round_id)
+        raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
+    hidden = frozenset(conflicts.split(",")) if conflicts else frozenset()
+    mine = principal.reviewer_id is not None and frozenset((assigned or "").split(","))
+    return (run_id, hidden, mine, tuple(versions))
+
+
 def render_page(
     session: Session,
     principal: Principal,
@@ -294,28 +318,16 @@ def render_page(
 ) -> Rendered:
     """A JSON page of the shortlist, rebuilt only when its run, the viewer's conflicts, or the
     round's ratings or decisions changed (each read from the database on every request)."""
-    row = session.execute(
-        _DEPENDENCIES,
-        {"round_id": round_id, "cohort": cohort, "reviewer_id": principal.reviewer_id or 0},
-    ).one()
-    run_id, conflicts, assigned, *versions = row
-    if run_id is None:
-        rounds_service.get_or_raise(session, round_id)
-        raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
-    hidden = frozenset(conflicts.split(",")) if conflicts else frozenset()
-    # The run id alone names the run's rows: runs are never deleted or rewritten.
+    version = shortlist_version(session, principal, round_id=round_id, cohort=cohort)
     key = (
         "shortlist",
-        run_id,
+        version,
         cohort,
         eligible_only,
         sector,
         page.after("position", int),
         page.limit,
         compare,
-        hidden,
-        principal.reviewer_id is not None and frozenset((assigned or "").split(",")),
-        tuple(versions),
     )
     cached = cache.get(key)
     if cached is not None:
@@ -360,9 +372,10 @@ def export(
     eligible_only: bool,
     sector: str | None,
     compare: str | None = None,
+    lang: Literal["zh", "en"] = "zh",
 ) -> ShortlistFile:
-    """Every row of the latest run matching the filters as CSV or XLSX, one column per
-    criterion."""
+    """Every row of the latest run matching the filters as CSV or XLSX, headed by the round,
+    cohort, scheme version and export time, with the scheme's criterion titles as headers."""
     shortlist = read(
         session,
         principal,
@@ -372,9 +385,23 @@ def export(
         sector=sector,
         compare=compare,
     )
+    selection_round = rounds_service.get_or_raise(session, round_id)
+    stored = session.get(StoredScheme, shortlist.run.scheme_pk)
+    assert stored is not None  # a foreign key with ON DELETE RESTRICT
+    heading = export_formats.Heading(
+        round_id=round_id,
+        round_name=selection_round.name,
+        cohort=cohort,
+        scheme=schemes_service.to_scheme(stored),
+        exported_at=utcnow(),
+        # The demo data say so in the round's name and in every firm's English name.
+        synthetic="synthetic" in selection_round.name.casefold()
+        or any("synthetic" in (item["name_en"] or "").casefold() for item in shortlist.items),
+        lang=lang,
+    )
     name = f"shortlist-round{round_id}-{cohort}-run{shortlist.run.id}.{format}"
     if format == "csv":
-        body, media_type = export_formats.shortlist_csv(shortlist), export_formats.CSV_MEDIA_TYPE
-    else:
-        body, media_type = export_formats.shortlist_xlsx(shortlist), export_formats.XLSX_MEDIA_TYPE
-    return ShortlistFile(body, media_type, name)
+        body = export_formats.shortlist_csv(shortlist, heading)
+        return ShortlistFile(body, export_formats.CSV_MEDIA_TYPE, name)
+    body = export_formats.shortlist_xlsx(shortlist, heading)
+    return ShortlistFile(body, export_formats.XLSX_MEDIA_TYPE, name)

@@ -37,12 +37,14 @@ async def get_shortlist(
     eligible_only: bool = False,
     sector: SectorCode | None = None,
     compare: Literal["topsis", "weighted-sum"] | None = None,
+    lang: Literal["zh", "en"] = "zh",
     *,
     page: PageDep,
 ) -> Response:
     """Ranked firms first (by rank), then the ineligible ones by USCC, each with gate outcomes,
     per-criterion points, sensitivity, flags and reviewer aggregates (raw and calibrated).
-    ``format=csv|xlsx`` exports every row matching the filters, one column per criterion;
+    ``format=csv|xlsx`` exports every row matching the filters under a heading (round, cohort,
+    scheme version, export time), criterion titles as headers (``lang=en``: English);
     JSON pages with ``cursor``. Each explanation carries ``robustness``: per criterion left
     out, the firm's rank and whether it stays within capacity. ``compare=topsis`` (or
     ``weighted-sum``, whichever the scheme does not use) adds each firm's rank under the other
@@ -58,6 +60,7 @@ async def get_shortlist(
             eligible_only=eligible_only,
             sector=sector,
             compare=compare,
+            lang=lang,
         )
         disposition = f'attachment; filename="{file.filename}"'
         return Response(

@@ -3,6 +3,7 @@ taken to the scoring state, and the calls each step needs."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -177,3 +178,11 @@ def scored_round(client: TestClient, as_role: Headers, *, per_cohort: int = 20, 
     for cohort in cohorts:
         score(client, as_role, round_id, cohort)
     return round_id
+
+
+def csv_table(content: bytes) -> tuple[list[list[str]], list[dict[str, str]]]:
+    """The heading lines and the table rows of an exported CSV shortlist."""
+    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    blank = lines.index([])
+    header, *body = lines[blank + 1 :]
+    return lines[:blank], [dict(zip(header, row, strict=True)) for row in body]

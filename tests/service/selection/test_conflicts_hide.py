@@ -3,7 +3,6 @@ figures: not in the JSON shortlist, the CSV, the XLSX, nor the firm's filings an
 
 from __future__ import annotations
 
-import csv
 import io
 
 from fastapi import FastAPI
@@ -11,7 +10,14 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from service.keys import create_key
-from tests.service.selection.builders import Headers, assign_cohort, score, scored_round, shortlist
+from tests.service.selection.builders import (
+    Headers,
+    assign_cohort,
+    csv_table,
+    score,
+    scored_round,
+    shortlist,
+)
 
 CRITERION = "business_model_innovation"
 
@@ -60,13 +66,13 @@ def test_a_conflicted_firm_is_hidden_in_every_format(
         assert left_out == list(range(1, len(left_out) + 1)), criterion
 
     exported = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
-                          params={"format": "csv"}, headers=me)
+                          params={"format": "csv", "lang": "en"}, headers=me)
     assert exported.status_code == 200
     text = exported.content.decode("utf-8-sig")
     assert target["uscc"] not in text
     assert target["name"] not in text
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert sorted(int(r["rank"]) for r in rows if r["rank"]) == visible_ranks
+    _heading, rows = csv_table(exported.content)
+    assert sorted(int(r["Rank"]) for r in rows if r["Rank"]) == visible_ranks
 
     workbook = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
                           params={"format": "xlsx"}, headers=me)

@@ -3,7 +3,6 @@ ones, and selected only with a reason."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from fastapi import FastAPI
@@ -13,7 +12,14 @@ from sqlalchemy import select
 
 from service.keys import create_key
 from service.models import AuditEvent
-from tests.service.selection.builders import Headers, assign, score, scored_round, shortlist
+from tests.service.selection.builders import (
+    Headers,
+    assign,
+    csv_table,
+    score,
+    scored_round,
+    shortlist,
+)
 
 CRITERIA = ("hard_tech_distinctiveness", "business_model_innovation")
 
@@ -106,16 +112,19 @@ def test_every_export_marks_the_firms_awaiting_ratings(
 ) -> None:
     round_id = scored_round(client, as_role, per_cohort=6)
     response = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
-                          params={"format": "csv"}, headers=as_role("chair"))
+                          params={"format": "csv", "lang": "en"}, headers=as_role("chair"))
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert {r["awaiting_ratings"] for r in rows} == {"awaiting ratings: 0 of 3"}
-    assert {r["awaiting_ratings_zh"] for r in rows} == {"评分未齐：已评 0 份，共需 3 份"}
-    assert all("awaiting-ratings:" in r["flags"] for r in rows)
+    _heading, rows = csv_table(response.content)
+    assert {r["Ratings awaited"] for r in rows} == {"awaiting ratings: 0 of 3"}
+    response = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
+                          params={"format": "csv"}, headers=as_role("chair"))
+    _heading, rows = csv_table(response.content)
+    assert {r["评分进度"] for r in rows} == {"评分未齐：已评 0 份，共需 3 份"}
     response = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
                           params={"format": "xlsx"}, headers=as_role("chair"))
     sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
     assert sheet is not None
     table = list(sheet.iter_rows(values_only=True))
-    column = list(table[0]).index("awaiting_ratings")
-    assert {r[column] for r in table[1:]} == {"awaiting ratings: 0 of 3"}
+    top = next(i for i, r in enumerate(table) if r and r[0] == "名次")
+    column = list(table[top]).index("评分进度")
+    assert {r[column] for r in table[top + 1:]} == {"评分未齐：已评 0 份，共需 3 份"}

@@ -3,13 +3,10 @@ and the other aggregation's ranking beside the scheme's, checked against the poi
 
 from __future__ import annotations
 
-import csv
-import io
-
 import numpy as np
 from fastapi.testclient import TestClient
 
-from tests.service.selection.builders import Headers, scored_round, shortlist
+from tests.service.selection.builders import Headers, csv_table, scored_round, shortlist
 
 
 def test_compare_topsis_ranks_the_shown_points_by_closeness(
@@ -40,10 +37,10 @@ def test_compare_topsis_ranks_the_shown_points_by_closeness(
     assert own.json()["errors"][0]["loc"] == ["query", "compare"]
 
     exported = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
-                          params={"format": "csv", "compare": "topsis"}, headers=as_role("chair"))
-    rows = {r["uscc"]: r for r in csv.DictReader(io.StringIO(
-        exported.content.decode("utf-8-sig")))}
-    assert rows[eligible[0]["uscc"]]["topsis_rank"] == str(eligible[0]["compare"]["rank"])
+                          params={"format": "csv", "compare": "topsis", "lang": "en"},
+                          headers=as_role("chair"))
+    rows = {r["USCC"]: r for r in csv_table(exported.content)[1]}
+    assert rows[eligible[0]["uscc"]]["Rank under topsis"] == str(eligible[0]["compare"]["rank"])
 
 
 def test_leave_one_out_says_in_or_out_of_capacity_per_criterion(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from service.selection.shortlists.export import neutralise
-from tests.service.selection.builders import Headers, scored_round, shortlist
+from tests.service.selection.builders import Headers, csv_table, scored_round, shortlist
 
 HOSTILE = "=HYPERLINK(\"http://evil.example\",\"点我\")"
 
@@ -56,38 +55,77 @@ def test_no_run_yet_is_a_404(client: TestClient, as_role: Headers) -> None:
     assert response.status_code == 404
 
 
-def test_csv_export_has_a_bom_a_column_per_criterion_and_neutralised_names(
+def test_csv_export_has_a_heading_titles_for_headers_and_neutralised_names(
+    client: TestClient, as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=8, hostile_name=HOSTILE)
+    # The chair sees every firm's details (a reviewer only those assigned to them).
+    response = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
+                          params={"format": "csv"}, headers=as_role("chair"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    heading, rows = csv_table(response.content)
+    page = shortlist(client, as_role("chair"), round_id, "seed")
+    run = page["run"]
+    meta = {line[0]: line[1] for line in heading}
+    assert meta["梯队"] == "seed"
+    assert meta["方案"] == f"{run['scheme']['id']} v{run['scheme']['version']}"
+    assert meta["评分批次"] == str(run["id"])
+    assert "导出时间 (UTC)" in meta
+    assert "SYNTHETIC" in meta  # the demo firms are synthetic
+    header = list(rows[0])
+    assert "硬科技领域（满分 6）" in header
+    assert not any(h.startswith("points:") for h in header)
+    names = [r["企业名称"] for r in rows]
+    assert "'" + HOSTILE in names
+    assert not any(n.startswith(("=", "+", "-", "@")) for n in names)
+    assert any("公司" in n for n in names)  # Chinese intact
+    first = page["items"][0]
+    row = next(r for r in rows if r["统一社会信用代码"] == first["uscc"])
+    assert float(row["总分（精确）"]) == first["total"]
+    assert row["总分"] == f"{round(first['total'], 2):g}"
+    failed = next(i for i in page["items"] if not i["eligible"])
+    failed_row = next(r for r in rows if r["统一社会信用代码"] == failed["uscc"])
+    assert failed_row["通过门槛"] == "否"
+    reasons = [g["reason"] for g in failed["explanation"]["gates"] if g["reason"]]
+    assert reasons[0] in failed_row["未通过门槛的原因"]
+
+
+def test_csv_export_in_english(client: TestClient, as_role: Headers) -> None:
+    round_id = scored_round(client, as_role, per_cohort=6)
+    response = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
+                          params={"format": "csv", "lang": "en"}, headers=as_role("chair"))
+    heading, rows = csv_table(response.content)
+    assert heading[1] == ["Cohort", "seed"]
+    assert "hard tech sector (of 6)" in rows[0]
+    assert {r["Eligible"] for r in rows} <= {"yes", "no"}
+
+
+def test_xlsx_export_is_formatted_and_neutralises_the_hostile_name(
     client: TestClient, as_role: Headers
 ) -> None:
     round_id = scored_round(client, as_role, per_cohort=8, hostile_name=HOSTILE)
     response = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
-                          params={"format": "csv"}, headers=as_role("reviewer"))
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/csv")
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    run = shortlist(client, as_role("reviewer"), round_id, "seed")["run"]
-    header = list(rows[0])
-    assert [h for h in header if h.startswith("points:")] == [
-        f"points:{c}" for c in run["criteria"]]
-    names = [r["name"] for r in rows]
-    assert "'" + HOSTILE in names
-    assert not any(n.startswith(("=", "+", "-", "@")) for n in names)
-    assert any("公司" in n for n in names)  # Chinese intact
-
-
-def test_xlsx_export_neutralises_the_hostile_name(client: TestClient, as_role: Headers) -> None:
-    round_id = scored_round(client, as_role, per_cohort=8, hostile_name=HOSTILE)
-    response = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
                           params={"format": "xlsx"}, headers=as_role("admin"))
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
-    assert sheet is not None
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["短名单", "指标明细", "评分方案"]
+    sheet = book["短名单"]
     rows = list(sheet.iter_rows(values_only=True))
-    name_col = list(rows[0]).index("name")
-    names = [r[name_col] for r in rows[1:]]
+    top = next(i for i, r in enumerate(rows) if r[0] == "名次")
+    assert rows[top - 2][0] == "SYNTHETIC"
+    assert sheet.cell(row=top + 1, column=1).font.bold
+    assert sheet.freeze_panes == f"D{top + 2}"
+    assert sheet.auto_filter.ref is not None
+    assert sheet.auto_filter.ref.startswith(f"A{top + 1}:")
+    name_col = list(rows[top]).index("企业名称")
+    names = [r[name_col] for r in rows[top + 1:]]
     assert "'" + HOSTILE in names
-    assert len(rows) == 9
+    assert len(names) == 8
+    total_col = list(rows[top]).index("总分") + 1
+    assert sheet.cell(row=top + 2, column=total_col).number_format == "0.00"
+    assert book["评分方案"].max_row > 10
 
 
 def test_neutralise_covers_every_formula_start() -> None:

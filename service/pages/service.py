@@ -1,0 +1,408 @@
+"""What each page shows, composed from the API's own use cases (one query, two renderings).
+
+Nothing here reads the database directly: every number comes from the use case that serves the
+same data as JSON, and is only arranged, sorted, filtered, scaled into SVG geometry or given a
+unit here.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+import scoring
+from schemas.intake import column_for_header
+from scoring.vocabulary import FILING_FIELDS
+from service.errors import NotFound, ValidationFailed
+from service.keys import Principal
+from service.models import SelectionRound, StoredScheme
+from service.rounds import service as rounds_service
+from service.schemes import service as schemes_service
+from service.selection import nominations as selection_nominations
+from service.selection import rated
+from service.selection.kpis import service as kpis_service
+from service.selection.runs import service as runs_service
+from service.selection.shortlists import service as shortlists_service
+from service.selection.transitions import service as transitions_service
+
+__all__ = [
+    "COHORTS",
+    "Bar",
+    "Dashboard",
+    "FirmView",
+    "ShortlistView",
+    "dashboard",
+    "decision_summary",
+    "file_headers",
+    "firm_view",
+    "firm_views",
+    "shortlist_view",
+    "unit_of",
+]
+
+COHORTS = ("leader", "hidden-champion", "seed")
+SORT_KEYS = ("position", "total", "name", "stability")
+_AMOUNT_INDICATORS = {f.name for f in FILING_FIELDS if f.kind == "amount"} | {
+    "net_profit",
+    "net_assets",
+    "funding_to_date",
+    "funding_last_3y",
+    "last_round_amount",
+}
+_PERCENT_MARKERS = ("intensity", "share", "ratio", "growth", "margin", "cagr")
+BELOW_LINE_ROWS = 30  # rows shown below the line (and of the ineligible) until "show all"
+CHART_WIDTH = 300.0  # px of the widest bar in the criterion chart
+STACK_WIDTH = 160.0  # px of a full score in the shortlist's stacked bar
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """How a raw indicator value is shown: multiplied by ``scale``, then its unit."""
+
+    scale: float
+    zh: str
+    en: str
+
+
+def unit_of(indicator: str | None) -> Unit | None:
+    """The reading unit of an indicator: 亿元 for yuan amounts, % for ratios, years, months."""
+    if indicator is None:
+        return None
+    if indicator in _AMOUNT_INDICATORS:
+        return Unit(1e-8, "亿元", "100M yuan")
+    if indicator == "valuation_usd":
+        return Unit(1e-8, "亿美元", "100M USD")
+    if indicator == "age_years":
+        return Unit(1.0, "年", "years")
+    if indicator == "months_since_last_round":
+        return Unit(1.0, "个月", "months")
+    if any(marker in indicator for marker in _PERCENT_MARKERS):
+        return Unit(100.0, "%", "%")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One SVG bar: its label, the exact value it stands for, and its drawn width."""
+
+    label: str
+    value: float
+    width: float
+    category: str = ""
+
+
+@dataclass(slots=True)
+class Dashboard:
+    """A round's state, what may come next, and per cohort its nominations, run and decisions."""
+
+    round: SelectionRound
+    next_states: list[str]
+    cohorts: list[dict[str, Any]] = field(default_factory=list)
+    kpis: list[dict[str, Any]] = field(default_factory=list)
+
+
+def dashboard(
+    session: Session, principal: Principal, *, round_id: int, usd_cny: float
+) -> Dashboard:
+    """The round dashboard: counts per cohort, each latest run, decisions against capacity."""
+    selection_round = rounds_service.get_or_raise(session, round_id)
+    view = Dashboard(
+        round=selection_round,
+        next_states=sorted(transitions_service.ALLOWED[selection_round.state]),
+    )
+    for cohort in COHORTS:
+        nominated = selection_nominations.cohort_nominations(
+            session, round_id=round_id, cohort=cohort
+        )
+        run = runs_service.latest(session, round_id=round_id, cohort=cohort)
+        decisions: Counter[str] = Counter()
+        if run is not None:
+            listed = shortlists_service.read(
+                session, principal, round_id=round_id, cohort=cohort
+            )
+            decisions = Counter(item["decision"] or "undecided" for item in listed.items)
+        capacity = int(selection_round.capacities.get(cohort, 100))
+        view.cohorts.append(
+            {
+                "cohort": cohort,
+                "nominations": len(nominated),
+                "capacity": capacity,
+                "run": runs_service.describe(session, run) if run is not None else None,
+                "decisions": dict(decisions),
+                "selected_width": _scaled(decisions.get("select", 0), capacity, CHART_WIDTH),
+            }
+        )
+    if selection_round.state == "published":
+        report = kpis_service.measure(session, round_id=round_id, usd_cny=usd_cny)
+        for cohort in report["cohorts"]:
+            for target in cohort["targets"]:
+                full = max(target["target_max"] or target["target_min"], target["count"], 1)
+                view.kpis.append(
+                    {
+                        **target,
+                        "cohort": cohort["cohort"],
+                        "bar": _scaled(target["count"], full, CHART_WIDTH),
+                        "mark": _scaled(target["target_min"], full, CHART_WIDTH),
+                    }
+                )
+    return view
+
+
+def _scaled(value: float | None, full: float, width: float) -> float:
+    """``value / full`` of ``width``, clipped to [0, width] (0 for a missing value)."""
+    if value is None or full <= 0:
+        return 0.0
+    return round(max(0.0, min(width, width * value / full)), 2)
+
+
+@dataclass(frozen=True, slots=True)
+class ShortlistView:
+    """A shortlist page: the run, the scheme, rows within and below the capacity line."""
+
+    run: dict[str, Any]
+    scheme: scoring.Scheme
+    categories: list[str]
+    within: list[dict[str, Any]]
+    below: list[dict[str, Any]]
+    ineligible: list[dict[str, Any]]
+    query: dict[str, str]
+    hidden_rows: int
+
+
+def _scheme_of(session: Session, scheme_pk: int) -> scoring.Scheme:
+    stored = session.get(StoredScheme, scheme_pk)
+    assert stored is not None  # a foreign key with ON DELETE RESTRICT
+    return schemes_service.to_scheme(stored)
+
+
+def _max_total(explanation: dict[str, Any]) -> float:
+    """The most points a firm can reach: each category's criterion maxima, capped."""
+    tops: dict[str, float] = {}
+    for entry in explanation.get("criteria", []):
+        tops[entry["category"]] = tops.get(entry["category"], 0.0) + float(entry["max_points"] or 0)
+    total = 0.0
+    for entry in explanation.get("categories", []):
+        top = tops.get(entry["category"], 0.0)
+        total += min(top, float(entry["cap"])) if entry["cap"] is not None else top
+    return total or 100.0
+
+
+def _stack(item: dict[str, Any], full: float) -> list[Bar]:
+    return [
+        Bar(entry["category"], entry["capped"], _scaled(entry["capped"], full, STACK_WIDTH))
+        for entry in item["explanation"].get("categories", [])
+        if entry.get("capped") is not None
+    ]
+
+
+def shortlist_view(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    sort: str,
+    descending: bool,
+    search: str,
+    decision: str,
+    flagged: bool,
+    all_rows: bool,
+) -> ShortlistView:
+    """The shortlist as the API reads it, sorted and filtered for the page; unless ``all_rows``,
+    the rows within the places and the next ``BELOW_LINE_ROWS`` of each other section."""
+    listed = shortlists_service.read(session, principal, round_id=round_id, cohort=cohort)
+    scheme = _scheme_of(session, listed.run.scheme_pk)
+    full = _max_total(listed.items[0]["explanation"]) if listed.items else 100.0
+    rows = []
+    needle = search.strip().casefold()
+    for item in listed.items:
+        if (
+            needle
+            and needle not in f"{item['name']} {item['name_en'] or ''} {item['uscc']}".casefold()
+        ):
+            continue
+        if decision and (item["decision"] or "undecided") != decision:
+            continue
+        if flagged and not item["flags"]:
+            continue
+        rows.append({**item, "stack": _stack(item, full)})
+    if sort != "position":
+        missing_last = float("-inf") if descending else float("inf")
+
+        def key(row: dict[str, Any]) -> Any:
+            value = row.get(sort)
+            if sort == "name":
+                return str(value)
+            return missing_last if value is None else float(value)
+
+        rows.sort(key=key, reverse=descending)
+    elif descending:
+        rows.reverse()
+    below = [r for r in rows if r["eligible"] and not r["within_capacity"]]
+    ineligible = [r for r in rows if not r["eligible"]]
+    hidden = 0
+    if not all_rows:
+        hidden = max(0, len(below) - BELOW_LINE_ROWS) + max(0, len(ineligible) - BELOW_LINE_ROWS)
+        below, ineligible = below[:BELOW_LINE_ROWS], ineligible[:BELOW_LINE_ROWS]
+    return ShortlistView(
+        run=runs_service.describe(session, listed.run),
+        scheme=scheme,
+        categories=[c.id for c in scheme.categories],
+        within=[r for r in rows if r["eligible"] and r["within_capacity"]],
+        below=below,
+        ineligible=ineligible,
+        query={"q": search, "decision": decision, "sort": sort},
+        hidden_rows=hidden,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FirmView:
+    """One firm's explanation arranged for reading: the shortlist item plus chart geometry."""
+
+    item: dict[str, Any]
+    run: dict[str, Any]
+    scheme: scoring.Scheme
+    groups: list[dict[str, Any]]
+    rated: dict[str, scoring.scheme.Rating]
+    conflicted: bool
+
+
+def _groups(item: dict[str, Any], scheme: scoring.Scheme) -> list[dict[str, Any]]:
+    """Criteria grouped by category, each with its bar, unit and raw value for reading."""
+    indicators = {c.id: c.indicator for c in scheme.criteria}
+    widest = (
+        max(
+            (float(c["max_points"] or 0.0) for c in item["explanation"].get("criteria", [])),
+            default=1.0,
+        )
+        or 1.0
+    )
+    groups: dict[str, dict[str, Any]] = {
+        c.id: {"category": c.id, "title": c.title, "cap": None, "capped": None, "criteria": []}
+        for c in scheme.categories
+    }
+    for entry in item["explanation"].get("categories", []):
+        group = groups.get(entry["category"])
+        if group is not None:
+            group.update(cap=entry["cap"], capped=entry["capped"], subtotal=entry["subtotal"])
+    for entry in item["explanation"].get("criteria", []):
+        unit = unit_of(indicators.get(entry["criterion"]))
+        raw = entry["raw"]
+        shown = raw * unit.scale if unit is not None and isinstance(raw, int | float) else raw
+        groups[entry["category"]]["criteria"].append(
+            {
+                **entry,
+                "unit": unit,
+                "shown": shown,
+                "bar": _scaled(entry["points"], widest, CHART_WIDTH),
+                "track": _scaled(entry["max_points"], widest, CHART_WIDTH),
+            }
+        )
+    return [g for g in groups.values() if g["criteria"]]
+
+
+def firm_views(
+    session: Session, principal: Principal, *, round_id: int, cohort: str, usccs: list[str]
+) -> list[FirmView]:
+    """The explanations of ``usccs`` (in that order) from the shortlist the API serves."""
+    listed = shortlists_service.read(
+        session, principal, round_id=round_id, cohort=cohort, usccs=usccs
+    )
+    by_uscc = {item["uscc"]: item for item in listed.items}
+    unknown = [u for u in usccs if u not in by_uscc]
+    if unknown:
+        raise NotFound(f"Firm(s) {', '.join(unknown)} are not in the latest {cohort!r} run.")
+    scheme = _scheme_of(session, listed.run.scheme_pk)
+    run = runs_service.describe(session, listed.run)
+    views = []
+    for uscc in usccs:
+        item = by_uscc[uscc]
+        conflicted = any(
+            "conflict of interest" in str(entry.get("note") or "")
+            for entry in item["explanation"].get("criteria", [])
+        )
+        views.append(
+            FirmView(
+                item=item,
+                run=run,
+                scheme=scheme,
+                groups=_groups(item, scheme),
+                rated=rated.rated_criteria(scheme),
+                conflicted=conflicted,
+            )
+        )
+    return views
+
+
+def firm_view(
+    session: Session, principal: Principal, *, round_id: int, cohort: str, uscc: str
+) -> FirmView:
+    """One firm's explanation page."""
+    return firm_views(session, principal, round_id=round_id, cohort=cohort, usccs=[uscc])[0]
+
+
+Outcome = Literal["select", "waitlist", "reject"]
+
+
+def decision_summary(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    chosen: dict[int, tuple[Outcome, str | None]],
+) -> dict[str, Any]:
+    """What a batch of decisions would do: each firm, whether it overrides the line, and the
+    count selected against capacity once recorded."""
+    if not chosen:
+        raise ValidationFailed(
+            "Choose an outcome for at least one firm.",
+            errors=[{"loc": ["body", "decisions"], "message": "no outcome chosen"}],
+        )
+    listed = shortlists_service.read(session, principal, round_id=round_id, cohort=cohort)
+    selection_round = rounds_service.get_or_raise(session, round_id)
+    rows = []
+    outcomes = {item["nomination_id"]: item["decision"] for item in listed.items}
+    for item in listed.items:
+        if item["nomination_id"] not in chosen:
+            continue
+        outcome, reason = chosen[item["nomination_id"]]
+        outcomes[item["nomination_id"]] = outcome
+        inside = bool(item["within_capacity"])
+        override = (outcome == "select") != inside
+        rows.append({**item, "outcome": outcome, "reason": reason, "override": override})
+    unknown = set(chosen) - {r["nomination_id"] for r in rows}
+    if unknown:
+        raise NotFound(f"Nomination(s) {sorted(unknown)} are not in the latest {cohort!r} run.")
+    return {
+        "rows": rows,
+        "selected": sum(1 for o in outcomes.values() if o == "select"),
+        "capacity": int(selection_round.capacities.get(cohort, 100)),
+        "missing_reasons": [r for r in rows if r["override"] and not r["reason"]],
+    }
+
+
+def file_headers(content: bytes, fmt: str) -> dict[str, str]:
+    """Contract column → the header the officer's CSV used for it (empty for other formats)."""
+    if fmt != "csv":
+        return {}
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            first = content.split(b"\n", 1)[0].decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return {}
+    headers = next(csv.reader([first]), [])
+    out: dict[str, str] = {}
+    for header in headers:
+        column = column_for_header(header)
+        if column is not None:
+            out[column.name] = header.strip()
+    return out

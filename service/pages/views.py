@@ -1,0 +1,577 @@
+"""Page routes under ``/ui``: parse the form or query, call one use case, render a template.
+
+Access is the API's: each route has a rule in ``service.access``, checked by ``authorize``
+with the caller taken from the session cookie. Every POST passes ``require_csrf``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from schemas.notice import NoticeIn
+from schemas.rounds import RoundIn
+from schemas.selection import DecisionIn, RatingIn, ScoreRunIn
+from service.deps import PrincipalDep, SessionDep
+from service.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed, for_status
+from service.keys import authenticate
+from service.models import utcnow
+from service.nominations.submission import CandidateUpload, submit_candidate_list
+from service.pages import service
+from service.pages import session as page_session
+from service.pages.rendering import cached_page, language, page, secure_cookies
+from service.params import CohortPath, IdPath
+from service.rounds import service as rounds_service
+from service.selection.decisions import service as decisions_service
+from service.selection.notice import service as notice_service
+from service.selection.publication import service as publication_service
+from service.selection.rendered import cache_for
+from service.selection.reviews import service as reviews_service
+from service.selection.runs import service as runs_service
+from service.selection.shortlists import service as shortlists_service
+from service.selection.transitions import service as transitions_service
+
+__all__ = ["install_page_errors", "require_csrf", "router"]
+
+_USCC = re.compile(r"^[0-9A-Z]{18}$")
+
+
+async def require_csrf(request: Request) -> None:
+    """Refuse a POST signed in by cookie (or signing in) whose form token is not the cookie's."""
+    if request.method != "POST" or request.headers.get("x-api-key"):
+        # A header-keyed call is not one a browser can be tricked into making.
+        return
+    form = await request.form()
+    field = form.get(page_session.CSRF_FIELD)
+    if not page_session.tokens_match(
+        request.cookies.get(page_session.CSRF_COOKIE), field if isinstance(field, str) else None
+    ):
+        raise Forbidden("The form's security token is missing or stale; reload the page and retry.")
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+Text = Annotated[str, Form(max_length=4000)]
+OptionalText = Annotated[str, Form(max_length=4000)]
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/ui")
+def home(request: Request, principal: PrincipalDep) -> Response:
+    """The signed-in start page: links for the caller's role."""
+    return page(request, "home.html")
+
+
+@router.get("/ui/login")
+def login_form(request: Request) -> Response:
+    """The sign-in form."""
+    return page(request, "login.html", error=None)
+
+
+@router.post("/ui/login")
+def login(
+    request: Request, session: SessionDep, api_key: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    """Exchange an API key for a session cookie bound to it."""
+    principal = authenticate(session, api_key.strip())
+    if principal is None or principal.key_id is None:
+        return page(
+            request,
+            "login.html",
+            status=400,
+            error=("密钥无效或已吊销。", "The key is unknown or revoked."),
+        )
+    key_hash = page_session.key_hash_of(session, principal.key_id)
+    settings = request.app.state.settings
+    cookie = page_session.seal(
+        request.app.state.session_secret,
+        key_id=principal.key_id,
+        key_hash=key_hash,
+        lifetime_s=int(settings.page_session_minutes * 60),
+    )
+    response = _see_other("/ui")
+    response.set_cookie(
+        page_session.SESSION_COOKIE,
+        cookie,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+        path="/ui",
+        max_age=int(settings.page_session_minutes * 60),
+    )
+    return response
+
+
+@router.post("/ui/logout")
+def logout(request: Request) -> Response:
+    """Forget the session cookie (the key itself stays valid)."""
+    response = _see_other("/ui/login")
+    response.delete_cookie(
+        page_session.SESSION_COOKIE,
+        path="/ui",
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+    )
+    return response
+
+
+@router.get("/ui/rounds")
+def rounds(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
+    """Every round, newest last."""
+    listed = rounds_service.list_rounds(session, after_id=None, limit=1000)
+    return page(request, "rounds.html", rounds=listed)
+
+
+@router.post("/ui/rounds")
+def open_round(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    name: Text,
+    year: Annotated[int, Form(ge=2000, le=2100)],
+    reference_date: Annotated[str, Form(max_length=10)],
+    capacity: Annotated[int, Form(ge=1, le=1000)] = 100,
+) -> Response:
+    """Open a round from the admin's form."""
+    data = RoundIn.model_validate(
+        {
+            "name": name,
+            "year": year,
+            "reference_date": reference_date,
+            "capacities": {c: capacity for c in service.COHORTS},
+        },
+        strict=False,
+    )
+    created = rounds_service.create(session, principal, data=data)
+    session.flush()
+    return _see_other(f"/ui/rounds/{created.id}")
+
+
+@router.get("/ui/rounds/{round_id}")
+def round_dashboard(
+    request: Request, round_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    """A round's dashboard."""
+    view = service.dashboard(
+        session, principal, round_id=round_id, usd_cny=request.app.state.settings.usd_cny
+    )
+    return page(request, "dashboard.html", view=view)
+
+
+@router.post("/ui/rounds/{round_id}/state")
+def move_round(
+    request: Request,
+    round_id: IdPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+    state: Annotated[str, Form(pattern="^(open|scoring|decided)$")],
+) -> Response:
+    """Move the round to the state the admin chose."""
+    transitions_service.change_state(
+        session, principal, round_id=round_id, state=state, reason=None
+    )
+    return _see_other(f"/ui/rounds/{round_id}")
+
+
+@router.post("/ui/rounds/{round_id}/notice")
+def open_notice(
+    request: Request, round_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    """Open the decided round's public notice for the default number of days."""
+    notice_service.open_notice(
+        session,
+        principal,
+        round_id=round_id,
+        data=NoticeIn(),
+        today=utcnow().date(),
+        default_days=request.app.state.settings.notice_days,
+    )
+    return _see_other(f"/ui/rounds/{round_id}")
+
+
+@router.post("/ui/rounds/{round_id}/publish")
+def publish(
+    request: Request, round_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    """Publish the decided round with the default validity (from today)."""
+    publication_service.publish(
+        session,
+        principal,
+        round_id=round_id,
+        valid_from=None,
+        validity_years=None,
+        usd_cny=request.app.state.settings.usd_cny,
+    )
+    return _see_other(f"/ui/rounds/{round_id}")
+
+
+@router.post("/ui/rounds/{round_id}/cohorts/{cohort}/score-runs")
+def score(
+    request: Request,
+    round_id: IdPath,
+    cohort: CohortPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Response:
+    """Score the cohort with the scheme's defaults."""
+    runs_service.create(
+        session,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        options=ScoreRunIn(),
+        usd_cny=request.app.state.settings.usd_cny,
+    )
+    return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist")
+
+
+@router.get("/ui/rounds/{round_id}/cohorts/{cohort}/shortlist")
+def shortlist(
+    request: Request,
+    round_id: IdPath,
+    cohort: CohortPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+    sort: str = "position",
+    order: str = "asc",
+    q: str = "",
+    decision: str = "",
+    flagged: bool = False,
+    rows: Literal["", "all"] = "",
+) -> Response:
+    """The ranked shortlist, sorted and filtered by the query."""
+    if sort not in service.SORT_KEYS:
+        raise ValidationFailed(
+            f"sort must be one of {', '.join(service.SORT_KEYS)}.",
+            errors=[{"loc": ["query", "sort"], "message": "unknown key"}],
+        )
+    version = shortlists_service.shortlist_version(
+        session, principal, round_id=round_id, cohort=cohort
+    )
+    # The whole query: the page shows it back (filters, the language link).
+    key = (version, principal.key_id, round_id, cohort, request.url.query)
+
+    def build() -> dict[str, Any]:
+        view = service.shortlist_view(
+            session,
+            principal,
+            round_id=round_id,
+            cohort=cohort,
+            sort=sort,
+            descending=order == "desc",
+            search=q[:200],
+            decision=decision,
+            flagged=flagged,
+            all_rows=rows == "all",
+        )
+        return {
+            "view": view,
+            "round_id": round_id,
+            "cohort": cohort,
+            "order": order,
+            "flagged": flagged,
+        }
+
+    # Rebuilt only when the shortlist's run, ratings, decisions or the viewer's conflicts change.
+    return cached_page(request, cache_for(request.app.state), key, "shortlist.html", build)
+
+
+def _uscc(value: str) -> str:
+    if not _USCC.match(value):
+        raise ValidationFailed("Not a USCC.", errors=[{"loc": ["uscc"], "message": "not a USCC"}])
+    return value
+
+
+@router.get("/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}")
+def firm(
+    request: Request,
+    round_id: IdPath,
+    cohort: CohortPath,
+    uscc: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Response:
+    """One firm's explanation with its chart, ratings and (for a reviewer) the rating form."""
+    version = shortlists_service.shortlist_version(
+        session, principal, round_id=round_id, cohort=cohort
+    )
+    key = (version, principal.key_id, round_id, cohort, _uscc(uscc), request.url.query)
+
+    def build() -> dict[str, Any]:
+        view = service.firm_view(session, principal, round_id=round_id, cohort=cohort, uscc=uscc)
+        return {
+            "view": view,
+            "round_id": round_id,
+            "cohort": cohort,
+            "done": request.query_params.get("done"),
+        }
+
+    return cached_page(request, cache_for(request.app.state), key, "firm.html", build)
+
+
+@router.get("/ui/rounds/{round_id}/cohorts/{cohort}/export")
+def export(
+    request: Request,
+    round_id: IdPath,
+    cohort: CohortPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+    format: Literal["csv", "xlsx"] = "xlsx",
+) -> Response:
+    """The shortlist as the API exports it, in the page's language."""
+    file = shortlists_service.export(
+        session,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        format=format,
+        eligible_only=False,
+        sector=None,
+        lang="en" if language(request) == "en" else "zh",
+    )
+    disposition = f'attachment; filename="{file.filename}"'
+    return Response(
+        file.body, media_type=file.media_type, headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get("/ui/rounds/{round_id}/cohorts/{cohort}/compare")
+def compare(
+    request: Request,
+    round_id: IdPath,
+    cohort: CohortPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Response:
+    """Two to four firms side by side (``?uscc=…&uscc=…``)."""
+    usccs = list(dict.fromkeys(_uscc(u) for u in request.query_params.getlist("uscc")))
+    if not 2 <= len(usccs) <= 4:
+        raise ValidationFailed(
+            "Compare two to four firms.",
+            errors=[{"loc": ["query", "uscc"], "message": "2 to 4 firms"}],
+        )
+    views = service.firm_views(session, principal, round_id=round_id, cohort=cohort, usccs=usccs)
+    return page(request, "compare.html", views=views, round_id=round_id, cohort=cohort)
+
+
+def _firm_url(round_id: int, cohort: str, uscc: str, done: str) -> str:
+    return f"/ui/rounds/{round_id}/cohorts/{cohort}/firms/{_uscc(uscc)}?done={done}"
+
+
+@router.post("/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/reviews")
+async def rate(
+    request: Request,
+    round_id: IdPath,
+    cohort: CohortPath,
+    uscc: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    nomination_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+) -> Response:
+    """Store the reviewer's ratings (and comments) from the rating form."""
+    form = await request.form()
+    ratings = []
+    for name, value in form.multi_items():
+        if not name.startswith("score:") or not isinstance(value, str) or not value.strip():
+            continue
+        criterion = name.removeprefix("score:")
+        comment = form.get(f"comment:{criterion}")
+        try:
+            score_value = float(value)
+        except ValueError:
+            raise ValidationFailed(
+                f"The rating of {criterion} is not a number.",
+                errors=[{"loc": ["form", name], "message": "not a number"}],
+            ) from None
+        ratings.append(
+            RatingIn(
+                criterion=criterion,
+                score=score_value,
+                comment=comment.strip() or None if isinstance(comment, str) else None,
+            )
+        )
+    if not ratings:
+        raise ValidationFailed(
+            "Give at least one rating.", errors=[{"loc": ["form"], "message": "no rating given"}]
+        )
+    await run_in_threadpool(
+        reviews_service.rate,
+        session,
+        principal,
+        round_id=round_id,
+        nomination_id=nomination_id,
+        ratings=ratings,
+    )
+    return _see_other(_firm_url(round_id, cohort, uscc, "rated"))
+
+
+@router.post("/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/conflicts")
+def declare_conflict(
+    request: Request,
+    round_id: IdPath,
+    cohort: CohortPath,
+    uscc: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    nomination_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    reason: OptionalText = "",
+) -> Response:
+    """Record the reviewer's conflict of interest with the firm; back to the shortlist, where
+    the firm is hidden from them from now on (conflicts hide everything)."""
+    reviews_service.declare_conflict(
+        session,
+        principal,
+        round_id=round_id,
+        nomination_id=nomination_id,
+        reason=reason.strip() or None,
+    )
+    return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist")
+
+
+def _chosen(form: Any) -> dict[int, tuple[service.Outcome, str | None]]:
+    """``outcome:<id>`` and ``reason:<id>`` fields as nomination id → (outcome, reason)."""
+    chosen: dict[int, tuple[service.Outcome, str | None]] = {}
+    for name, value in form.multi_items():
+        if not name.startswith("outcome:") or value not in ("select", "waitlist", "reject"):
+            continue
+        key = name.removeprefix("outcome:")
+        if not key.isdigit() or len(key) > 10:
+            continue
+        reason = form.get(f"reason:{key}")
+        chosen[int(key)] = (
+            value,
+            reason.strip()[:4000] or None if isinstance(reason, str) else None,
+        )
+    return chosen
+
+
+@router.post("/ui/rounds/{round_id}/cohorts/{cohort}/decisions/confirm")
+async def confirm_decisions(
+    request: Request,
+    round_id: IdPath,
+    cohort: CohortPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Response:
+    """Show what the batch would do, with the count against capacity, before recording it."""
+    chosen = _chosen(await request.form())
+    summary = await run_in_threadpool(
+        service.decision_summary,
+        session,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        chosen=chosen,
+    )
+    return page(request, "confirm.html", summary=summary, round_id=round_id, cohort=cohort)
+
+
+@router.post("/ui/rounds/{round_id}/cohorts/{cohort}/decisions")
+async def record_decisions(
+    request: Request,
+    round_id: IdPath,
+    cohort: CohortPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Response:
+    """Record the confirmed batch all or nothing."""
+    chosen = _chosen(await request.form())
+    decisions = [DecisionIn(nomination_id=i, outcome=o, reason=r) for i, (o, r) in chosen.items()]
+    await run_in_threadpool(
+        decisions_service.record,
+        session,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        decisions=decisions,
+    )
+    return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist?decided={len(decisions)}")
+
+
+@router.get("/ui/rounds/{round_id}/upload")
+def upload_form(
+    request: Request, round_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    """The officer's candidate-list upload form."""
+    selection_round = rounds_service.get_or_raise(session, round_id)
+    return page(request, "upload.html", round=selection_round, report=None, headers={})
+
+
+@router.post("/ui/rounds/{round_id}/upload")
+async def upload(
+    request: Request,
+    round_id: IdPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+    file: UploadFile,
+) -> Response:
+    """Store the uploaded list and show its per-row report in the file's own header names."""
+    content = await file.read()
+    name = file.filename or "list.csv"
+    fmt = "xlsx" if name.lower().endswith(".xlsx") else "csv"
+    stored = await run_in_threadpool(
+        submit_candidate_list,
+        session,
+        principal,
+        round_id=round_id,
+        upload=CandidateUpload(
+            content=content, format=fmt, filename=name, content_type=file.content_type
+        ),
+        mode="partial",
+        idempotency_key=None,
+        path=request.url.path,
+        settings=request.app.state.settings,
+        metrics=request.app.state.metrics,
+        staging_sessions=request.app.state.write_sessions,
+    )
+    selection_round = rounds_service.get_or_raise(session, round_id)
+    return page(
+        request,
+        "upload.html",
+        round=selection_round,
+        report=stored.body,
+        headers=service.file_headers(content, fmt),
+        status=201,
+    )
+
+
+def _page_error(request: Request, exc: Exception) -> ServiceError:
+    """The service error a failed page shows."""
+    if isinstance(exc, ServiceError):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        errors = [
+            {"loc": [str(p) for p in err.get("loc", ())], "message": str(err.get("msg", ""))}
+            for err in exc.errors()
+        ]
+        return ValidationFailed("The form is incomplete or invalid.", errors=errors)
+    assert isinstance(exc, StarletteHTTPException)
+    return for_status(exc.status_code)(str(exc.detail))
+
+
+def install_page_errors(app: FastAPI) -> None:
+    """Answer failures under ``/ui`` with a page (signed out: the sign-in form), leaving every
+    other path to the problem+json handlers installed before."""
+    for kind in (ServiceError, RequestValidationError, StarletteHTTPException):
+        previous = app.exception_handlers[kind]
+
+        async def handler(request: Request, exc: Exception, previous: Any = previous) -> Response:
+            path = request.url.path
+            if path != "/ui" and not path.startswith("/ui/"):
+                response: Response = await previous(request, exc)
+                return response
+            error = _page_error(request, exc)
+            if isinstance(error, Unauthorized):
+                return _see_other("/ui/login")
+            return page(request, "error.html", status=error.status, error=error)
+
+        app.add_exception_handler(kind, handler)
