@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 import scoring
 from scoring.scheme import Rating
-from service.models import SelectionRound
+from service.models import Assignment
 
 __all__ = ["AWAITING_FLAG", "awaiting_ratings", "rated_criteria", "ratings_required"]
 
@@ -18,11 +21,19 @@ def rated_criteria(scheme: scoring.Scheme) -> dict[str, Rating]:
     }
 
 
-def ratings_required(selection_round: SelectionRound) -> int:
-    """Ratings a criterion needs where its scheme does not say: the round's reviewers per
-    nomination, the programme's default of 3 until rounds record that number."""
-    del selection_round  # read its reviewers_per_nomination once rounds carry it
-    return scoring.DEFAULT_RATINGS_REQUIRED
+def ratings_required(session: Session, *, round_id: int, cohort: str) -> int:
+    """Ratings a criterion needs where its scheme does not say: the cohort's reviewers per
+    nomination in the round (the most reviewers assigned to any of its nominations, which is
+    the ``reviewers_per_nomination`` its assignment was solved with), or the programme's
+    default of 3 before anyone is assigned."""
+    per_nomination = (
+        select(func.count().label("reviewers"))
+        .where(Assignment.round_id == round_id, Assignment.cohort == cohort)
+        .group_by(Assignment.nomination_id)
+        .subquery()
+    )
+    most = session.scalar(select(func.max(per_nomination.c.reviewers)))
+    return int(most) if most else scoring.DEFAULT_RATINGS_REQUIRED
 
 
 def awaiting_ratings(flags: list[str]) -> list[str]:
