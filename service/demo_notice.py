@@ -68,7 +68,15 @@ def load_notice_round(
         principal,
         round_id=round_id,
         cohort="seed",
-        decisions=[DecisionIn(nomination_id=r.nomination_id, outcome="select") for r in inside]
+        # Nobody rated this SYNTHETIC round, so each selection states why (complete ratings).
+        decisions=[
+            DecisionIn(
+                nomination_id=r.nomination_id,
+                outcome="select",
+                reason="selected on the criteria before the panel's ratings (demo)",
+            )
+            for r in inside
+        ]
         + [DecisionIn(nomination_id=r.nomination_id, outcome="waitlist") for r in waitlist],
     )
     transitions_service.change_state(
