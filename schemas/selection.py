@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.growth import DriftReport, GrowthExplanation, GrowthModelRef
 from schemas.scalars import CalendarDate, LongText, ShortText
 from schemas.uscc import USCC
 
@@ -89,6 +90,14 @@ class ScoreRunOut(BaseModel):
     cohort: str
     scheme: SchemeRef
     growth_model_id: str | None
+    growth_model: GrowthModelRef | None = Field(
+        default=None, description="The growth model the run used, with the link to its card."
+    )
+    growth_drift: DriftReport | None = Field(
+        default=None,
+        description="The pool against the growth model's training data: PSI and outside-range "
+        "share per feature; drifted when any PSI > 0.25 (0.1-0.25 moderate).",
+    )
     input_fingerprint: str = Field(
         description="sha256 over the canonical input frames (firms, filings, funding rounds, "
         "ratings, growth probabilities), the reference date, capacity and the "
@@ -128,6 +137,12 @@ class ShortlistItem(BaseModel):
     )
     flags: list[str]
     explanation: dict[str, Any]
+    growth: GrowthExplanation | None = Field(
+        default=None,
+        description="The growth criterion as data (also ``explanation.growth``): probability, "
+        "points under the cap, top factors with sentences in Chinese and English, the model "
+        "and the run's drift flag; null when the run used no growth model.",
+    )
     reviews: dict[str, Any] = Field(
         description="Per rated criterion: ratings raw and calibrated, mean, spread, disagreement."
     )

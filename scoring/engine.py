@@ -12,9 +12,10 @@ ratings are complete ("rank the complete ones first", ``missing_value_policies``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -81,8 +82,9 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
     indicators = _firm_index(indicators)
     reads_growth = any(c.indicator == GROWTH_PROBABILITY for c in criteria)
     input_notes: dict[str, ObjectArray] = {}
+    growth_factors: ObjectArray | None = None
     if reads_growth:
-        indicators, input_notes = _with_growth(indicators, growth)
+        indicators, input_notes, growth_factors = _with_growth(indicators, growth)
     structure = _structure(scheme, criteria)
 
     gate_traces, eligible = gates(scheme.gates, indicators)
@@ -110,7 +112,7 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
         eligible=imputed.pool, bypassed=rules.bypassed, subtotals=subtotals, capped=capped,
         total=total, threshold_ok=rules.threshold_ok, minimum_failures=rules.minimum_failures,
         passed=rules.passed, rank=ranks, within_capacity=within, capacity=capacity,
-        ratings=imputed.ratings,
+        ratings=imputed.ratings, growth_factors=growth_factors,
     )
 
 
@@ -129,12 +131,13 @@ def _firm_index(indicators: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_growth(indicators: pd.DataFrame, growth: pd.DataFrame | None
-                 ) -> tuple[pd.DataFrame, dict[str, ObjectArray]]:
+                 ) -> tuple[pd.DataFrame, dict[str, ObjectArray], ObjectArray | None]:
     """The indicators with a ``growth_probability`` column (NaN where the growth frame has no
-    probability), and the growth frame's explanations as that input's notes."""
+    probability); the growth frame's text explanations as that input's notes; and its factor
+    records (an explanation that is a list: mappings, or ``(feature, contribution)`` pairs)."""
     firms = indicators.index
     if growth is None:
-        return indicators.assign(**{GROWTH_PROBABILITY: np.full(len(firms), np.nan)}), {}
+        return indicators.assign(**{GROWTH_PROBABILITY: np.full(len(firms), np.nan)}), {}, None
     frame = growth.set_index("uscc") if "uscc" in growth.columns else growth
     if "probability" not in frame.columns:
         raise ScoringInputError("growth frame needs a 'probability' column")
@@ -144,10 +147,29 @@ def _with_growth(indicators: pd.DataFrame, growth: pd.DataFrame | None
     if ((prob < 0) | (prob > 1)).any():
         raise ScoringInputError("growth frame: probabilities must lie in [0, 1]")
     notes: dict[str, ObjectArray] = {}
+    factors: ObjectArray | None = None
     if "explanation" in frame.columns:
-        notes[GROWTH_PROBABILITY] = (frame["explanation"].reindex(firms).fillna("").astype(str)
-                                     .to_numpy(dtype=object))
-    return indicators.assign(**{GROWTH_PROBABILITY: prob}), notes
+        column = frame["explanation"].reindex(firms).tolist()
+        factors = np.empty(len(firms), dtype=object)
+        text = np.full(len(firms), "", dtype=object)
+        for i, value in enumerate(column):
+            factors[i] = _factor_records(value) if isinstance(value, list | tuple) else []
+            if isinstance(value, str):
+                text[i] = value
+        notes[GROWTH_PROBABILITY] = text
+    return indicators.assign(**{GROWTH_PROBABILITY: prob}), notes, factors
+
+
+def _factor_records(value: list[Any] | tuple[Any, ...]) -> list[dict[str, Any]]:
+    """A firm's growth factors as mappings; a ``(feature, contribution)`` pair becomes one."""
+    out: list[dict[str, Any]] = []
+    for item in value:
+        if isinstance(item, Mapping):
+            out.append(dict(item))
+        else:
+            feature, contribution = item
+            out.append({"feature": str(feature), "contribution": float(contribution)})
+    return out
 
 
 def _structure(scheme: Scheme, criteria: Sequence[Criterion]) -> Structure:

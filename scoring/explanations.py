@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from scoring.result import GateTrace, ScoreResult
-from scoring.scheme import Gate, scheme_fingerprint
+from scoring.scheme import GROWTH_CRITERION, GROWTH_PROBABILITY, Gate, scheme_fingerprint
 
 __all__ = [
     "awaiting_ratings",
@@ -339,7 +339,7 @@ def _records(result: ScoreResult, positions: list[int]) -> list[dict[str, Any]]:
         "version": result.scheme.version,
         "fingerprint": scheme_fingerprint(result.scheme),
     }
-    criterion_titles = {c.id: c.title for c in result.scheme.criteria}
+    criterion_titles = {c.id: c.title for c in result.scheme.scored_criteria}
     criterion_category = _criterion_categories(result)
     note = notes(result).tolist()
     minimum_met = _minimum_met(result).tolist()
@@ -411,7 +411,34 @@ def _records(result: ScoreResult, positions: list[int]) -> list[dict[str, Any]]:
     if ratings is not None:
         for record, i in zip(records, positions, strict=True):
             record["ratings"] = ratings[i]
+    growth = _growth_records(result)
+    if growth is not None:
+        for record, i in zip(records, positions, strict=True):
+            record["growth"] = growth[i]
     return records
+
+
+def _growth_records(result: ScoreResult) -> list[dict[str, Any]] | None:
+    """Per firm, the growth criterion as data: the model's probability, the points it earned
+    (min(probability × weight, cap)), the cap, and the top factors (None without the criterion)."""
+    criteria = result.structure.criteria
+    if GROWTH_CRITERION not in criteria:
+        return None
+    j = criteria.index(GROWTH_CRITERION)
+    crit = result.scheme.scored_criteria[j]
+    probability = result.traces.indicators[GROWTH_PROBABILITY].tolist()
+    points = result.traces.points_column(j).tolist()
+    factors = result.growth_factors
+    return [
+        {
+            "probability": json_value(probability[i]),
+            "points": json_value(points[i]),
+            "max_points": json_value(result.structure.top[j]),
+            "weight": json_value(crit.weight),
+            "factors": [] if factors is None else list(factors[i]),
+        }
+        for i in range(len(result.firms))
+    ]
 
 
 def _rating_records(result: ScoreResult) -> list[dict[str, Any]] | None:

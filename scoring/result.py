@@ -184,6 +184,8 @@ class ScoreResult:
     within_capacity: BoolArray | None
     capacity: int | None
     ratings: RatingStatus | None = None  # None when the scheme has no rating criterion
+    # Per firm, the growth model's top factors (records) when the growth frame gave them.
+    growth_factors: npt.NDArray[np.object_] | None = None
 
     @cached_property
     def points_matrix(self) -> pd.DataFrame:

@@ -55,6 +55,7 @@ __all__ = [
 
 GROWTH_CRITERION = "growth_model"
 GROWTH_PROBABILITY = "growth_probability"  # the input column the growth criterion reads
+GROWTH_TITLE = "成长模型预测概率 — Growth-model probability"
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 Comparison = Literal["<", "<=", ">", ">=", "==", "!="]
@@ -260,7 +261,8 @@ def growth_criterion(section: GrowthModelSection) -> Criterion:
     """The growth model as an ordinary criterion: the ``growth_probability`` input times its
     points at probability 1 (``max_points`` or ``weight``), cut at ``cap``."""
     top = float(section.max_points or section.weight or 0.0)
-    return Criterion(id=GROWTH_CRITERION, indicator=GROWTH_PROBABILITY, method="probability",
+    return Criterion(id=GROWTH_CRITERION, title=GROWTH_TITLE, indicator=GROWTH_PROBABILITY,
+                     method="probability",
                      weight=top, max_points=float(section.cap) if section.cap is not None
                      else top, missing=section.missing, category=section.category,
                      rationale=section.rationale)

@@ -56,6 +56,8 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/v1/schemes/{scheme_id}/evaluate"): STAFF,
     # growth models
     ("GET", "/v1/growth-models"): ADMIN_ONLY,
+    # A card is what the shortlist and the explanation link to: every shortlist reader reads it.
+    ("GET", "/v1/growth-models/{model_id}"): STAFF,
     ("POST", "/v1/growth-models/{model_id}/activate"): ADMIN_ONLY,
     # administration
     ("GET", "/v1/audit"): ADMIN_ONLY,
@@ -113,6 +115,7 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/ui/rounds/{round_id}/publish"): ADMIN_ONLY,
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/score-runs"): ADMIN_ONLY,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/shortlist"): STAFF,
+    ("GET", "/ui/growth-models/{model_id}"): STAFF,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}"): STAFF,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/compare"): STAFF,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/export"): STAFF,

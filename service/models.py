@@ -424,6 +424,8 @@ class ScoreRun(Base):
     criteria: Mapped[list[Any]] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The pool against the growth model's training data (scoring.growth.drift), when one was used.
+    growth_drift: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 Index("ix_score_runs_round_cohort", ScoreRun.round_id, ScoreRun.cohort, ScoreRun.id)

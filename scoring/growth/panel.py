@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.growth.card import TrainedModel, fingerprint_frame, train_model
+from scoring.growth.factors import factor_record
 from scoring.growth.model import GrowthClassifier
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "growth_frame",
     "panel_features",
     "predict_growth",
+    "scoring_features",
     "train_panel_model",
 ]
 
@@ -187,6 +189,10 @@ def train_panel_model(firms: pd.DataFrame, filings: pd.DataFrame, funding_rounds
                           trained_on=trained_on, source="synthetic-haidian-panel",
                           metrics=metrics, kind_reason="chosen by the caller")
     trained.card["as_of_years"] = list(as_of_years)
+    trained.card["data_range"] = {
+        "as_of_years": sorted(int(y) for y in labelled["as_of_year"].unique()),
+        "label_years": sorted(int(y) + _HORIZON for y in labelled["as_of_year"].unique()),
+    }
     return trained
 
 
@@ -197,14 +203,22 @@ def predict_growth(model: GrowthClassifier, firms: pd.DataFrame, filings: pd.Dat
     Known then: filings up to fiscal year ``as_of.year − 1`` (the last closed year) and rounds
     announced on or before ``as_of``. ``firms`` is indexed by uscc or has a ``uscc`` column.
     """
-    features = panel_features(firms, filings, funding_rounds, as_of_year=as_of.year - 1,
-                              rounds_until=as_of)
-    return growth_frame(model, features, top=top)
+    return growth_frame(model, scoring_features(firms, filings, funding_rounds, as_of=as_of),
+                        top=top)
+
+
+def scoring_features(firms: pd.DataFrame, filings: pd.DataFrame, funding_rounds: pd.DataFrame,
+                     *, as_of: date) -> pd.DataFrame:
+    """PANEL_FEATURES of a round's firms on its reference date, as ``predict_growth`` sees them
+    (filings to fiscal year ``as_of.year − 1``, rounds to ``as_of``)."""
+    return panel_features(firms, filings, funding_rounds, as_of_year=as_of.year - 1,
+                          rounds_until=as_of)
 
 
 def growth_frame(model: GrowthClassifier, features: pd.DataFrame, *, top: int = 3
                  ) -> pd.DataFrame:
-    """The scoring engine's growth frame: ``probability``, ``explanation``, ``missing_reason``.
+    """The scoring engine's growth frame: ``probability``, ``explanation`` (the top factors as
+    ``factors.factor_record``s), ``missing_reason``.
 
     Firms without history (``has_history`` False) get NaN and a reason, never a made-up number.
     """
@@ -216,12 +230,13 @@ def growth_frame(model: GrowthClassifier, features: pd.DataFrame, *, top: int = 
     out["probability"] = np.nan
     out["missing_reason"] = pd.Series(
         np.where(has_history, "", "no filing on or before the as-of year"), index=features.index)
-    explanations: dict[Any, list[tuple[str, float]]] = {firm: [] for firm in features.index}
+    explanations: dict[Any, list[dict[str, Any]]] = {firm: [] for firm in features.index}
     if len(usable):
         out.loc[usable.index, "probability"] = model.predict_proba(usable[names])[:, 1]
         reasons = model.explain(usable[names], top=top)
         for firm, reason in zip(usable.index, reasons, strict=True):
-            explanations[firm] = [(name, round(value, 4)) for name, value in reason]
+            explanations[firm] = [factor_record(name, usable.at[firm, name], value)
+                                  for name, value in reason]
     out["explanation"] = pd.Series([explanations[firm] for firm in features.index],
                                    index=features.index, dtype=object)
     out.index.name = features.index.name

@@ -94,11 +94,20 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     train.add_argument("--kind", default="auto", choices=["auto", "logistic", "gbm", "blend"])
     train.add_argument("--name", dest="label_text", default=None, help="a label for the model")
     train.add_argument("--activate", action="store_true", help="make it the active model")
+    train.add_argument(
+        "--reason", default=None, help="with --activate: why, when its card shows no evidence"
+    )
     train.add_argument("--json", action="store_true", help="print the model card")
     train.set_defaults(handler=_train, needs_database=True)
 
     activate = growth.add_parser("activate", help="make a stored model the active one")
     activate.add_argument("model_id")
+    activate.add_argument(
+        "--reason",
+        default=None,
+        help="why to activate a model whose card shows no backtest beating its baseline "
+        "(kept in the audit trail)",
+    )
     activate.set_defaults(handler=_activate, needs_database=True)
 
 
@@ -156,7 +165,9 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
             label = args.label_text or args.source
             model = growth_service.store(session, _PRINCIPAL, trained=trained, label=label)
             if args.activate:
-                growth_service.activate(session, _PRINCIPAL, model_id=model.id)
+                growth_service.activate(
+                    session, _PRINCIPAL, model_id=model.id, reason=args.reason
+                )
             card = model.card
     print(
         f"stored growth model {card['model_id']} ({args.source}, trained in {seconds} s)"
@@ -205,6 +216,17 @@ def _train_panel(args: argparse.Namespace, step: console.Step) -> TrainedModel:
 
 def _activate(args: argparse.Namespace, settings: Settings) -> int:
     with database.transaction(settings) as session:
-        model = growth_service.activate(session, _PRINCIPAL, model_id=args.model_id)
+        done = growth_service.activate(
+            session, _PRINCIPAL, model_id=args.model_id, reason=args.reason
+        )
+        model = done.model
         print(f"active growth model: {model.id} ({model.label})", file=sys.stderr)
+        print(
+            f"evidence: {done.evidence['reason']}"
+            + (f"; activated anyway: {done.override_reason}" if done.override_reason else ""),
+            file=sys.stderr,
+        )
+        if done.drift is not None:
+            print(f"drift (round {done.drift['round_id']}): {done.drift['summary_en']}",
+                  file=sys.stderr)
     return 0

@@ -3,45 +3,59 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import scoring
 from scoring.growth import (
+    GrowthClassifier,
     ModelVersionError,
     TrainedModel,
+    drift,
     dump_model,
     load_model,
     model_id,
-    predict_growth,
     run_backtest,
     run_rolling_origin,
     train_crunchbase_model,
     train_panel_model,
 )
+from scoring.growth import panel as growth_panel
+from scoring.growth.card import EVIDENCE_RULE, backtest_evidence
 from service import audit
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
-from service.models import GrowthModel, utcnow
+from service.models import GrowthModel, Nomination, utcnow
+from service.rounds import service as rounds_service
+from service.selection import frames as scoring_frames
 
 __all__ = [
+    "CARD_SECTIONS",
     "CRUNCHBASE_SPLITS",
     "SCORING_SOURCES",
+    "Activation",
+    "Card",
+    "GrowthUse",
     "activate",
     "backtest",
     "backtest_label",
+    "card",
     "get_active",
     "get_or_raise",
     "growth_frame",
     "list_models",
+    "model_ref",
+    "ref_by_id",
     "rolling_origin",
     "store",
     "train_crunchbase",
     "train_panel",
+    "use",
 ]
 
 # Models whose features are computed from Haidian filings and rounds; a Crunchbase model's
@@ -65,6 +79,38 @@ def get_or_raise(session: Session, model_id: str) -> GrowthModel:
     if model is None:
         raise NotFound(f"No growth model {model_id!r} is stored.")
     return model
+
+
+# What a reader looks for in a card (issue 14): the sections, by key.
+CARD_SECTIONS = (
+    "backtest",
+    "calibration",
+    "data_range",
+    "label",
+    "label_definition",
+    "features",
+    "library_versions",
+    "reference",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A stored model with what its card shows of the evidence rule and what it lacks."""
+
+    model: GrowthModel
+    evidence: dict[str, Any]
+    missing_sections: list[str]
+
+
+def card(session: Session, *, model_id: str) -> Card:
+    """A model's card, whether it meets the evidence rule, and the sections it lacks (a
+    calibration given only as a sentence counts as lacking its table)."""
+    model = get_or_raise(session, model_id)
+    missing = [key for key in CARD_SECTIONS if not model.card.get(key)]
+    if isinstance(model.card.get("calibration"), str):
+        missing.append("calibration")
+    return Card(model=model, evidence=backtest_evidence(model.card), missing_sections=missing)
 
 
 def get_active(session: Session) -> GrowthModel | None:
@@ -103,8 +149,45 @@ def store(
     return model
 
 
-def activate(session: Session, principal: Principal, *, model_id: str) -> GrowthModel:
-    """Make one model the active one (and no other); only models that can score Haidian firms."""
+@dataclass(frozen=True, slots=True)
+class Activation:
+    """An activated model, the evidence its card gave, and the latest pool against its data."""
+
+    model: GrowthModel
+    evidence: dict[str, Any]
+    override_reason: str | None
+    drift: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class GrowthUse:
+    """What a score run takes from the active model: the engine's frame and the drift watch."""
+
+    frame: pd.DataFrame
+    model: GrowthModel
+    drift: dict[str, Any] | None
+
+
+def model_ref(model_id: str, label: str) -> dict[str, Any]:
+    """How a run, a shortlist and an explanation name a model: id, label, link to its card."""
+    return {"id": model_id, "label": label, "card_url": f"/v1/growth-models/{model_id}"}
+
+
+def ref_by_id(session: Session, model_id: str | None) -> dict[str, Any] | None:
+    """``model_ref`` of a stored model, read without its artefact (None for no id)."""
+    if model_id is None:
+        return None
+    row = session.execute(
+        select(GrowthModel.id, GrowthModel.label).where(GrowthModel.id == model_id)
+    ).first()
+    return None if row is None else model_ref(row.id, row.label)
+
+
+def activate(
+    session: Session, principal: Principal, *, model_id: str, reason: str | None = None
+) -> Activation:
+    """Make one model the active one (and no other): only a model that can score Haidian firms,
+    and only on evidence (``scoring.growth.card.EVIDENCE_RULE``) unless ``reason`` says why."""
     model = get_or_raise(session, model_id)
     if model.source not in SCORING_SOURCES:
         raise Conflict(
@@ -114,9 +197,18 @@ def activate(session: Session, principal: Principal, *, model_id: str) -> Growth
             extra={"source": model.source},
         )
     try:
-        load_model(model.artefact, model.card)
+        estimator = load_model(model.artefact, model.card)
     except ModelVersionError as exc:
         raise Conflict(f"Model {model.id[:12]} cannot be loaded here: {exc}") from None
+    evidence = backtest_evidence(model.card)
+    override = (reason or "").strip() or None
+    if not evidence["passes"] and override is None:
+        raise Conflict(
+            f"Model {model.id[:12]} is not activated without evidence: {evidence['reason']}. "
+            f"Rule: {EVIDENCE_RULE}. To activate it anyway, state why in 'reason' (audited).",
+            extra={"evidence": evidence},
+        )
+    watch = _latest_pool_drift(session, model, estimator)
     session.execute(update(GrowthModel).where(GrowthModel.id != model.id).values(active=False))
     model.active = True
     model.activated_at = utcnow()
@@ -127,9 +219,57 @@ def activate(session: Session, principal: Principal, *, model_id: str) -> Growth
         action="growth_model.activate",
         target_type="growth_model",
         target_id=model.id,
-        detail={"label": model.label, "source": model.source},
+        detail={
+            "label": model.label,
+            "source": model.source,
+            "evidence": evidence,
+            "override": override is not None,
+            "drift": None if watch is None else _drift_digest(watch),
+        },
+        reason=override,
     )
-    return model
+    return Activation(model=model, evidence=evidence, override_reason=override, drift=watch)
+
+
+def _drift_digest(drift: dict[str, Any]) -> dict[str, Any]:
+    """The drift figures an audit event keeps: level, largest PSI, pool size, the sentence."""
+    keys = ("round_id", "n_pool", "level", "drifted", "max_psi", "summary_en")
+    return {key: drift.get(key) for key in keys}
+
+
+def _latest_pool_drift(
+    session: Session, model: GrowthModel, estimator: GrowthClassifier
+) -> dict[str, Any] | None:
+    """The newest round's nominated firms, as of its reference date, against the model's
+    training data (None when no round has nominations or the card has no reference)."""
+    if "reference" not in model.card:
+        return None
+    round_id = session.scalar(select(func.max(Nomination.round_id)))
+    if round_id is None:
+        return None
+    selection_round = rounds_service.get_or_raise(session, round_id)
+    usccs = sorted(set(session.scalars(select(Nomination.uscc).where(
+        Nomination.round_id == round_id))))
+    frames = scoring_frames.load_scoring_frames(
+        session, usccs, reference_date=selection_round.reference_date
+    )
+    features = growth_panel.scoring_features(
+        frames.firms, frames.filings, frames.funding_rounds,
+        as_of=selection_round.reference_date,
+    )
+    watch = _pool_drift(model.card, features, estimator)
+    return None if watch is None else {"round_id": round_id, **watch}
+
+
+def _pool_drift(
+    card: dict[str, Any], features: pd.DataFrame, estimator: GrowthClassifier
+) -> dict[str, Any] | None:
+    """The pool's features (firms with a filing) against the card's training reference."""
+    reference = card.get("reference")
+    if reference is None:
+        return None
+    known = features[features["has_history"].astype(bool)]
+    return drift.compare(reference, known[[str(c) for c in estimator.feature_names_in_]])
 
 
 def growth_frame(
@@ -142,32 +282,33 @@ def growth_frame(
     reference_date: dt.date,
 ) -> tuple[pd.DataFrame | None, str | None]:
     """The engine's ``growth`` frame and the model id, or ``(None, None)`` when not in use."""
-    section = scheme.growth_model
-    if section is None or not section.enabled:
-        return None, None
-    model = get_active(session)
-    if model is None:
-        return None, None
-    return _predict(model, firms, filings, funding_rounds, reference_date=reference_date), model.id
+    used = use(session, scheme, firms, filings, funding_rounds, reference_date=reference_date)
+    return (None, None) if used is None else (used.frame, used.model.id)
 
 
-def _predict(
-    model: GrowthModel,
+def use(
+    session: Session,
+    scheme: scoring.Scheme,
     firms: pd.DataFrame,
     filings: pd.DataFrame,
     funding_rounds: pd.DataFrame,
     *,
     reference_date: dt.date,
-) -> pd.DataFrame:
-    """Probabilities and explanations from the stored artefact (refused under another sklearn)."""
+) -> GrowthUse | None:
+    """The active model's frame and drift watch for these firms, or None when not in use."""
+    section = scheme.growth_model
+    if section is None or not section.enabled:
+        return None
+    model = get_active(session)
+    if model is None:
+        return None
     try:
         estimator = load_model(model.artefact, model.card)
     except ModelVersionError as exc:
         raise Conflict(f"The active growth model cannot be used: {exc}") from None
-    frame: pd.DataFrame = predict_growth(
-        estimator, firms, filings, funding_rounds, as_of=reference_date
-    )
-    return frame
+    features = growth_panel.scoring_features(firms, filings, funding_rounds, as_of=reference_date)
+    frame = growth_panel.growth_frame(estimator, features)
+    return GrowthUse(frame=frame, model=model, drift=_pool_drift(model.card, features, estimator))
 
 
 # The honest time split behind each Crunchbase label's model card: (last training year of first

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, Form, Path, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +20,7 @@ from schemas.rounds import RoundIn
 from schemas.selection import DecisionIn, RatingIn, ScoreRunIn
 from service.deps import PrincipalDep, SessionDep
 from service.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed, for_status
+from service.growth import service as growth_service
 from service.keys import authenticate
 from service.models import utcnow
 from service.nominations.submission import CandidateUpload, submit_candidate_list
@@ -316,6 +317,17 @@ def firm(
         }
 
     return cached_page(request, cache_for(request.app.state), key, "firm.html", build)
+
+
+@router.get("/ui/growth-models/{model_id}")
+def growth_model(
+    request: Request,
+    model_id: Annotated[str, Path(pattern=r"^[0-9a-f]{8,64}$")],
+    session: SessionDep,
+) -> Response:
+    """A growth model's card in words: evidence, backtest, calibration, data range, label,
+    features, library versions, and the sections the card lacks."""
+    return page(request, "growth_model.html", card=growth_service.card(session, model_id=model_id))
 
 
 @router.get("/ui/rounds/{round_id}/cohorts/{cohort}/export")

@@ -257,8 +257,13 @@ def test_growth_backtest_train_and_activate(tmp_path: Path) -> None:
     model_id = trained.stdout.strip()
     assert trained.stdout == model_id + "\n"
     assert len(model_id) == 64
-    activated = _run(db, "growth", "activate", model_id)
+    # The panel card holds no time-split backtest: refused without a reason, audited with one.
+    unproven = _run(db, "growth", "activate", model_id)
+    assert unproven.returncode == 2
+    assert "no time-split backtest" in unproven.stderr
+    activated = _run(db, "growth", "activate", model_id, "--reason", "demo: code runs")
     assert activated.returncode == 0, activated.stderr
+    assert "activated anyway: demo: code runs" in activated.stderr
     assert _run(db, "growth", "activate", "deadbeefdeadbeef").returncode == 2
 
     # A Crunchbase model's card carries the label's honest split: first rounds to 2008, tested

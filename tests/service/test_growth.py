@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 import scoring
 import seed_data.schemes
 from scoring.growth import TrainedModel, train_panel_model
+from scoring.growth.panel import PANEL_FEATURES
 from seed_data.demo import load
 from service.access import Role
 from service.errors import Conflict
@@ -53,18 +54,99 @@ def test_store_list_and_activate(client: TestClient, app: FastAPI, as_role: Head
     assert card["synthetic"] is True
     assert card["model_id"] == model_id
     assert "scikit-learn" in card["library_versions"]
+    assert set(card["reference"]["features"]) == set(card["features"])
     assert listed[0]["active"] is False
-    activated = client.post(f"/v1/growth-models/{model_id}/activate", headers=as_role("admin"))
+    path = f"/v1/growth-models/{model_id}/activate"
+    # The panel card has one labelled year and no time-split backtest: no evidence.
+    refused = client.post(path, headers=as_role("admin"))
+    assert refused.status_code == 409
+    assert "no time-split backtest" in refused.json()["detail"]
+    assert refused.json()["evidence"]["passes"] is False
+    blank = client.post(path, json={"reason": "   "}, headers=as_role("admin"))
+    assert blank.status_code == 422  # a reason must say something
+    activated = client.post(
+        path, json={"reason": "demo: shows the criterion at work"}, headers=as_role("admin")
+    )
     assert activated.status_code == 200, activated.text
-    assert activated.json()["active"] is True
+    body = activated.json()
+    assert body["active"] is True
+    assert body["override_reason"] == "demo: shows the criterion at work"
+    assert body["drift"] is None  # no round has nominations yet
     events = client.get(
         "/v1/audit", params={"action": "growth_model.activate"}, headers=as_role("admin")
     ).json()["items"]
     assert events[0]["target_id"] == model_id
+    assert events[0]["reason"] == "demo: shows the criterion at work"
+    assert events[0]["detail"]["override"] is True
     assert (
         client.post("/v1/growth-models/ffffffff/activate", headers=as_role("admin")).status_code
         == 404
     )
+
+
+def test_the_card_endpoint_shows_the_evidence_and_what_the_card_lacks(
+    client: TestClient, app: FastAPI, as_role: Headers
+) -> None:
+    model_id = _store(app, _panel_model())
+    response = client.get(f"/v1/growth-models/{model_id}", headers=as_role("reviewer"))
+    assert response.status_code == 200, response.text
+    shown = response.json()
+    assert shown["id"] == model_id
+    assert shown["evidence"]["passes"] is False
+    assert {"backtest", "calibration"} <= set(shown["missing_sections"])
+    assert "data_range" not in shown["missing_sections"]
+    assert shown["card"]["data_range"]["as_of_years"] == [2022]
+    tracker = client.get(f"/v1/growth-models/{model_id}", headers=as_role("tracker"))
+    assert tracker.status_code == 403
+    assert client.get("/v1/growth-models/ffffffff", headers=as_role("admin")).status_code == 404
+
+
+def _with_backtest(model_auc: float, baseline_auc: float, *, test_years: list[int]
+                   ) -> TrainedModel:
+    trained = _panel_model()
+    backtest = {
+        "train_years": [2013, 2018],
+        "validation_year": 2018,
+        "test_years": test_years,
+        "model": {"auc": model_auc, "brier": 0.15},
+        "amount_only_baseline": {"auc": baseline_auc, "brier": 0.18},
+    }
+    return TrainedModel(estimator=trained.estimator, card={**trained.card, "backtest": backtest})
+
+
+def test_a_backtest_beating_its_baseline_is_evidence_enough(
+    client: TestClient, app: FastAPI, as_role: Headers
+) -> None:
+    model_id = _store(app, _with_backtest(0.74, 0.66, test_years=[2020, 2021]))
+    activated = client.post(f"/v1/growth-models/{model_id}/activate", headers=as_role("admin"))
+    assert activated.status_code == 200, activated.text
+    evidence = activated.json()["evidence"]
+    assert evidence["passes"] is True
+    assert evidence["model_auc"] == 0.74
+    assert evidence["baseline_auc"] == {"amount_only_baseline": 0.66}
+    assert activated.json()["override_reason"] is None
+
+
+@pytest.mark.parametrize(
+    ("model_auc", "test_years", "says"),
+    [
+        (0.66, [2020, 2021], "does not beat amount_only_baseline 0.66"),
+        (0.60, [2020, 2021], "does not beat amount_only_baseline 0.66"),
+        (0.74, [2017, 2018], "not a time split"),
+    ],
+)
+def test_a_backtest_that_proves_nothing_is_refused(
+    client: TestClient,
+    app: FastAPI,
+    as_role: Headers,
+    model_auc: float,
+    test_years: list[int],
+    says: str,
+) -> None:
+    model_id = _store(app, _with_backtest(model_auc, 0.66, test_years=test_years))
+    refused = client.post(f"/v1/growth-models/{model_id}/activate", headers=as_role("admin"))
+    assert refused.status_code == 409
+    assert says in refused.json()["detail"]
 
 
 def test_a_model_from_another_source_is_not_activated(
@@ -115,7 +197,7 @@ def test_growth_frame_feeds_the_criterion_only_when_enabled(app: FastAPI) -> Non
         ) == (None, None)  # none active
     model_id = _store(app, _panel_model())
     with maker.begin() as session:
-        service.activate(session, ADMIN, model_id=model_id)
+        service.activate(session, ADMIN, model_id=model_id, reason="test")
     with maker.begin() as session:
         assert service.growth_frame(
             session, seed, firms, filings, rounds, reference_date=reference
@@ -136,4 +218,22 @@ def test_growth_frame_feeds_the_criterion_only_when_enabled(app: FastAPI) -> Non
     rows = scoring.explanations.criteria(with_growth)
     growth_points = rows.query("criterion == 'growth_model'")["points"]
     assert growth_points.max() <= 10
+    # The explanation is data: probability, points under the cap, factors in two languages.
+    firm = str(probabilities.index[0])
+    explained = scoring.explain(with_growth, firm)
+    growth = explained["growth"]
+    assert growth["probability"] == pytest.approx(probabilities.iloc[0])
+    assert growth["points"] == pytest.approx(min(growth["probability"] * 10, 10))
+    assert growth["max_points"] == 10
+    assert len(growth["factors"]) == 3
+    for factor in growth["factors"]:
+        assert factor["feature"] in PANEL_FEATURES
+        assert isinstance(factor["contribution"], float)
+        assert factor["text_en"]
+        assert factor["text_zh"]
+        assert ("raises" in factor["text_en"]) == (factor["contribution"] >= 0)
+    titled = {c["criterion"]: c["title"] for c in explained["criteria"]}
+    assert titled["growth_model"] == "成长模型预测概率 — Growth-model probability"
+    assert not any(c["note"] and "(" in c["note"] for c in explained["criteria"]
+                   if c["criterion"] == "growth_model")  # no repr string left in a note
     assert not np.allclose(with_growth.total, without.total)

@@ -61,7 +61,7 @@ def create(
             reference_date=reference_date,
             usd_cny=usd_cny,
         )
-        growth, model_id = growth_service.growth_frame(
+        used = growth_service.use(
             session,
             scheme,
             frames.firms,
@@ -69,6 +69,8 @@ def create(
             frames.funding_rounds,
             reference_date=reference_date,
         )
+        growth = None if used is None else used.frame
+        model_id = None if used is None else used.model.id
         result = scoring.score(
             scheme,
             indicators,
@@ -125,10 +127,12 @@ def create(
         sensitivity_seed=options.sensitivity_seed,
         criteria=list(result.structure.criteria),
         created_by=principal.label,
+        growth_drift=None if used is None else used.drift,
     )
     session.add(run)
     session.flush()
-    _store_results(session, run.id, result, stability, nomination_ids, left_out)
+    growth_context = None if used is None else _growth_context(used)
+    _store_results(session, run.id, result, stability, nomination_ids, left_out, growth_context)
     audit.record(
         session,
         principal,
@@ -143,9 +147,23 @@ def create(
             "input_fingerprint": fingerprint,
             "firms_scored": run.firms_scored,
             "firms_eligible": run.firms_eligible,
+            "growth_drift": None if used is None or used.drift is None else used.drift["level"],
         },
     )
     return run
+
+
+def _growth_context(used: growth_service.GrowthUse) -> dict[str, Any]:
+    """What every explanation's growth section adds to the engine's: the model with a link to
+    its card, and the run's drift flag in words."""
+    watch = used.drift
+    return {
+        "model": growth_service.model_ref(used.model.id, used.model.label),
+        "drift": None
+        if watch is None
+        else {key: watch[key] for key in ("level", "drifted", "max_psi", "summary_en",
+                                          "summary_zh")},
+    }
 
 
 def _ratings_for(
@@ -171,6 +189,7 @@ def _store_results(
     stability: pd.Series,
     nomination_ids: dict[str, int],
     left_out: dict[str, dict[str, dict[str, int | bool]]],
+    growth_context: dict[str, Any] | None = None,
 ) -> None:
     """Every firm's result and explanation, in shortlist order, with multi-row inserts; each
     explanation gains ``robustness``: leave-one-out per criterion and the other aggregation's
@@ -202,6 +221,7 @@ def _store_results(
             "flags": list(explanation["flags"]),
             "explanation": {
                 **explanation,
+                **_with_growth_context(explanation, growth_context),
                 "robustness": {
                     "leave_one_out": left_out.get(explanation["uscc"]),
                     "compare": compared[explanation["uscc"]],
@@ -212,6 +232,15 @@ def _store_results(
     ]
     for start in range(0, len(rows), _INSERT_PAGE):
         session.execute(insert(ScoreResultRow), rows[start : start + _INSERT_PAGE])
+
+
+def _with_growth_context(
+    explanation: dict[str, Any], context: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The explanation's growth section with the run's model and drift (nothing without one)."""
+    if context is None or "growth" not in explanation:
+        return {}
+    return {"growth": {**explanation["growth"], **context}}
 
 
 def get_or_raise(session: Session, *, round_id: int, cohort: str, run_id: int) -> ScoreRun:
@@ -247,6 +276,8 @@ def describe(session: Session, run: ScoreRun) -> dict[str, Any]:
             "fingerprint": stored.fingerprint,
         },
         "growth_model_id": run.growth_model_id,
+        "growth_model": growth_service.ref_by_id(session, run.growth_model_id),
+        "growth_drift": run.growth_drift,
         "input_fingerprint": run.input_fingerprint,
         "capacity": run.capacity,
         "firms_scored": run.firms_scored,

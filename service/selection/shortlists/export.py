@@ -59,6 +59,8 @@ class Heading:
     exported_at: dt.datetime
     synthetic: bool
     lang: Language = "zh"
+    growth_model: dict[str, Any] | None = None  # the run's model: id, label, card_url
+    growth_drift: dict[str, Any] | None = None  # the run's drift watch (scoring.growth.drift)
 
 
 def neutralise(value: Any) -> Any:
@@ -90,6 +92,7 @@ def _meta(heading: Heading, shortlist: Shortlist) -> list[list[Any]]:
             heading.exported_at.strftime("%Y-%m-%d %H:%M:%S"),
         ],
     ]
+    rows.extend(_growth_lines(heading))
     if heading.synthetic:
         rows.append(
             [
@@ -100,6 +103,25 @@ def _meta(heading: Heading, shortlist: Shortlist) -> list[list[Any]]:
             ]
         )
     return [[neutralise(v) for v in row] for row in rows]
+
+
+def _growth_lines(heading: Heading) -> list[list[Any]]:
+    """The growth model the run used, with its card's address, and the drift watch in words."""
+    model = heading.growth_model
+    if model is None:
+        return []
+    rows: list[list[Any]] = [
+        [
+            _say(heading, "成长模型", "Growth model"),
+            f"{model['label']} · {model['id'][:12]} · {_say(heading, '模型卡', 'card')} "
+            f"{model['card_url']}",
+        ]
+    ]
+    drift = heading.growth_drift
+    if drift is not None:
+        words = drift["summary_en"] if heading.lang == "en" else drift["summary_zh"]
+        rows.append([_say(heading, "数据漂移", "Drift"), f"{drift['level']} · {words}"])
+    return rows
 
 
 def _rated(heading: Heading) -> list[str]:
@@ -374,7 +396,7 @@ _POLICY_WORDS = {
 def titles_of(scheme: scoring.Scheme) -> dict[str, str]:
     """Criterion and category id → the scheme's (Chinese) title, or the id when untitled."""
     out = {c.id: c.title or c.id for c in scheme.categories}
-    out.update({c.id: c.title or c.id for c in scheme.criteria})
+    out.update({c.id: c.title or c.id for c in scheme.scored_criteria})
     return out
 
 

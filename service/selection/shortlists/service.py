@@ -17,6 +17,7 @@ from sqlalchemy import Integer, Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from service.errors import NotFound, ValidationFailed
+from service.growth import service as growth_service
 from service.keys import Principal
 from service.models import (
     Assignment,
@@ -230,6 +231,7 @@ def read(
                 "ratings_complete": not rated.awaiting_ratings(list(result.flags)),
                 "flags": _live_flags(result.flags, reviews),
                 "explanation": explanation if shown else dict(_NOT_ASSIGNED),
+                "growth": explanation.get("growth") if shown else None,
                 "reviews": reviews,
                 "decision": outcome,
                 "compare": (explanation.get("robustness", {}).get("compare") if compare else None),
@@ -398,6 +400,8 @@ def export(
         synthetic="synthetic" in selection_round.name.casefold()
         or any("synthetic" in (item["name_en"] or "").casefold() for item in shortlist.items),
         lang=lang,
+        growth_model=growth_service.ref_by_id(session, shortlist.run.growth_model_id),
+        growth_drift=shortlist.run.growth_drift,
     )
     name = f"shortlist-round{round_id}-{cohort}-run{shortlist.run.id}.{format}"
     if format == "csv":

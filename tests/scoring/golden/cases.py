@@ -24,6 +24,7 @@ import pandas as pd
 import yaml
 
 from scoring import derive_indicators, explanations, load_scheme, score
+from scoring.growth.factors import factor_record
 from scoring.result import ScoreResult
 from scoring.scheme import Scheme
 
@@ -79,12 +80,16 @@ def ratings_for(scheme: Scheme, firms: pd.Index, seed: int) -> pd.DataFrame | No
 
 
 def growth_for(firms: pd.Index, seed: int) -> pd.DataFrame:
-    """Seeded growth probabilities (some firms without one) with an explanation each."""
+    """Seeded growth probabilities (some firms without one) with two factor records each."""
     rng = np.random.default_rng(seed)
     keep = rng.random(len(firms)) < 0.9
     probability = rng.random(len(firms))
+    revenue = rng.normal(15, 2, len(firms))
     return pd.DataFrame({"uscc": firms[keep], "probability": probability[keep],
-                         "explanation": [f"p={p:.3f}" for p in probability[keep]]})
+                         "explanation": [[factor_record("log_revenue", float(r), p - 0.5),
+                                          factor_record("rd_intensity", None, 0.5 - p / 2)]
+                                         for p, r in zip(probability[keep], revenue[keep],
+                                                         strict=True)]})
 
 
 def cases() -> Iterator[tuple[str, Callable[[], ScoreResult]]]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -96,15 +97,24 @@ def test_growth_frame_for_scoring_flags_firms_without_history() -> None:
     assert list(growth.index) == ["F001", "F002", "NEW"]
     assert growth.loc[["F001", "F002"], "probability"].between(0, 1).all()
     probability = growth["probability"].to_numpy(dtype=float)
-    explanations: list[list[tuple[str, float]]] = growth["explanation"].tolist()
+    explanations: list[list[dict[str, Any]]] = growth["explanation"].tolist()
     reasons: list[str] = growth["missing_reason"].tolist()
     assert np.isnan(probability[2])
     assert explanations[2] == []
     assert reasons[2] != ""
     assert reasons[0] == ""
     assert len(explanations[0]) == 2
-    assert all(name in PANEL_FEATURES and isinstance(value, float)
-               for name, value in explanations[0])
+    assert all(f["feature"] in PANEL_FEATURES and isinstance(f["contribution"], float)
+               for f in explanations[0])
+    # Each record carries the value the model saw, as the features frame holds it.
+    for factor in explanations[0]:
+        seen: Any = features.at["F001", factor["feature"]]
+        if isinstance(seen, str):
+            assert factor["value"] == seen
+        elif pd.isna(seen):
+            assert factor["value"] is None
+        else:
+            assert factor["value"] == pytest.approx(float(seen))
 
 
 def test_panel_training_needs_labelled_rows() -> None:
