@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Connection
 from starlette.staticfiles import StaticFiles
 
-from service import health
+from service import health, tracing
 from service.access import RULES
 from service.admin.views import router as admin_router
 from service.allow import AllowMiddleware
@@ -87,6 +87,8 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
         yield
         if worker is not None:
             worker.stop()
+        if _app.state.tracing is not None:
+            _app.state.tracing.shutdown()
         if bind is None:
             engine.dispose()
 
@@ -151,5 +153,12 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
             expose_headers=["ETag", "X-Request-ID"],
             max_age=600,
         )
-    app.add_middleware(RequestContextMiddleware, observe=app.state.metrics.observe_request)
+    # None (and no cost) unless OTEL_* ask for it; its middleware wraps the whole stack, error
+    # handling included, so the request-context middleware below runs inside the server span.
+    app.state.tracing = tracing.install(app, engine)
+    app.add_middleware(
+        RequestContextMiddleware,
+        observe=app.state.metrics.observe_request,
+        annotate=tracing.tag_request_id if app.state.tracing is not None else None,
+    )
     return app
