@@ -94,25 +94,22 @@ def _exporters(environ: Mapping[str, str]) -> list[SpanExporter]:
 
 @dataclass(slots=True)
 class Tracing:
-    """An app's tracing while it is on: the provider its spans go through, and the engine."""
+    """An app's tracing while it is on: the provider its spans go through."""
 
     provider: TracerProvider
-    engine: Engine
 
     def shutdown(self) -> None:
-        """Stop tracing the engine, and flush and close the exporters."""
+        """Stop tracing SQL (the instrumentor is one per process), flush and close the exporters."""
         from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
         SQLAlchemyInstrumentor().uninstrument()
         self.provider.shutdown()
 
 
-def install(
-    app: FastAPI, engine: Engine, environ: Mapping[str, str] | None = None
-) -> Tracing | None:
-    """Trace ``app`` and its ``engine`` if the environment asks for it; otherwise do nothing."""
-    environ = os.environ if environ is None else environ
-    if not enabled(environ):
+def install(app: FastAPI, engine: Engine) -> Tracing | None:
+    """Trace ``app`` and its ``engine`` if the process's environment asks for it (the SDK reads
+    its other ``OTEL_*`` settings from there too); otherwise do nothing."""
+    if not enabled(os.environ):
         return None
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
@@ -126,7 +123,7 @@ def install(
     if str(resource.attributes.get("service.name", "")).startswith("unknown_service"):
         resource = resource.merge(Resource({"service.name": DEFAULT_SERVICE_NAME}))
     provider = TracerProvider(resource=resource)
-    for exporter in _exporters(environ):
+    for exporter in _exporters(os.environ):
         provider.add_span_processor(BatchSpanProcessor(exporter))
     FastAPIInstrumentor.instrument_app(
         app,
@@ -139,7 +136,7 @@ def install(
     SQLAlchemyInstrumentor().instrument(
         engine=engine, tracer_provider=provider, skip_dep_check=True
     )
-    return Tracing(provider=provider, engine=engine)
+    return Tracing(provider=provider)
 
 
 def tag_request_id(request_id: str) -> None:
