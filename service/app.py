@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.staticfiles import StaticFiles
 
 from service import health, metrics, tracing
@@ -123,9 +124,13 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
     app.state.rendered_documents = RenderedCache(settings.rendered_cache_entries)
 
-    def webhook_queue_depth() -> int:
-        with app.state.read_sessions() as session:
-            return webhooks_service.count_pending(session)
+    def webhook_queue_depth() -> int | None:
+        # A database that cannot answer leaves the gauge out; the rest of the scrape still works.
+        try:
+            with app.state.read_sessions() as session:
+                return webhooks_service.count_pending(session)
+        except SQLAlchemyError:
+            return None
 
     app.state.metrics = Metrics(webhook_queue_depth=webhook_queue_depth)
     app.state.metrics_server = None  # metrics.MetricsServer while the metrics port is served

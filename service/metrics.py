@@ -44,7 +44,7 @@ router = APIRouter(tags=["operations"])
 class _QueueDepth(Collector):
     """Webhook deliveries still pending, read from the database at each scrape."""
 
-    def __init__(self, count: Callable[[], int]) -> None:
+    def __init__(self, count: Callable[[], int | None]) -> None:
         self._count = count
 
     def describe(self) -> list[Metric]:
@@ -52,7 +52,9 @@ class _QueueDepth(Collector):
 
     def collect(self) -> Iterator[Metric]:
         family = self._family()
-        family.add_metric([], self._count())
+        depth = self._count()
+        if depth is not None:  # None: the database did not answer; no sample rather than a lie
+            family.add_metric([], depth)
         yield family
 
     @staticmethod
@@ -66,10 +68,11 @@ class _QueueDepth(Collector):
 class Metrics:
     """The app's collectors, in a registry of its own (several apps may share a process).
 
-    ``webhook_queue_depth`` counts pending deliveries when scraped (the app passes a query).
+    ``webhook_queue_depth`` counts pending deliveries when scraped (the app passes a query that
+    answers None when the database cannot).
     """
 
-    def __init__(self, *, webhook_queue_depth: Callable[[], int] | None = None) -> None:
+    def __init__(self, *, webhook_queue_depth: Callable[[], int | None] | None = None) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "cohorts_http_requests",

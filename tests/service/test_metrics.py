@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import Connection, text
 
 from service.settings import Settings
 from tests.service.builders import candidate_row, make_uscc, open_round
@@ -134,3 +135,17 @@ def test_every_metric_family_the_operators_need_is_exposed(
         "cohorts_webhook_failures": "counter",
     }
 
+
+
+def test_a_scrape_still_answers_when_the_webhook_queue_cannot_be_counted(
+    client: TestClient, as_role: Headers, bind: Connection | None
+) -> None:
+    assert bind is not None
+    # A real database failure, undone with the test's transaction: the queue's tables are gone.
+    bind.execute(text("DROP TABLE webhook_attempts"))
+    bind.execute(text("DROP TABLE webhook_deliveries"))
+    response = client.get("/metrics", headers=as_role("admin"))
+    assert response.status_code == 200
+    families = {f.name: f for f in text_string_to_metric_families(response.text)}
+    assert families["cohorts_webhook_queue_depth"].samples == []
+    assert families["cohorts_intake_rows"].samples  # the other families are all there
