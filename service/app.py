@@ -10,9 +10,10 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.staticfiles import StaticFiles
 
-from service import health
+from service import health, metrics, tracing
 from service.access import RULES
 from service.admin.views import router as admin_router
 from service.allow import AllowMiddleware
@@ -26,7 +27,6 @@ from service.growth.views import router as growth_router
 from service.keys import PrincipalCache
 from service.limiter import RateLimiter
 from service.metrics import Metrics
-from service.metrics import router as metrics_router
 from service.nominations.views import router as nominations_router
 from service.openapi import install_openapi
 from service.pages.rendering import ASSETS as PAGE_ASSETS
@@ -42,6 +42,7 @@ from service.schemes.views import router as schemes_router
 from service.selection.rendered import RenderedCache
 from service.selection.routers import ROUTERS as SELECTION_ROUTERS
 from service.settings import Settings, get_settings
+from service.webhooks import service as webhooks_service
 from service.webhooks.delivery import Worker as WebhookWorker
 from service.webhooks.views import router as webhooks_router
 
@@ -83,10 +84,23 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
         # collector's generations, so full collections under load stay short (tail latency).
         gc.collect()
         gc.freeze()
-        worker = WebhookWorker(engine, settings).start() if settings.webhook_worker else None
+        worker = (
+            WebhookWorker(engine, settings, metrics=_app.state.metrics).start()
+            if settings.webhook_worker
+            else None
+        )
+        if settings.metrics_port is not None:
+            _app.state.metrics_server = metrics.serve(
+                _app.state.metrics, host=settings.metrics_host, port=settings.metrics_port
+            )
         yield
+        if _app.state.metrics_server is not None:
+            _app.state.metrics_server.stop()
+            _app.state.metrics_server = None
         if worker is not None:
             worker.stop()
+        if _app.state.tracing is not None:
+            _app.state.tracing.shutdown()
         if bind is None:
             engine.dispose()
 
@@ -109,7 +123,17 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.state.read_sessions = create_sessionmaker(bind or engine, read_only=True)
     app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
     app.state.rendered_documents = RenderedCache(settings.rendered_cache_entries)
-    app.state.metrics = Metrics()
+
+    def webhook_queue_depth() -> int | None:
+        # A database that cannot answer leaves the gauge out; the rest of the scrape still works.
+        try:
+            with app.state.read_sessions() as session:
+                return webhooks_service.count_pending(session)
+        except SQLAlchemyError:
+            return None
+
+    app.state.metrics = Metrics(webhook_queue_depth=webhook_queue_depth)
+    app.state.metrics_server = None  # metrics.MetricsServer while the metrics port is served
     app.state.declared_query = {}  # route id → its query parameter names (service.params)
     app.state.objection_limiter = RateLimiter(
         limit=settings.objection_rate_limit, window_seconds=settings.objection_rate_window_seconds
@@ -127,7 +151,8 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     install_openapi(app)
     app.mount("/ui/assets", StaticFiles(directory=PAGE_ASSETS), name="page-assets")
     app.include_router(health.router)
-    app.include_router(metrics_router)
+    if settings.metrics_port is None:
+        app.include_router(metrics.router)
     app.include_router(firms_router)
     app.include_router(rounds_router)
     app.include_router(nominations_router)
@@ -151,5 +176,12 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
             expose_headers=["ETag", "X-Request-ID"],
             max_age=600,
         )
-    app.add_middleware(RequestContextMiddleware, observe=app.state.metrics.observe_request)
+    # None (and no cost) unless OTEL_* ask for it; its middleware wraps the whole stack, error
+    # handling included, so the request-context middleware below runs inside the server span.
+    app.state.tracing = tracing.install(app, engine)
+    app.add_middleware(
+        RequestContextMiddleware,
+        observe=app.state.metrics.observe_request,
+        annotate=tracing.tag_request_id if app.state.tracing is not None else None,
+    )
     return app

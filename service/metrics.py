@@ -1,20 +1,36 @@
-"""Prometheus metrics, owned by the app: requests by route template and status, intake, score runs.
+"""Prometheus metrics, owned by the app: requests by route template and status, intake, score
+runs, webhook deliveries.
 
-Each app builds its own registry (``Metrics``), kept in ``app.state.metrics``; ``GET /metrics``
-serves it in the Prometheus text format to an admin key. Figures are per process: with several
-uvicorn workers, each answers for itself.
+Each app builds its own registry (``Metrics``), kept in ``app.state.metrics``. By default
+``GET /metrics`` serves it in the Prometheus text format to an admin key; with
+``COHORTS_METRICS_PORT`` set, the API has no ``/metrics`` and a server of its own (``serve``)
+answers it on that port, unauthenticated, bound to ``COHORTS_METRICS_HOST`` (loopback by
+default). Figures are per process: with several uvicorn workers, each answers for itself.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from wsgiref.simple_server import WSGIServer
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    start_http_server,
+)
 from prometheus_client.exposition import generate_latest
+from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from starlette.routing import BaseRoute
 from starlette.types import Scope
 
-__all__ = ["SCORE_RUN_ROUTE", "Metrics", "router"]
+__all__ = ["SCORE_RUN_ROUTE", "Metrics", "MetricsServer", "router", "serve"]
 
 SCORE_RUN_ROUTE = ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/score-runs")
 """A score run is computed within its request, so that request's duration is the run's."""
@@ -25,10 +41,38 @@ _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120
 router = APIRouter(tags=["operations"])
 
 
-class Metrics:
-    """The app's collectors, in a registry of its own (several apps may share a process)."""
+class _QueueDepth(Collector):
+    """Webhook deliveries still pending, read from the database at each scrape."""
 
-    def __init__(self) -> None:
+    def __init__(self, count: Callable[[], int | None]) -> None:
+        self._count = count
+
+    def describe(self) -> list[Metric]:
+        return [self._family()]
+
+    def collect(self) -> Iterator[Metric]:
+        family = self._family()
+        depth = self._count()
+        if depth is not None:  # None: the database did not answer; no sample rather than a lie
+            family.add_metric([], depth)
+        yield family
+
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "cohorts_webhook_queue_depth",
+            "Webhook deliveries pending (due now or waiting for a retry).",
+        )
+
+
+class Metrics:
+    """The app's collectors, in a registry of its own (several apps may share a process).
+
+    ``webhook_queue_depth`` counts pending deliveries when scraped (the app passes a query that
+    answers None when the database cannot).
+    """
+
+    def __init__(self, *, webhook_queue_depth: Callable[[], int | None] | None = None) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "cohorts_http_requests",
@@ -61,6 +105,24 @@ class Metrics:
             buckets=_BUCKETS,
             registry=self.registry,
         )
+        self.webhook_attempts = Counter(
+            "cohorts_webhook_attempts",
+            "Webhook delivery attempts, by outcome (ok: a 2xx; error: any other answer or none).",
+            ("outcome",),
+            registry=self.registry,
+        )
+        self.webhook_failures = Counter(
+            "cohorts_webhook_failures",
+            "Webhook deliveries given up on: still failing when their retry window closed.",
+            registry=self.registry,
+        )
+        # Known label values start at 0, so a rate over them is defined before the first event.
+        for outcome in ("ok", "error"):
+            self.webhook_attempts.labels(outcome=outcome)
+        for outcome in ("stored", "rejected"):
+            self.intake_rows.labels(outcome=outcome)
+        if webhook_queue_depth is not None:
+            self.registry.register(_QueueDepth(webhook_queue_depth))
 
     def observe_request(self, scope: Scope, status: int, seconds: float) -> None:
         """Count and time one HTTP request by its route template and status."""
@@ -76,11 +138,42 @@ class Metrics:
         self.intake_rows.labels(outcome="stored").inc(rows_stored)
         self.intake_rows.labels(outcome="rejected").inc(rows_rejected)
 
+    def observe_webhook_attempts(self, *, ok: int, error: int, given_up: int) -> None:
+        """Count one batch of delivery attempts and the deliveries it gave up on."""
+        self.webhook_attempts.labels(outcome="ok").inc(ok)
+        self.webhook_attempts.labels(outcome="error").inc(error)
+        self.webhook_failures.inc(given_up)
+
 
 def _template(scope: Scope) -> str:
     """The matched route's template, so ids in paths do not explode the label values."""
     route = scope.get("route")
     return route.path if isinstance(route, BaseRoute) and hasattr(route, "path") else "unmatched"
+
+
+@dataclass(slots=True)
+class MetricsServer:
+    """The metrics port's HTTP server, in a daemon thread of this process."""
+
+    server: WSGIServer
+    thread: threading.Thread
+
+    @property
+    def port(self) -> int:
+        """The port it listens on (the one asked for, or the one drawn for port 0)."""
+        return int(self.server.server_port)
+
+    def stop(self) -> None:
+        """Stop answering and release the port."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def serve(metrics: Metrics, *, host: str, port: int) -> MetricsServer:
+    """Answer ``metrics`` to anyone who reaches ``host:port``, in a thread of this process."""
+    server, thread = start_http_server(port, addr=host, registry=metrics.registry)
+    return MetricsServer(server=server, thread=thread)
 
 
 @router.get(

@@ -59,14 +59,20 @@ def configure_logging(level: str = "INFO", *, as_json: bool = True) -> None:
 class RequestContextMiddleware:
     """Gives each request an id (from ``X-Request-ID`` if sane), echoes it, and logs the access.
 
-    ``observe`` (the metrics) is told each request's scope, status and duration in seconds.
+    ``observe`` (the metrics) is told each request's scope, status and duration in seconds;
+    ``annotate`` (the tracing, when on) is told each request's id.
     """
 
     def __init__(
-        self, app: ASGIApp, *, observe: Callable[[Scope, int, float], None] | None = None
+        self,
+        app: ASGIApp,
+        *,
+        observe: Callable[[Scope, int, float], None] | None = None,
+        annotate: Callable[[str], None] | None = None,
     ) -> None:
         self.app = app
         self.observe = observe
+        self.annotate = annotate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,6 +85,8 @@ class RequestContextMiddleware:
                 break
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         token = _request_id.set(request_id)
+        if self.annotate is not None:
+            self.annotate(request_id)
         started = time.perf_counter()
         status = 500
 

@@ -35,6 +35,16 @@ class Settings(BaseSettings):
         default=30_000, ge=0, description="How long a PostgreSQL statement waits for a lock "
         "(then 503); 0 waits forever.",
     )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Serve /metrics unauthenticated on this port (and not on the API's); unset: "
+        "/metrics on the API port, to an admin key.",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="The address the metrics port binds to (loopback)."
+    )
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     log_json: bool = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 import uvicorn
@@ -31,6 +32,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.metrics_port is not None and args.workers > 1:
+        # Every worker would bind the same port; the metrics are per process.
+        print(
+            "COHORTS_METRICS_PORT serves one process's metrics: run --workers 1 per container "
+            "(or unset it and scrape /metrics with an admin key)",
+            file=sys.stderr,
+        )
+        return 2
     if args.migrate or (args.migrate is None and database.is_sqlite(settings)):
         migrate.upgrade(
             settings.database_url, schemes=seed_data.schemes.load_every_bundled_version()

@@ -91,7 +91,7 @@ def store_csv_in_session(
     staged = stage_candidate_list(
         create_sessionmaker(session.connection()), rows=parsed.rows, issues=parsed.errors
     )
-    return store_candidate_list(
+    report = store_candidate_list(
         session,
         principal,
         round_id=round_id,
@@ -103,6 +103,8 @@ def store_csv_in_session(
         filename=filename,
         mode="all",
     )
+    staging.publish_done(session, staged.key)
+    return report
 
 
 def stage_candidate_list(
@@ -119,7 +121,7 @@ def stage_candidate_list(
 
 
 def discard_staged(sessions: sessionmaker[Session], staged: StagedList) -> None:
-    """Drop a list's staged rows after its import failed."""
+    """Drop a list's staged rows, after its import failed or its publish committed."""
     staging.discard(sessions, staged.key)
 
 
@@ -150,7 +152,7 @@ def store_candidate_list(
     mode: Mode,
 ) -> BatchReport:
     """Publish a staged list; all-or-nothing unless ``mode`` is ``partial``; every bad row is
-    reported."""
+    reported. The staged rows stay: the caller discards them once this transaction commits."""
     selection_round = rounds_service.get_or_raise(session, round_id, for_update=True)
     rounds_service.require_state(selection_round, "open", doing="nominating")
     conflicts = _cohort_conflicts(session, round_id, staged)
@@ -207,7 +209,6 @@ def store_candidate_list(
             "updated_at": now,
         },
     )
-    staging.publish_done(session, staged.key)
     audit.record(
         session,
         principal,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.errors import UnsupportedMediaType, ValidationFailed
@@ -74,7 +75,8 @@ def submit_candidate_list(
 
     The rows are staged through ``staging_sessions``, in short transactions of their own, before
     ``session`` (the request's) is first used: on SQLite its first query takes the write lock,
-    which it then holds only while the staged rows are published.
+    which it then holds only while the staged rows are published. They are deleted, again
+    through ``staging_sessions``, once ``session`` commits.
     """
     request_sha = fingerprint(upload.format, mode, upload.filename or "", upload.content)
     # Parse and validate before the first query: a 100,000-row parse must hold no lock.
@@ -134,6 +136,14 @@ def submit_candidate_list(
         raise
     metrics.observe_intake(
         status=201, rows_stored=report.rows_stored, rows_rejected=report.rows_rejected
+    )
+    # Deleting the staged rows inside the publishing transaction would hold the write lock the
+    # longer: they go once it has committed, in short transactions of their own.
+    event.listen(
+        session,
+        "after_commit",
+        lambda _committed: nominations_service.discard_staged(staging_sessions, staged),
+        once=True,
     )
     return response
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks import Webhook
 
 from service.db import create_db_engine, create_sessionmaker
+from service.metrics import Metrics
 from service.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -175,10 +176,11 @@ def send(client: httpx.Client, claimed: Claimed, *, allowed_networks: Sequence[s
 
 def record(
     session: Session, outcomes: Sequence[tuple[Claimed, Outcome]], *, settings: Settings
-) -> None:
-    """Log the attempts, settle or reschedule each delivery, and track endpoints' failure runs."""
+) -> int:
+    """Log the attempts, settle or reschedule each delivery, and track endpoints' failure runs;
+    return how many deliveries were given up on (failed for good)."""
     if not outcomes:
-        return
+        return 0
     endpoint_ids = sorted({claimed.endpoint_id for claimed, _ in outcomes})
     endpoints = {
         e.id: e
@@ -251,6 +253,7 @@ def record(
     if changes:
         session.execute(update(WebhookDelivery), changes)
     session.flush()
+    return sum(1 for change in changes if change.get("state") == "failed")
 
 
 def _count_failure(endpoint: WebhookEndpoint, at: dt.datetime, settings: Settings) -> None:
@@ -277,8 +280,11 @@ def _count_failure(endpoint: WebhookEndpoint, at: dt.datetime, settings: Setting
 class Worker:
     """Delivers until stopped: in a thread of the web process, or alone (``cohorts webhooks``)."""
 
-    def __init__(self, engine: Engine, settings: Settings) -> None:
+    def __init__(
+        self, engine: Engine, settings: Settings, *, metrics: Metrics | None = None
+    ) -> None:
         self.settings = settings
+        self.metrics = metrics
         self._sessions: sessionmaker[Session] = create_sessionmaker(engine)
         self._client = httpx.Client(
             timeout=httpx.Timeout(settings.webhook_timeout_seconds),
@@ -304,7 +310,14 @@ class Worker:
             self._pool.map(lambda c: send(self._client, c, allowed_networks=allowed), batch)
         )
         with self._sessions.begin() as session:
-            record(session, list(zip(batch, results, strict=True)), settings=self.settings)
+            given_up = record(
+                session, list(zip(batch, results, strict=True)), settings=self.settings
+            )
+        if self.metrics is not None:
+            ok = sum(1 for outcome in results if outcome.ok)
+            self.metrics.observe_webhook_attempts(
+                ok=ok, error=len(results) - ok, given_up=given_up
+            )
         return len(batch)
 
     def drain(self) -> int:

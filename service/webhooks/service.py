@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, get_args
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from schemas.webhooks import EventType, WebhookIn
@@ -34,6 +34,7 @@ __all__ = [
     "EVENT_TYPES",
     "announce_added",
     "announce_publication",
+    "count_pending",
     "create",
     "delete",
     "enable",
@@ -87,6 +88,12 @@ def create(
         detail={"url": endpoint.url, "event_types": endpoint.event_types},
     )
     return endpoint, secret
+
+
+def count_pending(session: Session) -> int:
+    """Deliveries pending, due now or waiting for a retry (the metrics' queue depth)."""
+    query = select(func.count()).select_from(WebhookDelivery)
+    return session.scalar(query.where(WebhookDelivery.state == "pending")) or 0
 
 
 def get_or_raise(

@@ -413,3 +413,18 @@ def test_scheme_evaluate_table_aligns_firm_names_and_a_closed_pipe_is_quiet(
         _, stderr = process.communicate(timeout=300)
     assert process.returncode == 141
     assert stderr == ""
+
+
+def test_serve_refuses_several_workers_with_a_metrics_port(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    assert _run(db, "db", "upgrade").returncode == 0
+    refused = subprocess.run(
+        [sys.executable, "-m", "service.cli", "serve", "--workers", "2", "--no-migrate"],
+        capture_output=True,
+        text=True,
+        env={**_env(db), "COHORTS_METRICS_PORT": "9464"},
+        check=False,
+        timeout=120,
+    )
+    assert refused.returncode == 2
+    assert "--workers 1" in refused.stderr

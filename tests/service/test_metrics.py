@@ -1,12 +1,18 @@
-"""/metrics: requests by route template and status, intake rows, score runs; admins only."""
+"""/metrics: requests by route template and status, intake rows, score runs; admins only, or
+anyone on the metrics port when one is set."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import Connection, text
 
+from service.settings import Settings
 from tests.service.builders import candidate_row, make_uscc, open_round
 
 Headers = Callable[[str], dict[str, str]]
@@ -76,3 +82,70 @@ def test_intake_rows_are_counted_stored_and_rejected(client: TestClient, as_role
     assert delta("cohorts_intake_rows_total", outcome="rejected") == 1 + 1
     assert delta("cohorts_intake_lists_total", status="422") == 1
     assert delta("cohorts_intake_lists_total", status="201") == 1
+
+
+def _scrape(port: int) -> httpx.Response:
+    return httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+
+
+def test_with_a_metrics_port_metrics_are_served_there_without_a_key_and_not_on_the_api(
+    make_app: Callable[..., FastAPI], app_settings: Settings, as_role: Headers
+) -> None:
+    app = make_app(app_settings.model_copy(update={"metrics_port": 0}))
+    with TestClient(app) as client:
+        server = app.state.metrics_server
+        assert server is not None
+        assert server.server.server_address[0] == "127.0.0.1"  # loopback unless told otherwise
+        assert client.get("/metrics", headers=as_role("admin")).status_code == 404
+        client.get(f"/v1/firms/{make_uscc(3)}", headers=as_role("admin"))
+        scraped = _scrape(server.port)
+        assert scraped.status_code == 200
+        assert scraped.headers["content-type"].startswith("text/plain")
+        families = {f.name: f for f in text_string_to_metric_families(scraped.text)}
+        requests = families["cohorts_http_requests"].samples
+        assert any(
+            s.labels == {"method": "GET", "route": "/v1/firms/{uscc}", "status": "404"}
+            and s.value == 1
+            for s in requests
+        )
+        assert any(
+            s.labels == {"method": "GET", "route": "unmatched", "status": "404"}
+            for s in requests
+        )
+        port = server.port
+    assert app.state.metrics_server is None
+    with pytest.raises(httpx.TransportError):  # the port is released with the app
+        _scrape(port)
+
+
+def test_every_metric_family_the_operators_need_is_exposed(
+    client: TestClient, as_role: Headers
+) -> None:
+    client.get("/healthz")
+    response = client.get("/metrics", headers=as_role("admin"))
+    families = {f.name: f.type for f in text_string_to_metric_families(response.text)}
+    assert families == families | {
+        "cohorts_http_requests": "counter",
+        "cohorts_http_request_duration_seconds": "histogram",
+        "cohorts_intake_rows": "counter",
+        "cohorts_intake_lists": "counter",
+        "cohorts_score_run_duration_seconds": "histogram",
+        "cohorts_webhook_queue_depth": "gauge",
+        "cohorts_webhook_attempts": "counter",
+        "cohorts_webhook_failures": "counter",
+    }
+
+
+
+def test_a_scrape_still_answers_when_the_webhook_queue_cannot_be_counted(
+    client: TestClient, as_role: Headers, bind: Connection | None
+) -> None:
+    assert bind is not None
+    # A real database failure, undone with the test's transaction: the queue's tables are gone.
+    bind.execute(text("DROP TABLE webhook_attempts"))
+    bind.execute(text("DROP TABLE webhook_deliveries"))
+    response = client.get("/metrics", headers=as_role("admin"))
+    assert response.status_code == 200
+    families = {f.name: f for f in text_string_to_metric_families(response.text)}
+    assert families["cohorts_webhook_queue_depth"].samples == []
+    assert families["cohorts_intake_rows"].samples  # the other families are all there

@@ -14,8 +14,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, event, func, select, text, update
 
+from schemas.intake import NominationRow
 from service.app import create_app
 from service.db import create_sessionmaker
 from service.keys import create_key
@@ -269,3 +270,38 @@ def _swallow(call: Callable[[], object]) -> None:
     """Run ``call``; the connection dropping under it is the point of the test."""
     with contextlib.suppress(httpx.TransportError):
         call()
+
+
+@pytest.mark.own_database
+def test_discard_deletes_one_import_s_rows_in_chunks_and_no_other_s(own: OwnDatabase) -> None:
+    sessions = create_sessionmaker(own.engine)
+    rows = [(serial + 2, _row(serial)) for serial in range(2 * staging.CHUNK_ROWS + 5)]
+    doomed = staging.stage(sessions, rows)
+    kept = staging.stage(sessions, rows[:3])
+    statements: list[str] = []
+
+    def count_deletes(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("DELETE FROM INTAKE_STAGING"):
+            statements.append(statement)
+
+    event.listen(own.engine, "before_cursor_execute", count_deletes)
+    try:
+        staging.discard(sessions, doomed)
+    finally:
+        event.remove(own.engine, "before_cursor_execute", count_deletes)
+    with own.engine.connect() as connection:
+        left: dict[str, int] = dict(
+            connection.execute(
+                select(intake_staging.c.stage_key, func.count()).group_by(
+                    intake_staging.c.stage_key
+                )
+            ).all()
+        )
+    assert left == {kept: 3}
+    # Three full or partial chunks, then one that finds nothing: no transaction held the lock
+    # for more than CHUNK_ROWS rows.
+    assert len(statements) == 4
+
+
+def _row(serial: int) -> NominationRow:
+    return NominationRow.model_validate(candidate_row(serial))
