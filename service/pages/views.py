@@ -80,7 +80,7 @@ def login_form(request: Request) -> Response:
 def login(
     request: Request, session: SessionDep, api_key: Annotated[str, Form(max_length=200)] = ""
 ) -> Response:
-    """Exchange an API key for a session cookie bound to it."""
+    """Exchange an API key for a server-side session whose random token the cookie carries."""
     principal = authenticate(session, api_key.strip())
     if principal is None or principal.key_id is None:
         return page(
@@ -89,30 +89,32 @@ def login(
             status=400,
             error=("密钥无效或已吊销。", "The key is unknown or revoked."),
         )
-    key_hash = page_session.key_hash_of(session, principal.key_id)
-    settings = request.app.state.settings
-    cookie = page_session.seal(
-        request.app.state.session_secret,
+    lifetime_s = int(request.app.state.settings.page_session_minutes * 60)
+    token = page_session.open_session(
+        session,
         key_id=principal.key_id,
-        key_hash=key_hash,
-        lifetime_s=int(settings.page_session_minutes * 60),
+        lifetime_s=lifetime_s,
+        user_agent=request.headers.get("user-agent", ""),
     )
     response = _see_other("/ui")
     response.set_cookie(
         page_session.SESSION_COOKIE,
-        cookie,
+        token,
         httponly=True,
         samesite="strict",
         secure=secure_cookies(request),
         path="/ui",
-        max_age=int(settings.page_session_minutes * 60),
+        max_age=lifetime_s,
     )
     return response
 
 
 @router.post("/ui/logout")
-def logout(request: Request) -> Response:
-    """Forget the session cookie (the key itself stays valid)."""
+def logout(request: Request, session: SessionDep) -> Response:
+    """End the server-side session and forget its cookie (the key itself stays valid)."""
+    cookie = request.cookies.get(page_session.SESSION_COOKIE)
+    if cookie:
+        page_session.end(session, cookie)
     response = _see_other("/ui/login")
     response.delete_cookie(
         page_session.SESSION_COOKIE,
