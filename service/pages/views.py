@@ -30,6 +30,7 @@ from service.params import CohortPath, IdPath
 from service.rounds import service as rounds_service
 from service.selection.decisions import service as decisions_service
 from service.selection.notice import service as notice_service
+from service.selection.progress import service as progress_service
 from service.selection.publication import service as publication_service
 from service.selection.rendered import cache_for
 from service.selection.reviews import service as reviews_service
@@ -166,7 +167,8 @@ def round_dashboard(
     view = service.dashboard(
         session, principal, round_id=round_id, usd_cny=request.app.state.settings.usd_cny
     )
-    return page(request, "dashboard.html", view=view)
+    panel = service.round_panel(session, principal, round_id=round_id)
+    return page(request, "dashboard.html", view=view, panel=panel)
 
 
 @router.post("/ui/rounds/{round_id}/state")
@@ -499,6 +501,14 @@ async def record_decisions(
     return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist?decided={len(decisions)}")
 
 
+@router.get("/ui/assignments")
+def my_assignments(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
+    """The signed-in reviewer's assigned firms per round and cohort, with their progress."""
+    assert principal.reviewer_id is not None  # only reviewer keys pass the rule; each has one
+    groups = progress_service.for_reviewer(session, reviewer_id=principal.reviewer_id)
+    return page(request, "assignments.html", groups=groups)
+
+
 @router.get("/ui/rounds/{round_id}/upload")
 def upload_form(
     request: Request, round_id: IdPath, session: SessionDep, principal: PrincipalDep
@@ -541,7 +551,12 @@ async def upload(
         "upload.html",
         round=selection_round,
         report=stored.body,
-        headers=service.file_headers(content, fmt),
+        headers=service.file_headers(
+            content,
+            filename=name,
+            content_type=file.content_type,
+            max_xlsx_uncompressed=request.app.state.settings.max_xlsx_uncompressed_bytes,
+        ),
         status=201,
     )
 
