@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from scoring.vocabulary import COHORTS
 from service.errors import NotFound
 from service.models import Assignment, Firm, Nomination, Review, ReviewConflict, SelectionRound
 from service.rounds import service as rounds_service
@@ -28,8 +29,6 @@ __all__ = [
     "for_reviewer",
     "for_round",
 ]
-
-COHORTS = ("leader", "hidden-champion", "seed")
 
 
 @dataclass(frozen=True, slots=True)
