@@ -268,6 +268,24 @@ def test_a_reviewer_finds_their_firms_and_the_scale_in_words(browser: Browser, s
     cell = page.locator("tr[data-cohort='seed'] td.ratings")
     assert cell.get_attribute("data-given") == str(seed["ratings_given"])
     assert cell.get_attribute("data-required") == str(seed["ratings_required"])
+
+    # The notice period with an objection whose grounds try to run script.
+    admin = {"X-API-Key": site.keys["admin"]}
+    moved = httpx.post(f"{site.base}/v1/rounds/{round_id}/state", json={"state": "decided"},
+                       headers=admin)
+    assert moved.status_code == 200, moved.text
+    noticed = httpx.post(f"{site.base}/v1/rounds/{round_id}/notice", headers=admin)
+    assert noticed.status_code == 200, noticed.text
+    notice = httpx.get(f"{site.base}/v1/notices/{round_id}").json()
+    proposed = [f for c in notice["cohorts"] for f in c["firms"]]
+    grounds = "<script>alert('异议')</script> 营业收入存疑"
+    filed = httpx.post(
+        f"{site.base}/v1/notices/{round_id}/objections",
+        json={"uscc": proposed[0]["uscc"], "grounds": grounds, "contact": "tel"},
+    )
+    assert filed.status_code == 201, filed.text
+    page = visit.open(f"/ui/rounds/{round_id}", "dashboard-objections")
+    assert page.locator("td.grounds").first.inner_text() == grounds  # shown as text, not run
     visit.sign_out()
     visit.close()
 

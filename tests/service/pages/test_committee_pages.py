@@ -160,6 +160,8 @@ def test_the_dashboard_shows_progress_and_escaped_objections_to_the_panel_only(
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in page.text
     assert f'data-objection="{filed.json()["id"]}"' in page.text
     assert "待处理" in page.text
+    assert "公示期结束且异议处理完毕后公布" in page.text  # what comes next in a notice period
+    assert "已公布，流程结束" not in page.text
     assert inside[0]["name"] in page.text
     assert (
         f'data-given="{seed["ratings_given"]}" data-required="{seed["ratings_required"]}"'
