@@ -14,8 +14,11 @@ __all__ = [
     "AssignmentEditIn",
     "AssignmentOut",
     "AssignmentsOut",
+    "CohortProgressOut",
+    "ProgressOut",
     "ReviewerIn",
     "ReviewerOut",
+    "ReviewerProgressOut",
 ]
 
 
@@ -90,3 +93,36 @@ class AssignmentsOut(BaseModel):
     """Assignments of a round (or of the caller, for a reviewer)."""
 
     items: list[AssignmentOut]
+
+
+class ReviewerProgressOut(BaseModel):
+    """One reviewer in a cohort: firms fully rated of assigned, ratings given of owed."""
+
+    reviewer_id: int
+    name: str
+    firms_done: int
+    firms_assigned: int
+    ratings_given: int
+    ratings_required: int
+    behind: bool
+
+
+class CohortProgressOut(BaseModel):
+    """A cohort's assignment and rating progress: nominations assigned, ratings given of owed
+    (assignments × the scheme's reviewer-rated criteria), and each reviewer's share."""
+
+    cohort: str
+    nominations: int
+    assigned_nominations: int
+    assignments: int
+    ratings_given: int
+    ratings_required: int
+    reviewers: list[ReviewerProgressOut]
+
+
+class ProgressOut(BaseModel):
+    """Assignment and rating progress of a round, per cohort."""
+
+    round_id: int
+    cohorts: list[CohortProgressOut]
+

@@ -33,6 +33,7 @@ from scoring.vocabulary import COHORTS
 __all__ = [
     "GROWTH_CRITERION",
     "GROWTH_PROBABILITY",
+    "Anchor",
     "Band",
     "BypassRule",
     "Category",
@@ -114,12 +115,24 @@ class Threshold(_Frozen):
     value: float
 
 
+class Anchor(_Frozen):
+    """What one point of a rating scale means, in Chinese and English (shown to reviewers only;
+    no score reads it)."""
+
+    score: float
+    zh: str = Field(min_length=1, max_length=500)
+    en: str = Field(min_length=1, max_length=500)
+
+
 class Rating(_Frozen):
     """How reviewer ratings aggregate: ``normalised = (aggregate - low) / (high - low)``.
 
     ``required`` is how many ratings make a firm's rating complete; unstated, it is the round's
     number of reviewers per nomination (``score``'s ``ratings_required``). A firm with fewer is
     *awaiting ratings*: it is ranked after every firm whose ratings are complete.
+
+    ``anchors`` say what points of the scale mean (ascending scores inside ``range``), for the
+    rating form; they are display-only.
     """
 
     aggregate: Literal["mean", "median", "trimmed-mean"] = "mean"
@@ -129,6 +142,9 @@ class Rating(_Frozen):
     min_reviewers: int = Field(default=1, ge=1)
     # Left out of dumps when unstated, so the fingerprints of schemes stored before it stay.
     required: int | None = Field(default=None, ge=1, exclude_if=lambda value: value is None)
+    anchors: list[Anchor] | None = Field(
+        default=None, max_length=21, exclude_if=lambda value: value is None
+    )
 
 
 class Minimum(_Frozen):
@@ -309,6 +325,16 @@ def _measure_problems(m: Measure, path: str, *, in_best_of: bool) -> list[tuple[
         problems.append((f"{path}.rating", "only for method rating"))
     if m.rating is not None and not m.rating.range[0] < m.rating.range[1]:
         problems.append((f"{path}.rating.range", "must be [low, high] with low < high"))
+    if m.rating is not None and m.rating.anchors:
+        low, high = m.rating.range
+        scores = [a.score for a in m.rating.anchors]
+        for i, score in enumerate(scores):
+            if not low <= score <= high:
+                problems.append(
+                    (f"{path}.rating.anchors[{i}].score", f"must lie in [{low:g}, {high:g}]")
+                )
+        if scores != sorted(set(scores)):
+            problems.append((f"{path}.rating.anchors", "scores must be distinct and ascending"))
     if m.method == "threshold" and m.threshold is None:
         problems.append((f"{path}.threshold", "required when method is threshold"))
     if m.threshold is not None and m.method != "threshold":

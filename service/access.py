@@ -67,6 +67,7 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/assignments"): ADMIN_ONLY,
     ("POST", "/v1/rounds/{round_id}/assignments/edits"): ADMIN_ONLY,
     ("GET", "/v1/rounds/{round_id}/assignments"): PANEL | {Role.REVIEWER},
+    ("GET", "/v1/rounds/{round_id}/progress"): PANEL,
     # running a round: states, score runs, shortlists, reviews, decisions, publication
     ("POST", "/v1/rounds/{round_id}/state"): ADMIN_ONLY,
     ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/score-runs"): ADMIN_ONLY,
@@ -127,6 +128,7 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ),
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions/confirm"): frozenset({Role.CHAIR}),
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions"): frozenset({Role.CHAIR}),
+    ("GET", "/ui/assignments"): frozenset({Role.REVIEWER}),
     ("GET", "/ui/rounds/{round_id}/upload"): WRITERS,
     ("POST", "/ui/rounds/{round_id}/upload"): WRITERS,
 }

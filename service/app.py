@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -137,11 +136,6 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.state.declared_query = {}  # route id → its query parameter names (service.params)
     app.state.objection_limiter = RateLimiter(
         limit=settings.objection_rate_limit, window_seconds=settings.objection_rate_window_seconds
-    )
-    app.state.session_secret = (
-        settings.page_session_secret.encode()
-        if settings.page_session_secret
-        else secrets.token_bytes(32)
     )
 
     install_problem_handlers(app)

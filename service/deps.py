@@ -54,7 +54,7 @@ def _lookup(request: Request, raw_key: str) -> Principal | None:
 
 def _page_lookup(request: Request, cookie: str) -> Principal | None:
     with request.app.state.read_sessions() as session:
-        return page_session.read(session, request.app.state.session_secret, cookie)
+        return page_session.read(session, cookie)
 
 
 def _is_page(path: str) -> bool:
@@ -73,16 +73,11 @@ async def authorize(request: Request) -> None:
     raw_key = request.headers.get("x-api-key", "").strip()
     cookie = request.cookies.get(page_session.SESSION_COOKIE)
     if not raw_key and cookie and _is_page(path):
-        # A page signed in by cookie: the same rule, the key the cookie is bound to, trusted
-        # from the cache as a key is (the cookie's own expiry checked on every request).
-        cache = request.app.state.principal_cache
-        principal = None if page_session.expired(cookie) else cache.get(cookie)
+        # A page signed in by cookie: the same rule, for the key of the server-side session,
+        # looked up on every request (no cache), so sign-out and revocation end it at once.
+        principal = await run_in_threadpool(_page_lookup, request, cookie)
         if principal is None:
-            principal = await run_in_threadpool(_page_lookup, request, cookie)
-            if principal is not None:
-                cache.put(cookie, principal)
-        if principal is None:
-            raise Unauthorized("The page session has expired or its key was revoked.")
+            raise Unauthorized("The page session has ended, expired or its key was revoked.")
         _check_role(principal, rule)
         request.state.principal = principal
         return

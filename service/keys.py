@@ -9,12 +9,12 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.access import Role
 from service.errors import NotFound, ValidationFailed
-from service.models import ApiKey, Reviewer, utcnow
+from service.models import ApiKey, PageSession, Reviewer, utcnow
 
 __all__ = [
     "Principal",
@@ -119,7 +119,7 @@ def authenticate(session: Session, raw_key: str) -> Principal | None:
 
 
 def revoke_key(session: Session, *, key_id: int | None = None, prefix: str | None = None) -> ApiKey:
-    """Revoke a key by id or prefix; revoking twice is harmless."""
+    """Revoke a key by id or prefix, ending its page sessions; revoking twice is harmless."""
     query = select(ApiKey)
     if key_id is not None:
         query = query.where(ApiKey.id == key_id)
@@ -132,6 +132,7 @@ def revoke_key(session: Session, *, key_id: int | None = None, prefix: str | Non
         raise NotFound("No such API key.")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+    session.execute(delete(PageSession).where(PageSession.key_id == key.id))
     return key
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "IdempotencyRecord",
     "Nomination",
     "NominationBatch",
+    "PageSession",
     "Reviewer",
     "SelectionRound",
     "StoredScheme",
@@ -323,6 +324,19 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class PageSession(Base):
+    """A page sign-in kept server-side: the cookie holds a random token, this row its SHA-256."""
+
+    __tablename__ = "page_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
 
 
 class AuditEvent(Base):

@@ -59,12 +59,6 @@ class Settings(BaseSettings):
     page_session_minutes: float = Field(
         default=480, gt=0, le=7 * 24 * 60, description="How long a page sign-in lasts."
     )
-    page_session_secret: str | None = Field(
-        default=None,
-        min_length=32,
-        description="Signs page sessions; set it when several workers serve the pages (by "
-        "default each app draws its own, and a restart signs everyone out).",
-    )
     usd_cny: float = Field(default=7.2, gt=0, description="Fallback USD/CNY rate for indicators.")
     notice_days: int = Field(
         default=7, ge=1, le=90, description="The public notice period (公示) in calendar days."

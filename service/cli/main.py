@@ -7,7 +7,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from service.cli import database, db, growth, keys, reviewers, scheme, seed, serve, webhooks
+from service.cli import (
+    database,
+    db,
+    growth,
+    keys,
+    reviewers,
+    scheme,
+    seed,
+    serve,
+    sessions,
+    webhooks,
+)
 from service.cli.console import Handler
 from service.errors import ServiceError
 from service.settings import get_settings
@@ -15,7 +26,7 @@ from service.settings import get_settings
 __all__ = ["build_parser", "main"]
 
 # The command groups, in the order ``cohorts --help`` lists them.
-_GROUPS = (serve, db, seed, keys, reviewers, scheme, growth, webhooks)
+_GROUPS = (serve, db, seed, keys, sessions, reviewers, scheme, growth, webhooks)
 
 # What a shell reports for a process ended by SIGPIPE (128 + 13), as ``head`` readers expect.
 _BROKEN_PIPE_STATUS = 141

@@ -7,7 +7,18 @@ Pure parsing, no database and no HTTP: the nominations endpoint calls ``parse_ca
 
 from __future__ import annotations
 
-from service.intake.candidate_list import XLSX_CONTENT_TYPE, parse_candidate_list, rows_from_json
+from service.intake.candidate_list import (
+    XLSX_CONTENT_TYPE,
+    header_names,
+    parse_candidate_list,
+    rows_from_json,
+)
 from service.intake.result import ParsedList
 
-__all__ = ["XLSX_CONTENT_TYPE", "ParsedList", "parse_candidate_list", "rows_from_json"]
+__all__ = [
+    "XLSX_CONTENT_TYPE",
+    "ParsedList",
+    "header_names",
+    "parse_candidate_list",
+    "rows_from_json",
+]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from schemas.intake import COLUMNS, MAX_JSON_ROWS, NominationRow
+from schemas.intake import COLUMNS, MAX_JSON_ROWS, NominationRow, column_for_header
 from schemas.problems import RowProblem
 from service.intake.decoding import decode_text
 from service.intake.delimited import read_csv
@@ -16,7 +17,7 @@ from service.intake.tabular import map_header, row_values, spreadsheet_numbers, 
 from service.intake.validation import check_consistency, validate_row
 from service.intake.xlsx import read_xlsx
 
-__all__ = ["XLSX_CONTENT_TYPE", "parse_candidate_list", "rows_from_json"]
+__all__ = ["XLSX_CONTENT_TYPE", "header_names", "parse_candidate_list", "rows_from_json"]
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -113,6 +114,29 @@ def _parse_upload(
         )
     except ListRefusedError as refusal:
         return ParsedList(fmt, errors=[refusal.error], encoding=encoding, refused=True)
+
+
+def header_names(
+    data: bytes, *, filename: str | None, content_type: str | None, max_xlsx_uncompressed: int
+) -> dict[str, str]:
+    """Contract column → the header the file itself used for it (a Chinese alias, say), read
+    from row 1 of a CSV or of an XLSX's first sheet as the parser reads it; empty when the file
+    cannot be read (the parse says why)."""
+    first: Sequence[Sequence[object]]
+    try:
+        if _format_of(data, filename, content_type) == "xlsx":
+            first = read_xlsx(data, max_uncompressed=max_xlsx_uncompressed, max_data_rows=0)[:1]
+        else:
+            first = list(itertools.islice(read_csv(decode_text(data)[0]), 1))
+    except ListRefusedError:
+        return {}
+    out: dict[str, str] = {}
+    for cell in first[0] if first else ():
+        header = "" if cell is None else str(cell).strip()
+        column = column_for_header(header) if header else None
+        if column is not None:
+            out.setdefault(column.name, header)
+    return out
 
 
 def _parse_records(

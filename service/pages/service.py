@@ -7,7 +7,6 @@ unit here.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -15,9 +14,11 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 import scoring
-from schemas.intake import column_for_header
 from scoring.vocabulary import FILING_FIELDS
+from service import intake
+from service.access import rule_for
 from service.errors import NotFound, ValidationFailed
+from service.firms import service as firms_service
 from service.keys import Principal
 from service.models import SelectionRound, StoredScheme
 from service.rounds import service as rounds_service
@@ -25,6 +26,8 @@ from service.schemes import service as schemes_service
 from service.selection import nominations as selection_nominations
 from service.selection import rated
 from service.selection.kpis import service as kpis_service
+from service.selection.notice import service as notice_service
+from service.selection.progress import service as progress_service
 from service.selection.runs import service as runs_service
 from service.selection.shortlists import service as shortlists_service
 from service.selection.transitions import service as transitions_service
@@ -34,12 +37,14 @@ __all__ = [
     "Bar",
     "Dashboard",
     "FirmView",
+    "RoundPanel",
     "ShortlistView",
     "dashboard",
     "decision_summary",
     "file_headers",
     "firm_view",
     "firm_views",
+    "round_panel",
     "shortlist_view",
     "unit_of",
 ]
@@ -150,6 +155,52 @@ def dashboard(
                     }
                 )
     return view
+
+
+@dataclass(frozen=True, slots=True)
+class RoundPanel:
+    """What the panel (chair, admin) sees on a dashboard besides the counts: assignment and
+    rating progress and the notice's objections; None where the caller's role may not read it."""
+
+    progress: list[progress_service.CohortProgress] | None
+    objections: list[dict[str, Any]] | None
+
+
+def _may(principal: Principal, method: str, path: str) -> bool:
+    """Whether the API's access table lets the caller's role call ``method path``."""
+    return principal.role in (rule_for(method, path) or frozenset())
+
+
+def round_panel(session: Session, principal: Principal, *, round_id: int) -> RoundPanel:
+    """The round's progress and objections, each shown only to the roles the API shows it to."""
+    progress = (
+        progress_service.for_round(session, round_id=round_id)
+        if _may(principal, "GET", "/v1/rounds/{round_id}/progress")
+        else None
+    )
+    objections = None
+    if _may(principal, "GET", "/v1/rounds/{round_id}/objections"):
+        listed = notice_service.list_objections(
+            session, round_id=round_id, after_id=None, limit=1000
+        )
+        names = {
+            uscc: firms_service.get_by_uscc_or_raise(session, uscc).name
+            for uscc in {o.uscc for o in listed}
+        }
+        objections = [
+            {
+                "id": o.id,
+                "uscc": o.uscc,
+                "name": names[o.uscc],
+                "cohort": o.cohort,
+                "state": o.state,
+                "grounds": o.grounds,
+                "resolution_reason": o.resolution_reason,
+                "created_at": o.created_at,
+            }
+            for o in listed
+        ]
+    return RoundPanel(progress=progress, objections=objections)
 
 
 def _scaled(value: float | None, full: float, width: float) -> float:
@@ -319,6 +370,9 @@ def firm_views(
         raise NotFound(f"Firm(s) {', '.join(unknown)} are not in the latest {cohort!r} run.")
     scheme = _scheme_of(session, listed.run.scheme_pk)
     run = runs_service.describe(session, listed.run)
+    # The rating form follows the scheme ratings are checked against: the cohort's active one.
+    _stored, active = schemes_service.get_active_for_cohort(session, cohort)
+    rating_rules = rated.rated_criteria(active)
     views = []
     for uscc in usccs:
         item = by_uscc[uscc]
@@ -332,7 +386,7 @@ def firm_views(
                 run=run,
                 scheme=scheme,
                 groups=_groups(item, scheme),
-                rated=rated.rated_criteria(scheme),
+                rated=rating_rules,
                 conflicted=conflicted,
             )
         )
@@ -387,22 +441,13 @@ def decision_summary(
     }
 
 
-def file_headers(content: bytes, fmt: str) -> dict[str, str]:
-    """Contract column → the header the officer's CSV used for it (empty for other formats)."""
-    if fmt != "csv":
-        return {}
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            first = content.split(b"\n", 1)[0].decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return {}
-    headers = next(csv.reader([first]), [])
-    out: dict[str, str] = {}
-    for header in headers:
-        column = column_for_header(header)
-        if column is not None:
-            out[column.name] = header.strip()
-    return out
+def file_headers(
+    content: bytes, *, filename: str | None, content_type: str | None, max_xlsx_uncompressed: int
+) -> dict[str, str]:
+    """Contract column → the header the officer's CSV or XLSX used for it."""
+    return intake.header_names(
+        content,
+        filename=filename,
+        content_type=content_type,
+        max_xlsx_uncompressed=max_xlsx_uncompressed,
+    )

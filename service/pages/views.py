@@ -31,6 +31,7 @@ from service.params import CohortPath, IdPath
 from service.rounds import service as rounds_service
 from service.selection.decisions import service as decisions_service
 from service.selection.notice import service as notice_service
+from service.selection.progress import service as progress_service
 from service.selection.publication import service as publication_service
 from service.selection.rendered import cache_for
 from service.selection.reviews import service as reviews_service
@@ -81,7 +82,7 @@ def login_form(request: Request) -> Response:
 def login(
     request: Request, session: SessionDep, api_key: Annotated[str, Form(max_length=200)] = ""
 ) -> Response:
-    """Exchange an API key for a session cookie bound to it."""
+    """Exchange an API key for a server-side session whose random token the cookie carries."""
     principal = authenticate(session, api_key.strip())
     if principal is None or principal.key_id is None:
         return page(
@@ -90,30 +91,32 @@ def login(
             status=400,
             error=("密钥无效或已吊销。", "The key is unknown or revoked."),
         )
-    key_hash = page_session.key_hash_of(session, principal.key_id)
-    settings = request.app.state.settings
-    cookie = page_session.seal(
-        request.app.state.session_secret,
+    lifetime_s = int(request.app.state.settings.page_session_minutes * 60)
+    token = page_session.open_session(
+        session,
         key_id=principal.key_id,
-        key_hash=key_hash,
-        lifetime_s=int(settings.page_session_minutes * 60),
+        lifetime_s=lifetime_s,
+        user_agent=request.headers.get("user-agent", ""),
     )
     response = _see_other("/ui")
     response.set_cookie(
         page_session.SESSION_COOKIE,
-        cookie,
+        token,
         httponly=True,
         samesite="strict",
         secure=secure_cookies(request),
         path="/ui",
-        max_age=int(settings.page_session_minutes * 60),
+        max_age=lifetime_s,
     )
     return response
 
 
 @router.post("/ui/logout")
-def logout(request: Request) -> Response:
-    """Forget the session cookie (the key itself stays valid)."""
+def logout(request: Request, session: SessionDep) -> Response:
+    """End the server-side session and forget its cookie (the key itself stays valid)."""
+    cookie = request.cookies.get(page_session.SESSION_COOKIE)
+    if cookie:
+        page_session.end(session, cookie)
     response = _see_other("/ui/login")
     response.delete_cookie(
         page_session.SESSION_COOKIE,
@@ -165,7 +168,8 @@ def round_dashboard(
     view = service.dashboard(
         session, principal, round_id=round_id, usd_cny=request.app.state.settings.usd_cny
     )
-    return page(request, "dashboard.html", view=view)
+    panel = service.round_panel(session, principal, round_id=round_id)
+    return page(request, "dashboard.html", view=view, panel=panel)
 
 
 @router.post("/ui/rounds/{round_id}/state")
@@ -509,6 +513,14 @@ async def record_decisions(
     return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist?decided={len(decisions)}")
 
 
+@router.get("/ui/assignments")
+def my_assignments(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
+    """The signed-in reviewer's assigned firms per round and cohort, with their progress."""
+    assert principal.reviewer_id is not None  # only reviewer keys pass the rule; each has one
+    groups = progress_service.for_reviewer(session, reviewer_id=principal.reviewer_id)
+    return page(request, "assignments.html", groups=groups)
+
+
 @router.get("/ui/rounds/{round_id}/upload")
 def upload_form(
     request: Request, round_id: IdPath, session: SessionDep, principal: PrincipalDep
@@ -551,7 +563,12 @@ async def upload(
         "upload.html",
         round=selection_round,
         report=stored.body,
-        headers=service.file_headers(content, fmt),
+        headers=service.file_headers(
+            content,
+            filename=name,
+            content_type=file.content_type,
+            max_xlsx_uncompressed=request.app.state.settings.max_xlsx_uncompressed_bytes,
+        ),
         status=201,
     )
 

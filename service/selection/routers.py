@@ -7,6 +7,7 @@ from service.selection.decisions import views as decisions
 from service.selection.kpis import views as kpis
 from service.selection.membership import views as membership
 from service.selection.notice import views as notice
+from service.selection.progress import views as progress
 from service.selection.publication import views as publication
 from service.selection.reviews import views as reviews
 from service.selection.runs import views as runs
@@ -26,4 +27,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     decisions.router,
     membership.router,
     kpis.router,
+    progress.router,
 )

@@ -180,3 +180,64 @@ def test_listing_track_is_listed_or_a_pre_ipo_or_ipo_round() -> None:
     indicators = derive_indicators(profiles, filings, rounds, reference_date=REF, usd_cny=7.2)
     assert indicators["listing_track"].to_dict() == {
         "LISTED": True, "PRE_IPO": True, "SERIES_B": False, "NONE": False}
+
+
+# The anchors versions (rating scales in words): each predecessor with anchors added, nothing else.
+ANCHORED = [
+    ("leader", VERSIONS / "leader-2.yaml", VERSIONS / "leader-3.yaml"),
+    ("seed", VERSIONS / "seed-2.yaml", VERSIONS / "seed-3.yaml"),
+    ("hidden-champion", None, VERSIONS / "hidden-champion-2.yaml"),
+]
+
+
+def _without_anchors(scheme: Scheme) -> dict[str, Any]:
+    document = scheme.model_dump(mode="json", exclude={"version"})
+    for criterion in document["criteria"]:
+        if criterion.get("rating"):
+            criterion["rating"].pop("anchors", None)
+    return document
+
+
+@pytest.mark.parametrize(("cohort", "before", "after"), ANCHORED)
+def test_anchors_versions_change_nothing_but_the_anchors(
+    cohort: str, before: Path | None, after: Path
+) -> None:
+    old = load_scheme(before) if before is not None else load_bundled_scheme(cohort)
+    new = load_scheme(after)
+    assert new.version == old.version + 1
+    assert _without_anchors(new) == _without_anchors(old)
+    assert "anchors" not in str(old.model_dump(mode="json"))  # old fingerprints stay as stored
+    for criterion in new.criteria:
+        if criterion.method != "rating":
+            continue
+        assert criterion.rating is not None
+        anchors = criterion.rating.anchors
+        assert anchors, criterion.id
+        low, high = criterion.rating.range
+        assert [a.score for a in anchors] == sorted(a.score for a in anchors)
+        assert anchors[0].score == low
+        assert anchors[-1].score == high
+        assert all(a.zh and a.en and a.zh != a.en for a in anchors)
+
+
+@pytest.mark.parametrize(("cohort", "before", "after"), ANCHORED)
+def test_anchors_leave_every_score_identical(
+    cohort: str, before: Path | None, after: Path
+) -> None:
+    founded = {"seed": dt.date(2022, 1, 1), "hidden-champion": dt.date(2012, 1, 1),
+               "leader": dt.date(2001, 1, 1)}[cohort]
+    revenue = {"seed": 5e6, "hidden-champion": 3e8, "leader": 5e9}[cohort]
+    indicators = derived([firm(f"F{i}", founded, revenue * (1 + i / 4), ip_class1=float(1 + i))
+                          for i in range(5)])
+    old = load_scheme(before) if before is not None else load_bundled_scheme(cohort)
+    new = load_scheme(after)
+    rated = [c.id for c in new.criteria if c.method == "rating"]
+    ratings = pd.DataFrame([{"uscc": f"F{i}", "criterion": c, "reviewer": f"r{j}",
+                             "score": (i * 3 + j) % 11}
+                            for i in range(4) for j in range(3) for c in rated])
+    first = score(old, indicators, ratings=ratings, capacity=2)
+    second = score(new, indicators, ratings=ratings, capacity=2)
+    pd.testing.assert_frame_equal(explanations.summary(first), explanations.summary(second))
+    for uscc in indicators.index:
+        assert explanations.explain(first, uscc)["criteria"] == (
+            explanations.explain(second, uscc)["criteria"])

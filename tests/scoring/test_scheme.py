@@ -51,6 +51,16 @@ def test_a_valid_scheme_loads() -> None:
     ({"id": "mm", "indicator": "revenue", "method": "min-max", "weight": 1, "max_points": 2},
      "criteria[1].weight: give weight or max_points, not both"),
     ({"id": "r", "method": "rating", "max_points": 5}, "criteria[1].rating: required"),
+    ({"id": "r", "method": "rating", "max_points": 5,
+      "rating": {"range": [1, 5], "anchors": [{"score": 6, "zh": "满分", "en": "top"}]}},
+     "criteria[1].rating.anchors[0].score: must lie in [1, 5]"),
+    ({"id": "r", "method": "rating", "max_points": 5,
+      "rating": {"range": [1, 5], "anchors": [{"score": 3, "zh": "中", "en": "mid"},
+                                              {"score": 1, "zh": "低", "en": "low"}]}},
+     "criteria[1].rating.anchors: scores must be distinct and ascending"),
+    ({"id": "r", "method": "rating", "max_points": 5,
+      "rating": {"range": [1, 5], "anchors": [{"score": 1, "zh": "低"}]}},
+     "criteria[1].rating.anchors[0]: Field required"),
     ({"id": "mm", "indicator": "revenue", "method": "warp", "weight": 1},
      "criteria[1].method: Input should be"),
     ({"id": "b", "max_points": 5, "best_of": [{"id": "x", "indicator": "revenue",
@@ -110,3 +120,20 @@ def test_fingerprint_is_stable_and_sensitive() -> None:
     assert scheme_fingerprint(a) == scheme_fingerprint(same)
     assert scheme_fingerprint(a) != scheme_fingerprint(other)
     assert len(scheme_fingerprint(a)) == 64
+
+
+def test_anchors_are_display_only_and_left_out_of_dumps_when_unstated() -> None:
+    plain = {"id": "r", "method": "rating", "max_points": 5, "rating": {"range": [1, 5]}}
+    anchored = {**plain, "rating": {"range": [1, 5], "anchors": [
+        {"score": 1, "zh": "很弱", "en": "very weak"},
+        {"score": 5, "zh": "很强", "en": "very strong"}]}}
+    without = load_scheme(scheme_dict(plain))
+    with_anchors = load_scheme(scheme_dict(anchored))
+    assert "anchors" not in str(without.model_dump(mode="json"))
+    rating = with_anchors.criteria[0].rating
+    assert rating is not None
+    assert rating.anchors is not None
+    assert [(a.score, a.zh, a.en) for a in rating.anchors] == [
+        (1, "很弱", "very weak"), (5, "很强", "very strong")]
+    assert scheme_fingerprint(without) != scheme_fingerprint(with_anchors)
+    assert "Anchor" in str(scheme_json_schema())

@@ -51,6 +51,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/assignments"): {ADMIN},
     ("POST", "/v1/rounds/{round_id}/assignments/edits"): {ADMIN},
     ("GET", "/v1/rounds/{round_id}/assignments"): {ADMIN, CHAIR, REVIEWER},
+    ("GET", "/v1/rounds/{round_id}/progress"): {ADMIN, CHAIR},
     ("POST", "/v1/rounds/{round_id}/state"): {ADMIN},
     ("POST", "/v1/rounds/{round_id}/cohorts/{cohort}/score-runs"): {ADMIN},
     ("GET", "/v1/rounds/{round_id}/cohorts/{cohort}/score-runs/{run_id}"): {ADMIN},
@@ -99,6 +100,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/conflicts"): {REVIEWER},
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions/confirm"): {CHAIR},
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions"): {CHAIR},
+    ("GET", "/ui/assignments"): {REVIEWER},
     ("GET", "/ui/rounds/{round_id}/upload"): {OFFICER, ADMIN},
     ("POST", "/ui/rounds/{round_id}/upload"): {OFFICER, ADMIN},
 }

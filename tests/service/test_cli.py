@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rich.cells import cell_len
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 
 from service.demo_notice import NOTICE_ROUND_NAME
 from service.models import (
@@ -27,6 +28,7 @@ from service.models import (
     Reviewer,
     SelectionRound,
 )
+from service.pages import session as page_session
 from tests.service.builders import candidate_row, rows_to_csv
 
 
@@ -428,3 +430,27 @@ def test_serve_refuses_several_workers_with_a_metrics_port(tmp_path: Path) -> No
     )
     assert refused.returncode == 2
     assert "--workers 1" in refused.stderr
+
+
+def test_sessions_list_and_revoke(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    assert _run(db, "db", "upgrade").returncode == 0
+    assert _run(db, "keys", "create", "--role", "chair", "--label", "the chair").returncode == 0
+    engine = create_engine(f"sqlite:///{db}")
+    with Session(engine) as session, session.begin():
+        key_id = session.scalars(select(ApiKey.id)).one()
+        for agent in ("Firefox", "Chromium"):
+            page_session.open_session(session, key_id=key_id, lifetime_s=600, user_agent=agent)
+    listed = _run(db, "sessions", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "Firefox" in listed.stdout
+    assert "Chromium" in listed.stdout
+    assert "the chair" in listed.stdout
+    first = listed.stdout.splitlines()[1].split()[0]
+    one = _run(db, "sessions", "revoke", "--id", first)
+    assert one.returncode == 0, one.stderr
+    assert "ended 1" in one.stderr
+    rest = _run(db, "sessions", "revoke", "--key", str(key_id))
+    assert "ended 1" in rest.stderr
+    assert _run(db, "sessions", "list").stdout.count("\n") == 1  # the header alone
+    engine.dispose()

@@ -238,6 +238,58 @@ def test_reviewer_and_chair_flow(browser: Browser, site: Site) -> None:
     visit.close()
 
 
+def test_a_reviewer_finds_their_firms_and_the_scale_in_words(browser: Browser, site: Site) -> None:
+    round_id = site.round_id
+    mine = site.api(f"/v1/rounds/{round_id}/assignments", "reviewer")["items"]
+    scheme = site.api("/v1/schemes/seed", "reviewer")["document"]
+    visit = Visit(browser, site)
+    visit.sign_in("reviewer")
+    page = visit.page
+    page.click("header nav a[href='/ui/assignments']")
+    page.wait_for_url("**/ui/assignments")
+    visit.check("assignments")
+    assert page.locator("tbody tr[data-nomination]").count() == len(mine)
+    items = site.api(f"/v1/rounds/{round_id}/cohorts/seed/shortlist?limit=1000", "chair")["items"]
+    eligible = {i["uscc"] for i in items if i["eligible"]}
+    first = next(a for a in mine if a["uscc"] in eligible)
+    page.click(f"a[href='/ui/rounds/{round_id}/cohorts/seed/firms/{first['uscc']}#rate']")
+    visit.check("rating-form")
+    rated = [c for c in scheme["criteria"] if c.get("rating")]
+    assert page.locator("dl.scale").count() == len(rated)
+    anchors = page.locator("dl.scale").first.locator("dd").all_inner_texts()
+    assert anchors == [a["zh"] for a in rated[0]["rating"]["anchors"]]
+    robust = page.locator("#robustness")
+    assert robust.locator("tr[data-loo-criterion]").count() >= 1
+    visit.sign_out()
+    visit.sign_in("chair")
+    page = visit.open(f"/ui/rounds/{round_id}", "dashboard-chair")
+    progress = site.api(f"/v1/rounds/{round_id}/progress", "chair")
+    seed = next(c for c in progress["cohorts"] if c["cohort"] == "seed")
+    cell = page.locator("tr[data-cohort='seed'] td.ratings")
+    assert cell.get_attribute("data-given") == str(seed["ratings_given"])
+    assert cell.get_attribute("data-required") == str(seed["ratings_required"])
+
+    # The notice period with an objection whose grounds try to run script.
+    admin = {"X-API-Key": site.keys["admin"]}
+    moved = httpx.post(f"{site.base}/v1/rounds/{round_id}/state", json={"state": "decided"},
+                       headers=admin)
+    assert moved.status_code == 200, moved.text
+    noticed = httpx.post(f"{site.base}/v1/rounds/{round_id}/notice", headers=admin)
+    assert noticed.status_code == 200, noticed.text
+    notice = httpx.get(f"{site.base}/v1/notices/{round_id}").json()
+    proposed = [f for c in notice["cohorts"] for f in c["firms"]]
+    grounds = "<script>alert('异议')</script> 营业收入存疑"
+    filed = httpx.post(
+        f"{site.base}/v1/notices/{round_id}/objections",
+        json={"uscc": proposed[0]["uscc"], "grounds": grounds, "contact": "tel"},
+    )
+    assert filed.status_code == 201, filed.text
+    page = visit.open(f"/ui/rounds/{round_id}", "dashboard-objections")
+    assert page.locator("td.grounds").first.inner_text() == grounds  # shown as text, not run
+    visit.sign_out()
+    visit.close()
+
+
 def test_a_form_without_its_token_and_a_tracker_are_refused(browser: Browser, site: Site) -> None:
     visit = Visit(browser, site)
     visit.sign_in("admin")

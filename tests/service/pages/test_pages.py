@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
+from service.errors import ValidationFailed
 from service.keys import revoke_key
+from service.models import ApiKey, PageSession, utcnow
+from service.pages import session as page_session
 from tests.service.selection.builders import (
     Headers,
     assign_cohort,
@@ -58,7 +64,7 @@ def test_session_cookie_attributes(app: FastAPI, api_keys: dict[str, str]) -> No
     assert api_keys["admin"] not in header  # the cookie names no raw key
 
 
-def test_a_bad_key_or_a_tampered_cookie_signs_nobody_in(
+def test_a_bad_key_or_a_forged_cookie_signs_nobody_in(
     client: TestClient, api_keys: dict[str, str]
 ) -> None:
     client.get("/ui/login")
@@ -67,11 +73,68 @@ def test_a_bad_key_or_a_tampered_cookie_signs_nobody_in(
     )
     assert refused.status_code == 400
     sign_in(client, api_keys["admin"])
-    key_id, expires, signature = client.cookies["cohorts_session"].split(".")
-    for forged in (f"{key_id}.{int(expires) + 1}.{signature}", f"{key_id}.1.{signature}"):
+    token = client.cookies["cohorts_session"]
+    flipped = ("A" if token[0] != "A" else "B") + token[1:]
+    for forged in (flipped, token[:-1], token + "x", "1.99999999999.abc"):
         client.cookies.clear()
         client.cookies.set("cohorts_session", forged)
         assert client.get("/ui/rounds", follow_redirects=False).status_code == 303
+
+
+def _stored_sessions(app: FastAPI) -> list[PageSession]:
+    with app.state.read_sessions() as session:
+        return list(session.scalars(select(PageSession)))
+
+
+def test_the_cookie_is_a_random_token_and_the_session_lives_on_the_server(
+    client: TestClient, app: FastAPI, api_keys: dict[str, str]
+) -> None:
+    token = sign_in(client, api_keys["chair"])
+    cookie = client.cookies["cohorts_session"]
+    (stored,) = _stored_sessions(app)
+    assert stored.token_hash == hashlib.sha256(cookie.encode()).hexdigest()
+    assert cookie not in stored.token_hash
+    with app.state.read_sessions() as session:
+        key = session.get(ApiKey, stored.key_id)
+        assert key is not None
+        assert key.prefix == api_keys["chair"].split("_")[1]
+    assert client.get("/ui/rounds").status_code == 200
+    client.post("/ui/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert _stored_sessions(app) == []  # sign-out deleted it
+    client.cookies.set("cohorts_session", cookie, path="/ui")  # a copy kept by a thief
+    assert client.get("/ui/rounds", follow_redirects=False).status_code == 303
+
+
+def test_an_expired_session_is_refused(
+    client: TestClient, app: FastAPI, api_keys: dict[str, str]
+) -> None:
+    sign_in(client, api_keys["officer"])
+    assert client.get("/ui/rounds").status_code == 200
+    with app.state.write_sessions.begin() as session:
+        session.execute(
+            update(PageSession).values(expires_at=utcnow() - dt.timedelta(seconds=1))
+        )
+    assert client.get("/ui/rounds", follow_redirects=False).status_code == 303
+
+
+def test_an_admin_lists_and_revokes_sessions(
+    app: FastAPI, api_keys: dict[str, str]
+) -> None:
+    with TestClient(app) as first, TestClient(app) as second:
+        sign_in(first, api_keys["reviewer"])
+        sign_in(second, api_keys["chair"])
+        with app.state.read_sessions() as session:
+            live = page_session.list_sessions(session)
+        assert sorted(s.role for s in live) == ["chair", "reviewer"]
+        reviewer = next(s for s in live if s.role == "reviewer")
+        with app.state.write_sessions.begin() as session:
+            assert page_session.revoke(session, session_id=reviewer.id) == 1
+        assert first.get("/ui/rounds", follow_redirects=False).status_code == 303
+        assert second.get("/ui/rounds").status_code == 200
+        with app.state.write_sessions.begin() as session:
+            assert page_session.revoke(session, key_id=live[0].key_id) == 0  # already ended
+            with pytest.raises(ValidationFailed):
+                page_session.revoke(session)
 
 
 def test_a_revoked_key_ends_its_page_session(
@@ -79,10 +142,10 @@ def test_a_revoked_key_ends_its_page_session(
 ) -> None:
     sign_in(client, api_keys["officer"])
     assert client.get("/ui/rounds").status_code == 200
-    key_id = int(client.cookies["cohorts_session"].split(".")[0])
+    (stored,) = _stored_sessions(app)
     with app.state.write_sessions.begin() as session:
-        revoke_key(session, key_id=key_id)
-    app.state.principal_cache.clear()  # what a revocation inside this process does
+        revoke_key(session, key_id=stored.key_id)
+    assert _stored_sessions(app) == []  # revoking the key deleted its sessions
     assert client.get("/ui/rounds", follow_redirects=False).status_code == 303
 
 
