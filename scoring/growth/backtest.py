@@ -4,12 +4,20 @@ Honest splits only: training firms' first rounds fall in ``train_from``–``trai
 firms' in a later, disjoint range of years, and every test year must have outcome windows that
 can close before the data end (firms whose own window is still open are dropped, and counted).
 The latest training year is the *validation year*: every kind is fitted on the years before it
-and scored on it; ``kind="auto"`` picks the kind by its validation ROC AUC, and the chosen kind's
-validation scores fit the Platt map (``GrowthClassifier.recalibrate``) that the model refitted
-on all training years then applies to the test years. The test years play no part in either.
-(Nested check on 2007 and 2008, never on test: refit-then-map beat the model fitted without
-the validation year, and the sigmoid map beat isotonic, whose ties cost ranking.)
-Calibration before and after is reported on the test years as ECE and reliability tables.
+and scored on it; ``kind="auto"`` picks the kind by its validation ROC AUC. The Platt map
+(``GrowthClassifier.recalibrate``) that the model refitted on all training years then applies
+to the test years is fitted on *out-of-time* scores: with ``calibration="pooled"`` (default) on
+every training year after the first, each scored by the chosen kind fitted on the years before
+it, pooled; with ``"validation-year"`` on the validation year alone. The test years play no part
+in model choice or either map. (Nested check, test years 2007 and 2008 only, never 2009–10:
+refit-then-map beat the model fitted without the validation year; the pooled Platt map's ECE was
+at most the validation-year map's on both kinds and both years, isotonic maps were no better;
+shifting to a base rate forecast from past years overshot, as the rate fell every year to 2008.)
+Calibration is reported on the test years for every method (``calibration_methods``: none,
+Platt or isotonic on the validation year or the pooled years) as ECE and reliability tables,
+with ``ece_noise_floor``: the ECE that outcomes drawn from the calibrated probabilities
+themselves would score (``metrics.calibration_noise_floor``), below which no method can be
+told apart from a perfect one.
 The rolling origin repeats the backtest with each year as the one test year after its own
 training and validation years, and reports every metric's mean, standard deviation and range.
 The baseline is a calibrated logistic model on the first round's amount alone
@@ -24,6 +32,7 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+from sklearn.isotonic import IsotonicRegression
 
 from scoring.growth.crunchbase import (
     FEATURES,
@@ -32,6 +41,7 @@ from scoring.growth.crunchbase import (
     label_horizon_years,
 )
 from scoring.growth.metrics import (
+    calibration_noise_floor,
     expected_calibration_error,
     reliability_table,
     score_predictions,
@@ -40,10 +50,12 @@ from scoring.growth.model import KINDS, GrowthClassifier
 
 __all__ = [
     "BASELINE_FEATURES",
+    "CALIBRATIONS",
     "backtest",
     "backtest_cohort",
     "best_kind",
     "calibration_report",
+    "calibration_scores",
     "check_split",
     "default_origins",
     "rolling_backtest",
@@ -53,6 +65,7 @@ __all__ = [
 ]
 
 BASELINE_FEATURES: Final = ("log_amount", "amount_missing")
+CALIBRATIONS: Final = ("pooled", "validation-year")
 _MIN_ROWS: Final = 20
 
 
@@ -96,17 +109,54 @@ def _kind_probabilities(x_fit: pd.DataFrame, y_fit: np.ndarray, x_eval: pd.DataF
     return proba
 
 
+def _year_scores(train: pd.DataFrame, year: int, kinds: Sequence[str], random_state: int
+                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Outcomes of one training year and its scores by each kind fitted on the years before."""
+    years = train["as_of"].dt.year
+    fit_part, valid_part = train[years < year], train[years == year]
+    _usable(fit_part, f"the fitting years before validation year {year}")
+    _usable(valid_part, f"validation year {year}")
+    x_fit, y_fit = _xy(fit_part, FEATURES)
+    x_val, y_val = _xy(valid_part, FEATURES)
+    if set(kinds) == {"logistic", "gbm", "blend"}:
+        return y_val, _kind_probabilities(x_fit, y_fit, x_val, random_state)
+    return y_val, {kind: GrowthClassifier(kind, random_state=random_state).fit(x_fit, y_fit)
+                   .predict_proba(x_val)[:, 1] for kind in kinds}
+
+
 def validation_scores(train: pd.DataFrame, *, random_state: int = 0
                       ) -> tuple[int, np.ndarray, dict[str, np.ndarray]]:
     """Fit every kind on the years before the latest training year and score that year."""
-    years = train["as_of"].dt.year
-    last = int(years.max())
-    fit_part, valid_part = train[years < last], train[years == last]
-    _usable(fit_part, f"the fitting years before validation year {last}")
-    _usable(valid_part, f"validation year {last}")
-    x_fit, y_fit = _xy(fit_part, FEATURES)
-    x_val, y_val = _xy(valid_part, FEATURES)
-    return last, y_val, _kind_probabilities(x_fit, y_fit, x_val, random_state)
+    last = int(train["as_of"].dt.year.max())
+    y_val, proba = _year_scores(train, last, KINDS, random_state)
+    return last, y_val, proba
+
+
+def calibration_scores(train: pd.DataFrame, *, kind: str,
+                       validation: tuple[np.ndarray, np.ndarray], random_state: int = 0
+                       ) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """Pooled out-of-time outcomes and scores of ``kind`` on the training years but the first.
+
+    Each year is scored by ``kind`` fitted on the training years before it; ``validation`` holds
+    the latest year's outcomes and scores, already computed. Years whose earlier years are too
+    few to fit are skipped; the years used are returned first.
+    """
+    years = sorted(int(y) for y in train["as_of"].dt.year.unique())
+    used: list[int] = []
+    outcomes: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
+    for year in years[1:-1]:
+        try:
+            y_year, proba = _year_scores(train, year, [kind], random_state)
+        except ValueError:
+            continue
+        used.append(year)
+        outcomes.append(y_year)
+        scores.append(proba[kind])
+    used.append(years[-1])
+    outcomes.append(validation[0])
+    scores.append(validation[1])
+    return used, np.concatenate(outcomes), np.concatenate(scores)
 
 
 def best_kind(y_val: np.ndarray, proba: dict[str, np.ndarray]) -> tuple[str, dict[str, float]]:
@@ -134,12 +184,27 @@ def calibration_report(y: np.ndarray, before: np.ndarray, after: np.ndarray) -> 
     }
 
 
+def _isotonic(scores: np.ndarray, y: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Apply an isotonic map fitted on out-of-time scores and outcomes (reported, not chosen)."""
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(scores, y)
+    return np.asarray(iso.predict(proba), dtype=float)
+
+
+def _method_report(y: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
+    return {"ece": expected_calibration_error(y, proba),
+            "brier": score_predictions(y, proba)["brier"],
+            "mean_predicted": round(float(np.mean(proba)), 4),
+            "reliability": reliability_table(y, proba)}
+
+
 def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
                     test_years: tuple[int, int], kind: str = "auto",
-                    random_state: int = 0) -> dict[str, Any]:
+                    calibration: str = "pooled", random_state: int = 0) -> dict[str, Any]:
     """Train on first-round years train_from–train_until of a built cohort, test on test_years."""
     if kind != "auto" and kind not in KINDS:
         raise ValueError(f"kind must be 'auto' or one of {KINDS}, got {kind!r}")
+    if calibration not in CALIBRATIONS:
+        raise ValueError(f"calibration must be one of {CALIBRATIONS}, got {calibration!r}")
     years = cohort["as_of"].dt.year
     train = cohort[(years >= train_from) & (years <= train_until)]
     test = cohort[(years >= test_years[0]) & (years <= test_years[1])]
@@ -155,9 +220,19 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
     x_test, y_test = _xy(test, FEATURES)
     proba = _kind_probabilities(x_train, y_train, x_test, random_state)
     per_kind = {each: score_predictions(y_test, p) for each, p in proba.items()}
-    # The chosen kind's refit model, recalibrated by its validation-year scores.
+    # The chosen kind's refit model, recalibrated on out-of-time scores of training years only.
     model = GrowthClassifier(chosen, random_state=random_state).fit(x_train, y_train)
-    model.recalibrate(val_proba[chosen], y_val)
+    pooled_years, y_pooled, s_pooled = calibration_scores(
+        train, kind=chosen, validation=(y_val, val_proba[chosen]), random_state=random_state)
+    fitted_on = {"validation-year": ([validation_year], y_val, val_proba[chosen]),
+                 "pooled": (pooled_years, y_pooled, s_pooled)}
+    methods = {"none": proba[chosen]}
+    for name, (_, y_cal, s_cal) in fitted_on.items():
+        methods[f"platt-{name}"] = model.recalibrate(s_cal, y_cal).recalibrate_scores(
+            proba[chosen])
+        methods[f"isotonic-{name}"] = _isotonic(s_cal, y_cal, proba[chosen])
+    calibration_years, y_cal, s_cal = fitted_on[calibration]
+    model.recalibrate(s_cal, y_cal)
     calibrated = model.predict_proba(x_test)[:, 1]
     base_x_train, _ = _xy(train, BASELINE_FEATURES)
     base_x_test, _ = _xy(test, BASELINE_FEATURES)
@@ -165,7 +240,9 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
     baseline_metrics = score_predictions(y_test, baseline.predict_proba(base_x_test)[:, 1])
     base_rate = float(y_test.mean())
     chosen_metrics = score_predictions(y_test, calibrated)
-    calibration = calibration_report(y_test, proba[chosen], calibrated)
+    report = calibration_report(y_test, proba[chosen], calibrated)
+    compared = {name: _method_report(y_test, p) for name, p in methods.items()}
+    floor = calibration_noise_floor(calibrated, random_state=random_state)
     return {
         "label": str(cohort.attrs.get("label", "")),
         "train_years": [train_from, train_until],
@@ -179,8 +256,8 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
         "auc": chosen_metrics["auc"],
         "brier": chosen_metrics["brier"],
         "precision_at_100": chosen_metrics["precision_at_100"],
-        "ece": calibration["ece_after"],
-        "ece_before_recalibration": calibration["ece_before"],
+        "ece": report["ece_after"],
+        "ece_before_recalibration": report["ece_before"],
         "baseline_auc": baseline_metrics["auc"],
         "baseline_brier": baseline_metrics["brier"],
         "baseline_precision_at_100": baseline_metrics["precision_at_100"],
@@ -188,25 +265,32 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
         "per_kind": per_kind,
         "validation": validation,
         "recalibration": {k: round(v, 4) for k, v in model.recalibration_.items()},
-        "calibration": calibration,
-        "reliability": calibration["reliability_after"],
+        "calibration_method": f"platt-{calibration}",
+        "calibration_years": calibration_years,
+        "calibration": report,
+        "calibration_methods": compared,
+        "ece_validation_year_map": compared["platt-validation-year"]["ece"],
+        "ece_noise_floor": floor["mean"],
+        "ece_noise_floor_p10_p90": [floor["p10"], floor["p90"]],
+        "reliability": report["reliability_after"],
         "data_fingerprint": str(cohort.attrs.get("fingerprint", "")),
     }
 
 
 def backtest(data: CrunchbaseData, *, train_until: int, test_years: tuple[int, int],
              label: str = "series-b-3y", kind: str = "auto", train_from: int = 2005,
-             random_state: int = 0) -> dict[str, Any]:
+             calibration: str = "pooled", random_state: int = 0) -> dict[str, Any]:
     """Backtest on the Crunchbase export on an honest time split (see module)."""
     check_split(train_from=train_from, train_until=train_until, test_years=test_years,
                 label=label, observed_until=data.observed_until)
     cohort = build_cohort(data, first_round_years=(train_from, test_years[1]), label=label)
     return backtest_cohort(cohort, train_from=train_from, train_until=train_until,
-                           test_years=test_years, kind=kind, random_state=random_state)
+                           test_years=test_years, kind=kind, calibration=calibration,
+                           random_state=random_state)
 
 
 _SUMMARISED: Final = ("auc", "brier", "precision_at_100", "ece", "ece_before_recalibration",
-                      "baseline_auc",
+                      "ece_validation_year_map", "ece_noise_floor", "baseline_auc",
                       "baseline_brier", "baseline_precision_at_100", "base_rate")
 
 

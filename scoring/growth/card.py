@@ -5,10 +5,11 @@ parameters, data fingerprint (sha256 of the input files when known, and of the t
 metrics supplied by the caller (e.g. a backtest), the training date the caller passes in (the
 library reads no clock), and the library versions the artefact depends on. A Crunchbase card
 also carries ``backtest`` (the time split, the model against the amount-only baseline and the
-base-rate predictor), ``calibration`` (the validation-year Platt map, with ECE and reliability
-tables before and after on that year and on the backtest's test years) and ``data_range``.
-Every card carries ``reference``: the training rows' per-feature distributions
-(``drift.reference``) that a pool of firms is compared with before it is scored.
+base-rate predictor), ``calibration`` (the Platt map fitted on pooled out-of-time scores of the
+training years, with ECE and reliability tables before and after on the validation year and on
+the backtest's test years) and ``data_range``. Every card carries ``reference``: the training
+rows' per-feature distributions (``drift.reference``) that a pool of firms is compared with
+before it is scored.
 """
 
 from __future__ import annotations
@@ -26,7 +27,12 @@ import pandas as pd
 import sklearn
 
 from scoring.growth import drift
-from scoring.growth.backtest import best_kind, calibration_report, validation_scores
+from scoring.growth.backtest import (
+    best_kind,
+    calibration_report,
+    calibration_scores,
+    validation_scores,
+)
 from scoring.growth.crunchbase import FEATURES, CrunchbaseData, build_cohort
 from scoring.growth.model import KINDS, GrowthClassifier
 
@@ -199,17 +205,22 @@ def train_on_crunchbase(data: CrunchbaseData, *, trained_on: date, label: str = 
     trained = train_model(cohort, features=FEATURES, label=label, kind=kind,
                           trained_on=trained_on, source="crunchbase-2013", metrics=metrics,
                           kind_reason=reason, random_state=random_state)
-    trained.estimator.recalibrate(val_proba[kind], y_val)
-    # The map's own year: in-sample for the map, so only the backtest's test years are honest.
+    pooled_years, y_pooled, s_pooled = calibration_scores(
+        cohort, kind=kind, validation=(y_val, val_proba[kind]), random_state=random_state)
+    trained.estimator.recalibrate(s_pooled, y_pooled)
+    # The map's own years: in-sample for the map, so only the backtest's test years are honest.
     valid = cohort[cohort["as_of"].dt.year == year]
     after = trained.estimator.recalibrate_scores(val_proba[kind])
     card = trained.card
     card["calibration"] = {
-        "method": "Platt map p' = sigmoid(slope * logit(p) + intercept) fitted on the "
-                  "validation year's scores of a model fitted on the years before it, "
-                  "applied to the model fitted on all years (inner map: 5-fold sigmoid)",
+        "method": "Platt map p' = sigmoid(slope * logit(p) + intercept) fitted on pooled "
+                  "out-of-time scores (each calibration year scored by a model fitted on the "
+                  "years before it), applied to the model fitted on all years "
+                  "(inner map: 5-fold sigmoid)",
         "validation_year": year,
+        "calibration_years": pooled_years,
         "n_validation": len(valid),
+        "n_calibration": len(y_pooled),
         "map": {k: round(v, 4) for k, v in trained.estimator.recalibration_.items()},
         "on_validation_year": calibration_report(y_val, val_proba[kind], after),
         "on_backtest_test_years": dict(metrics or {}).get("calibration"),

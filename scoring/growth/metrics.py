@@ -2,6 +2,10 @@
 
 Expected calibration error over the reliability table's equal-count bins b of n_b firms each:
 ECE = Σ_b (n_b / n) · |mean predicted_b − observed rate_b|.
+
+ECE is not zero for a perfect forecaster: with outcomes y_i ~ Bernoulli(p_i) drawn from the
+probabilities themselves, each bin's observed rate still scatters by about
+√(p̄_b (1 − p̄_b) / n_b). ``calibration_noise_floor`` estimates that floor by drawing such outcomes.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import pandas as pd
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 __all__ = [
+    "calibration_noise_floor",
     "expected_calibration_error",
     "precision_at_k",
     "reliability_table",
@@ -67,3 +72,23 @@ def score_predictions(y_true: np.ndarray, proba: np.ndarray, k: int = 100) -> di
         "brier": round(float(brier_score_loss(y, proba)), 4),
         f"precision_at_{k}": round(precision_at_k(y, proba, k), 4),
     }
+
+
+def calibration_noise_floor(proba: np.ndarray, *, draws: int = 200, bins: int = 10,
+                            random_state: int = 0) -> dict[str, float]:
+    """Mean and 10th/90th percentiles of the ECE of outcomes drawn from ``proba`` itself."""
+    p = np.asarray(proba, dtype=float)
+    # The bins depend on the probabilities only, so every draw shares them.
+    table = _bins(np.zeros(len(p)), p, bins)
+    members = pd.qcut(pd.Series(p).rank(method="first"), q=min(bins, len(p)),
+                      labels=False).to_numpy(dtype=int)
+    counts = table["n"].to_numpy(dtype=float)
+    predicted = table["mean_predicted"].to_numpy(dtype=float)
+    rng = np.random.default_rng(random_state)
+    outcomes = rng.random((draws, len(p))) < p
+    observed = np.stack([np.bincount(members, weights=row, minlength=len(counts))
+                         for row in outcomes.astype(float)]) / counts
+    values = np.abs(observed - predicted).dot(counts) / counts.sum()
+    return {"mean": round(float(values.mean()), 4),
+            "p10": round(float(np.quantile(values, 0.1)), 4),
+            "p90": round(float(np.quantile(values, 0.9)), 4)}

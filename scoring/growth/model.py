@@ -253,14 +253,14 @@ class GrowthClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  #
         return np.column_stack([1 - positive, positive])
 
     def recalibrate_scores(self, scores: Any) -> np.ndarray:
-        """Apply the fitted validation-year Platt map to positive-class scores."""
+        """Apply the fitted out-of-time Platt map to positive-class scores."""
         check_is_fitted(self, "recalibration_")
         logits = (self.recalibration_["slope"] * _logit(np.asarray(scores, dtype=float))
                   + self.recalibration_["intercept"])
         return np.asarray(1 / (1 + np.exp(-logits)))
 
     def recalibrate(self, validation_scores: Any, y: Any) -> Self:
-        """Fit the validation-year Platt map on positive-class scores and outcomes (see module)."""
+        """Fit the Platt map on out-of-time positive-class scores and outcomes (see module)."""
         check_is_fitted(self, "members_")
         scores = np.asarray(validation_scores, dtype=float).ravel()
         target = column_or_1d(y)

@@ -96,6 +96,10 @@ def test_crunchbase_card_carries_backtest_calibration_range_label_and_versions()
     assert backtest["base_rate_predictor"]["brier"] == metrics["base_rate_brier"]
     calibration = card["calibration"]
     assert calibration["validation_year"] == 2010
+    # Pooled out-of-time years: each scored by a model fitted on the years before it.
+    assert calibration["calibration_years"][-1] == 2010
+    assert calibration["calibration_years"][0] > 2005
+    assert calibration["n_calibration"] > calibration["n_validation"]
     assert calibration["map"]["slope"] > 0
     assert calibration["on_backtest_test_years"] == metrics["calibration"]
     for key in ("reliability_before", "reliability_after"):

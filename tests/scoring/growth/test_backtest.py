@@ -91,6 +91,31 @@ def test_calibration_is_reported_before_and_after_on_the_test_years(
     for key in ("reliability_before", "reliability_after"):
         assert sum(b["n"] for b in calibration[key]) == report["n_test"]
     assert report["recalibration"]["slope"] > 0  # type: ignore[index]
+    assert report["calibration_method"] == "platt-pooled"
+    methods = report["calibration_methods"]
+    assert isinstance(methods, dict)
+    assert set(methods) == {"none", "platt-validation-year", "isotonic-validation-year",
+                            "platt-pooled", "isotonic-pooled"}
+    assert methods["platt-pooled"]["ece"] == report["ece"]
+    assert methods["none"]["ece"] == calibration["ece_before"]
+    assert methods["platt-validation-year"]["ece"] == report["ece_validation_year_map"]
+    for method in methods.values():
+        assert sum(b["n"] for b in method["reliability"]) == report["n_test"]
+    floor = report["ece_noise_floor"]
+    spread = report["ece_noise_floor_p10_p90"]
+    assert isinstance(floor, float)
+    assert isinstance(spread, list)
+    assert 0.0 < spread[0] <= floor <= spread[1]
+
+
+def test_validation_year_calibration_is_the_one_year_map(cohort: pd.DataFrame) -> None:
+    result = backtest_cohort(cohort, train_from=2005, train_until=2008, test_years=(2009, 2010),
+                             kind="logistic", calibration="validation-year")
+    assert result["calibration_years"] == [2008]
+    assert result["ece"] == result["calibration_methods"]["platt-validation-year"]["ece"]
+    with pytest.raises(ValueError, match="calibration must be one of"):
+        backtest_cohort(cohort, train_from=2005, train_until=2008, test_years=(2009, 2010),
+                        calibration="isotonic")
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +135,13 @@ def test_test_years_play_no_part_in_training_model_choice_or_calibration(
     assert flipped["kind"] == honest["kind"]
     assert flipped["validation"] == honest["validation"]
     assert flipped["recalibration"] == honest["recalibration"]
+    # The pooled calibration years are training years, and their map ignores the test outcomes.
+    assert flipped["calibration_years"] == honest["calibration_years"]
+    assert max(honest["calibration_years"]) <= 2008
+    for method in ("platt-validation-year", "isotonic-validation-year", "platt-pooled",
+                   "isotonic-pooled"):
+        assert flipped["calibration_methods"][method]["mean_predicted"] == (
+            honest["calibration_methods"][method]["mean_predicted"])
     # The same predictions scored against flipped outcomes: ROC AUC becomes 1 − AUC.
     assert flipped["auc"] == pytest.approx(1 - honest["auc"], abs=2e-4)
     assert flipped["per_kind"]["gbm"]["auc"] == pytest.approx(

@@ -3,7 +3,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scoring.growth.metrics import expected_calibration_error, reliability_table
+from scoring.growth.metrics import (
+    calibration_noise_floor,
+    expected_calibration_error,
+    reliability_table,
+)
 
 
 def test_ece_is_the_count_weighted_gap_of_the_reliability_bins() -> None:
@@ -25,3 +29,17 @@ def test_ece_of_probabilities_that_match_their_bins_is_zero() -> None:
 def test_ece_needs_predictions() -> None:
     with pytest.raises(ValueError, match="at least one prediction"):
         expected_calibration_error(np.array([]), np.array([]))
+
+
+def test_noise_floor_is_the_ece_of_a_perfect_forecaster_and_shrinks_with_more_firms() -> None:
+    rng = np.random.default_rng(7)
+    small, large = rng.uniform(0.05, 0.6, 150), rng.uniform(0.05, 0.6, 15_000)
+    floor_small = calibration_noise_floor(small, random_state=1)
+    floor_large = calibration_noise_floor(large, draws=20, random_state=1)
+    assert floor_small["p10"] <= floor_small["mean"] <= floor_small["p90"]
+    # The bin rates' scatter falls as 1/sqrt(n): a hundred times the firms, a tenth the floor.
+    assert floor_large["mean"] < floor_small["mean"] / 5
+    assert calibration_noise_floor(small, random_state=1) == floor_small
+    # Outcomes from other probabilities sit above the floor.
+    drawn = rng.random(150) < np.clip(small + 0.2, 0, 1)
+    assert expected_calibration_error(drawn, small) > floor_small["p90"]
