@@ -39,6 +39,7 @@ from service.request_context import RequestContextMiddleware, configure_logging
 from service.reviewers.views import router as reviewers_router
 from service.rounds.views import router as rounds_router
 from service.schemes.views import router as schemes_router
+from service.selection.explained import ExplanationCache
 from service.selection.rendered import RenderedCache
 from service.selection.routers import ROUTERS as SELECTION_ROUTERS
 from service.settings import Settings, get_settings
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.state.read_sessions = create_sessionmaker(bind or engine, read_only=True)
     app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
     app.state.rendered_documents = RenderedCache(settings.rendered_cache_entries)
+    app.state.explanations = ExplanationCache()
     app.state.metrics = Metrics()
     app.state.declared_query = {}  # route id → its query parameter names (service.params)
     app.state.objection_limiter = RateLimiter(

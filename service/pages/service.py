@@ -24,6 +24,7 @@ from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import nominations as selection_nominations
 from service.selection import rated
+from service.selection.explained import ExplanationCache
 from service.selection.kpis import service as kpis_service
 from service.selection.runs import service as runs_service
 from service.selection.shortlists import service as shortlists_service
@@ -106,7 +107,12 @@ class Dashboard:
 
 
 def dashboard(
-    session: Session, principal: Principal, *, round_id: int, usd_cny: float
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    usd_cny: float,
+    explained: ExplanationCache | None = None,
 ) -> Dashboard:
     """The round dashboard: counts per cohort, each latest run, decisions against capacity."""
     selection_round = rounds_service.get_or_raise(session, round_id)
@@ -122,7 +128,7 @@ def dashboard(
         decisions: Counter[str] = Counter()
         if run is not None:
             listed = shortlists_service.read(
-                session, principal, round_id=round_id, cohort=cohort
+                session, principal, round_id=round_id, cohort=cohort, explained=explained
             )
             decisions = Counter(item["decision"] or "undecided" for item in listed.items)
         capacity = int(selection_round.capacities.get(cohort, 100))
@@ -211,10 +217,13 @@ def shortlist_view(
     decision: str,
     flagged: bool,
     all_rows: bool,
+    explained: ExplanationCache | None = None,
 ) -> ShortlistView:
     """The shortlist as the API reads it, sorted and filtered for the page; unless ``all_rows``,
     the rows within the places and the next ``BELOW_LINE_ROWS`` of each other section."""
-    listed = shortlists_service.read(session, principal, round_id=round_id, cohort=cohort)
+    listed = shortlists_service.read(
+        session, principal, round_id=round_id, cohort=cohort, explained=explained
+    )
     scheme = _scheme_of(session, listed.run.scheme_pk)
     full = _max_total(listed.items[0]["explanation"]) if listed.items else 100.0
     rows = []
@@ -307,11 +316,17 @@ def _groups(item: dict[str, Any], scheme: scoring.Scheme) -> list[dict[str, Any]
 
 
 def firm_views(
-    session: Session, principal: Principal, *, round_id: int, cohort: str, usccs: list[str]
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    usccs: list[str],
+    explained: ExplanationCache | None = None,
 ) -> list[FirmView]:
     """The explanations of ``usccs`` (in that order) from the shortlist the API serves."""
     listed = shortlists_service.read(
-        session, principal, round_id=round_id, cohort=cohort, usccs=usccs
+        session, principal, round_id=round_id, cohort=cohort, usccs=usccs, explained=explained
     )
     by_uscc = {item["uscc"]: item for item in listed.items}
     unknown = [u for u in usccs if u not in by_uscc]
@@ -340,10 +355,19 @@ def firm_views(
 
 
 def firm_view(
-    session: Session, principal: Principal, *, round_id: int, cohort: str, uscc: str
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    uscc: str,
+    explained: ExplanationCache | None = None,
 ) -> FirmView:
     """One firm's explanation page."""
-    return firm_views(session, principal, round_id=round_id, cohort=cohort, usccs=[uscc])[0]
+    views = firm_views(
+        session, principal, round_id=round_id, cohort=cohort, usccs=[uscc], explained=explained
+    )
+    return views[0]
 
 
 Outcome = Literal["select", "waitlist", "reject"]

@@ -28,6 +28,7 @@ from service.pages import session as page_session
 from service.pages.rendering import cached_page, language, page, secure_cookies
 from service.params import CohortPath, IdPath
 from service.rounds import service as rounds_service
+from service.selection import explained
 from service.selection.decisions import service as decisions_service
 from service.selection.notice import service as notice_service
 from service.selection.publication import service as publication_service
@@ -162,7 +163,11 @@ def round_dashboard(
 ) -> Response:
     """A round's dashboard."""
     view = service.dashboard(
-        session, principal, round_id=round_id, usd_cny=request.app.state.settings.usd_cny
+        session,
+        principal,
+        round_id=round_id,
+        usd_cny=request.app.state.settings.usd_cny,
+        explained=explained.cache_for(request.app.state),
     )
     return page(request, "dashboard.html", view=view)
 
@@ -272,6 +277,7 @@ def shortlist(
             decision=decision,
             flagged=flagged,
             all_rows=rows == "all",
+            explained=explained.cache_for(request.app.state),
         )
         return {
             "view": view,
@@ -307,7 +313,10 @@ def firm(
     key = (version, principal.key_id, round_id, cohort, _uscc(uscc), request.url.query)
 
     def build() -> dict[str, Any]:
-        view = service.firm_view(session, principal, round_id=round_id, cohort=cohort, uscc=uscc)
+        kept = explained.cache_for(request.app.state)
+        view = service.firm_view(
+            session, principal, round_id=round_id, cohort=cohort, uscc=uscc, explained=kept
+        )
         return {
             "view": view,
             "round_id": round_id,
@@ -359,7 +368,10 @@ def compare(
             "Compare two to four firms.",
             errors=[{"loc": ["query", "uscc"], "message": "2 to 4 firms"}],
         )
-    views = service.firm_views(session, principal, round_id=round_id, cohort=cohort, usccs=usccs)
+    kept = explained.cache_for(request.app.state)
+    views = service.firm_views(
+        session, principal, round_id=round_id, cohort=cohort, usccs=usccs, explained=kept
+    )
     return page(request, "compare.html", views=views, round_id=round_id, cohort=cohort)
 
 
