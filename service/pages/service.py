@@ -16,19 +16,23 @@ from sqlalchemy.orm import Session
 
 import scoring
 from schemas.intake import column_for_header
+from schemas.notice import NoticeIn
 from scoring.vocabulary import FILING_FIELDS
 from service.errors import NotFound, ValidationFailed
 from service.keys import Principal
-from service.models import SelectionRound, StoredScheme
+from service.models import SelectionRound, StoredScheme, utcnow
 from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import nominations as selection_nominations
 from service.selection import rated
 from service.selection.explained import ExplanationCache
 from service.selection.kpis import service as kpis_service
+from service.selection.notice import service as notice_service
+from service.selection.publication import service as publication_service
 from service.selection.runs import service as runs_service
 from service.selection.shortlists import service as shortlists_service
 from service.selection.transitions import service as transitions_service
+from service.settings import Settings
 
 __all__ = [
     "COHORTS",
@@ -36,12 +40,14 @@ __all__ = [
     "Dashboard",
     "FirmView",
     "ShortlistView",
+    "Step",
     "dashboard",
     "decision_summary",
     "file_headers",
     "firm_view",
     "firm_views",
     "shortlist_view",
+    "take_step",
     "unit_of",
 ]
 
@@ -156,6 +162,34 @@ def dashboard(
                     }
                 )
     return view
+
+
+Step = Literal["notice", "publish"]
+
+
+def take_step(
+    session: Session, principal: Principal, *, round_id: int, step: Step, settings: Settings
+) -> None:
+    """Open a decided round's public notice for the default number of days, or publish a round
+    whose notice has ended with the default validity from today."""
+    if step == "notice":
+        notice_service.open_notice(
+            session,
+            principal,
+            round_id=round_id,
+            data=NoticeIn(),
+            today=utcnow().date(),
+            default_days=settings.notice_days,
+        )
+    else:
+        publication_service.publish(
+            session,
+            principal,
+            round_id=round_id,
+            valid_from=None,
+            validity_years=None,
+            usd_cny=settings.usd_cny,
+        )
 
 
 def _scaled(value: float | None, full: float, width: float) -> float:

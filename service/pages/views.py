@@ -15,13 +15,11 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from schemas.notice import NoticeIn
 from schemas.rounds import RoundIn
 from schemas.selection import DecisionIn, RatingIn, ScoreRunIn
 from service.deps import PrincipalDep, SessionDep
 from service.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed, for_status
 from service.keys import authenticate
-from service.models import utcnow
 from service.nominations.submission import CandidateUpload, submit_candidate_list
 from service.pages import service
 from service.pages import session as page_session
@@ -30,8 +28,6 @@ from service.params import CohortPath, IdPath
 from service.rounds import service as rounds_service
 from service.selection import explained
 from service.selection.decisions import service as decisions_service
-from service.selection.notice import service as notice_service
-from service.selection.publication import service as publication_service
 from service.selection.rendered import cache_for
 from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
@@ -188,33 +184,14 @@ def move_round(
 
 
 @router.post("/ui/rounds/{round_id}/notice")
-def open_notice(
-    request: Request, round_id: IdPath, session: SessionDep, principal: PrincipalDep
-) -> Response:
-    """Open the decided round's public notice for the default number of days."""
-    notice_service.open_notice(
-        session,
-        principal,
-        round_id=round_id,
-        data=NoticeIn(),
-        today=utcnow().date(),
-        default_days=request.app.state.settings.notice_days,
-    )
-    return _see_other(f"/ui/rounds/{round_id}")
-
-
 @router.post("/ui/rounds/{round_id}/publish")
-def publish(
+def take_step(
     request: Request, round_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> Response:
-    """Publish the decided round with the default validity (from today)."""
-    publication_service.publish(
-        session,
-        principal,
-        round_id=round_id,
-        valid_from=None,
-        validity_years=None,
-        usd_cny=request.app.state.settings.usd_cny,
+    """The admin's one-click step on a round, named by the path: open its notice, or publish it."""
+    step: service.Step = "publish" if request.url.path.endswith("/publish") else "notice"
+    service.take_step(
+        session, principal, round_id=round_id, step=step, settings=request.app.state.settings
     )
     return _see_other(f"/ui/rounds/{round_id}")
 
