@@ -7,19 +7,21 @@ with the caller taken from the session cookie. Every POST passes ``require_csrf`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from schemas.rounds import RoundIn
 from schemas.selection import DecisionIn, RatingIn, ScoreRunIn
-from service.deps import PrincipalDep, SessionDep
+from service.deps import PrincipalDep, SessionDep, run_read
 from service.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed, for_status
-from service.keys import authenticate
+from service.keys import Principal, authenticate
 from service.nominations.submission import CandidateUpload, submit_candidate_list
 from service.pages import service
 from service.pages import session as page_session
@@ -28,6 +30,7 @@ from service.params import CohortPath, IdPath
 from service.rounds import service as rounds_service
 from service.selection import explained
 from service.selection.decisions import service as decisions_service
+from service.selection.explained import ExplanationCache
 from service.selection.rendered import cache_for
 from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
@@ -216,12 +219,40 @@ def score(
     return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist")
 
 
+async def _shortlist_page(
+    request: Request,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    key: tuple[str, ...],
+    template: str,
+    build: Callable[[Session, ExplanationCache], dict[str, Any]],
+) -> Response:
+    """A page over the cohort's shortlist, rebuilt only when the run, ratings, decisions or the
+    viewer's conflicts and assignments change (read on every request), in one thread hop."""
+
+    def read(session: Session) -> Response:
+        version = shortlists_service.shortlist_version(
+            session, principal, round_id=round_id, cohort=cohort
+        )
+        state = request.app.state
+        return cached_page(
+            request,
+            cache_for(state),
+            (version, principal.key_id, round_id, cohort, *key),
+            template,
+            lambda: build(session, explained.cache_for(state)),
+        )
+
+    return await run_read(request, read)
+
+
 @router.get("/ui/rounds/{round_id}/cohorts/{cohort}/shortlist")
-def shortlist(
+async def shortlist(
     request: Request,
     round_id: IdPath,
     cohort: CohortPath,
-    session: SessionDep,
     principal: PrincipalDep,
     sort: str = "position",
     order: str = "asc",
@@ -236,13 +267,8 @@ def shortlist(
             f"sort must be one of {', '.join(service.SORT_KEYS)}.",
             errors=[{"loc": ["query", "sort"], "message": "unknown key"}],
         )
-    version = shortlists_service.shortlist_version(
-        session, principal, round_id=round_id, cohort=cohort
-    )
-    # The whole query: the page shows it back (filters, the language link).
-    key = (version, principal.key_id, round_id, cohort, request.url.query)
 
-    def build() -> dict[str, Any]:
+    def build(session: Session, kept: ExplanationCache) -> dict[str, Any]:
         view = service.shortlist_view(
             session,
             principal,
@@ -254,7 +280,7 @@ def shortlist(
             decision=decision,
             flagged=flagged,
             all_rows=rows == "all",
-            explained=explained.cache_for(request.app.state),
+            explained=kept,
         )
         return {
             "view": view,
@@ -264,8 +290,16 @@ def shortlist(
             "flagged": flagged,
         }
 
-    # Rebuilt only when the shortlist's run, ratings, decisions or the viewer's conflicts change.
-    return cached_page(request, cache_for(request.app.state), key, "shortlist.html", build)
+    # The whole query is in the key: the page shows it back (filters, the language link).
+    return await _shortlist_page(
+        request,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        key=(request.url.query,),
+        template="shortlist.html",
+        build=build,
+    )
 
 
 def _uscc(value: str) -> str:
@@ -275,22 +309,17 @@ def _uscc(value: str) -> str:
 
 
 @router.get("/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}")
-def firm(
+async def firm(
     request: Request,
     round_id: IdPath,
     cohort: CohortPath,
     uscc: str,
-    session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
     """One firm's explanation with its chart, ratings and (for a reviewer) the rating form."""
-    version = shortlists_service.shortlist_version(
-        session, principal, round_id=round_id, cohort=cohort
-    )
-    key = (version, principal.key_id, round_id, cohort, _uscc(uscc), request.url.query)
+    _uscc(uscc)
 
-    def build() -> dict[str, Any]:
-        kept = explained.cache_for(request.app.state)
+    def build(session: Session, kept: ExplanationCache) -> dict[str, Any]:
         view = service.firm_view(
             session, principal, round_id=round_id, cohort=cohort, uscc=uscc, explained=kept
         )
@@ -301,7 +330,15 @@ def firm(
             "done": request.query_params.get("done"),
         }
 
-    return cached_page(request, cache_for(request.app.state), key, "firm.html", build)
+    return await _shortlist_page(
+        request,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        key=(uscc, request.url.query),
+        template="firm.html",
+        build=build,
+    )
 
 
 @router.get("/ui/rounds/{round_id}/cohorts/{cohort}/export")
