@@ -9,8 +9,10 @@ session cookie, 16 concurrent clients read, in the same run and against the same
 - the shortlist page of the cohort (every row within the places, then the next 30), and
 - one firm's explanation page (gates, chart, criteria, ratings);
 
-and prints p50/p99, each page's p99 as a multiple of the baselines' (the machine is shared,
-so ratios travel better than milliseconds), the page weights (HTML bytes; the CSS and script
+and prints p50/p99, the server's CPU time per request (user + system of the uvicorn workers,
+from ``/proc``; waiting for a loaded machine does not count), each page's p99 and CPU time as
+multiples of the baselines' (the machine is shared, so ratios travel better than
+milliseconds), the page weights (HTML bytes; the CSS and script
 are two small static files), and the first (uncached) render of each page for four viewers.
 
 With ``--uncached`` the server keeps one rendered document (``COHORTS_RENDERED_CACHE_ENTRIES=1``)
@@ -64,12 +66,14 @@ def first_render_ms(base: str, path: str, cookies: list[dict[str, str]]) -> list
 
 
 def _line(name: str, result: dict[str, float], baselines: dict[str, dict[str, float]]) -> str:
-    ratios = "  ".join(
-        f"{result['p99_ms'] / b['p99_ms']:5.2f}x {label}" for label, b in baselines.items()
+    ratios = "".join(
+        f"  {label}: p99 {result['p99_ms'] / b['p99_ms']:.2f}x, "
+        f"CPU {result['cpu_ms'] / b['cpu_ms']:.2f}x"
+        for label, b in baselines.items()
     )
     return (
-        f"{name:<22}{result['rps']:7.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
-        f"p99 {result['p99_ms']:6.1f} ms  p99 vs {ratios}"
+        f"{name:<22}{result['rps']:5.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
+        f"p99 {result['p99_ms']:6.1f} ms  server CPU {result['cpu_ms']:5.1f} ms/req{ratios}"
     )
 
 
@@ -107,10 +111,11 @@ def main(argv: list[str] | None = None) -> int:
                 for lang in ("zh", "en")
             ]
             firm_paths = [firm_path.rsplit("/", 1)[0] + "/" + i["uscc"] for i in items[:16]]
-        home = load_test(base, "/ui", cookie, clients=k, requests=n, expect=200)
-        api = load_test(base, api_paths, api_key, clients=k, requests=n, expect=200)
-        shortlist = load_test(base, shortlist_paths, cookie, clients=k, requests=n, expect=200)
-        firm = load_test(base, firm_paths, cookie, clients=k, requests=n, expect=200)
+        timed = {"clients": k, "requests": n, "expect": 200, "server_pid": served.pid}
+        home = load_test(base, "/ui", cookie, **timed)
+        api = load_test(base, api_paths, api_key, **timed)
+        shortlist = load_test(base, shortlist_paths, cookie, **timed)
+        firm = load_test(base, firm_paths, cookie, **timed)
     assets = len(css.content) + len(script.content)
     print(
         f"database: {args.database}; uvicorn workers: {args.workers}; {k} clients; "

@@ -126,11 +126,30 @@ def _wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Served:
-    """The server's address, the keys minted for each role, and the published round."""
+    """The server's address, the keys minted for each role, the published round, and the
+    uvicorn process id (whose CPU time ``server_cpu_s`` reads)."""
 
     base: str
     keys: dict[str, str]
     round_id: int
+    pid: int
+
+
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live children (the uvicorn
+    workers), from ``/proc``: unlike latency, it does not grow when other jobs load the machine."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    total = 0
+    for each in [str(pid), *children]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -152,7 +171,7 @@ def serve(args: argparse.Namespace, env: dict[str, str] | None = None) -> Iterat
                 cwd=ROOT)
             try:
                 _wait_ready(base, process)
-                yield Served(base, keys, round_id)
+                yield Served(base, keys, round_id, process.pid)
             finally:
                 process.terminate()
                 process.wait(timeout=30)
@@ -162,9 +181,10 @@ def serve(args: argparse.Namespace, env: dict[str, str] | None = None) -> Iterat
 
 
 def load_test(base: str, path: str | list[str], headers: dict[str, str], *, clients: int,
-              requests: int, expect: int) -> dict[str, float]:
+              requests: int, expect: int, server_pid: int | None = None) -> dict[str, float]:
     """``requests`` requests split over ``clients`` threads (each cycling through ``path`` when
-    it is a list, from its own starting point); req/s and latency percentiles."""
+    it is a list, from its own starting point); req/s, latency percentiles and, given the
+    server's process id, the server's CPU milliseconds per request."""
     paths = [path] if isinstance(path, str) else path
     per_client = max(1, requests // clients)
     latencies: list[float] = []
@@ -190,10 +210,12 @@ def load_test(base: str, path: str | list[str], headers: dict[str, str], *, clie
     for t in threads:
         t.start()
     barrier.wait()
+    cpu = server_cpu_s(server_pid) if server_pid is not None else 0.0
     started = time.perf_counter()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
+    cpu = server_cpu_s(server_pid) - cpu if server_pid is not None else float("nan")
     if errors:
         raise SystemExit(f"{paths[0]}: {len(errors)} unexpected answers, first: {errors[0]}")
     latencies.sort()
@@ -201,6 +223,7 @@ def load_test(base: str, path: str | list[str], headers: dict[str, str], *, clie
         "rps": len(latencies) / elapsed,
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+        "cpu_ms": 1000 * cpu / len(latencies),
     }
 
 
