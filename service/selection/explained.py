@@ -6,6 +6,10 @@ explanations are decoded once per run and worker and shared by every later read 
 whoever the viewer: what a viewer may see (conflicts, assignments) and what changes (names,
 ratings, decisions) are applied on top, per request, by ``shortlists.service.read``. The shared
 dicts are read-only by contract; readers build new dicts where they change anything.
+
+The bound is in rows, since runs differ in size: a decoded row holds about 19 KB (300 rows of
+the demo's ``leader`` run, 1.7 MB of JSON, hold 5.6 MiB), so the default 6,000 rows keep about
+110 MiB per worker at most: every cohort's latest run of a few rounds.
 """
 
 from __future__ import annotations
@@ -26,11 +30,13 @@ Explanations = dict[int, dict[str, Any]]  # a row's position in its run → its 
 
 
 class ExplanationCache:
-    """The explanations of at most ``max_runs`` runs, least recently used evicted first."""
+    """The explanations of whole runs, at most ``max_rows`` rows in all (or the one run last
+    read, if larger), least recently used runs evicted first."""
 
-    def __init__(self, max_runs: int = 16) -> None:
+    def __init__(self, max_rows: int = 6000) -> None:
         self._runs: OrderedDict[int, Explanations] = OrderedDict()
-        self._max = max_runs
+        self._rows = 0
+        self._max = max_rows
         self._lock = threading.Lock()
 
     def of_run(self, session: Session, run_id: int) -> Explanations:
@@ -48,9 +54,11 @@ class ExplanationCache:
         )
         loaded = {position: explanation for position, explanation in rows}
         with self._lock:
-            self._runs[run_id] = loaded
-            while len(self._runs) > self._max:
-                self._runs.popitem(last=False)
+            if run_id not in self._runs:
+                self._runs[run_id] = loaded
+                self._rows += len(loaded)
+            while self._rows > self._max and len(self._runs) > 1:
+                self._rows -= len(self._runs.popitem(last=False)[1])
         return loaded
 
 

@@ -1,5 +1,5 @@
 """The explanations kept per run: a shortlist read through them equals one read from the rows,
-whoever reads (a conflicted, assigned reviewer included), and only the bound of runs is kept."""
+whoever reads (a conflicted, assigned reviewer included), and only the bound of rows is kept."""
 
 from __future__ import annotations
 
@@ -42,12 +42,12 @@ def test_a_read_through_the_cache_equals_a_read_from_the_rows(
                     assert ranks == list(range(1, len(ranks) + 1))
 
 
-def test_the_cache_keeps_at_most_its_bound_of_runs(
+def test_the_cache_keeps_at_most_its_bound_of_rows(
     client: TestClient, as_role: Headers, app: FastAPI
 ) -> None:
     round_id = scored_round(client, as_role, per_cohort=4)
     runs = [score(client, as_role, round_id, "seed")["id"] for _ in range(2)]
-    cache = ExplanationCache(max_runs=1)
+    cache = ExplanationCache(max_rows=7)  # one run of four rows, not two
     with app.state.read_sessions() as session:
         kept = cache.of_run(session, runs[0])
         assert len(kept) == 4
@@ -56,3 +56,7 @@ def test_the_cache_keeps_at_most_its_bound_of_runs(
         again = cache.of_run(session, runs[0])  # evicted by the second run, so read again
         assert again is not kept
         assert again == kept
+        small = ExplanationCache(max_rows=2)  # a run over the bound is kept alone, not refused
+        alone = small.of_run(session, runs[1])
+        assert len(alone) == 4
+        assert small.of_run(session, runs[1]) is alone
