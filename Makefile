@@ -44,8 +44,10 @@ lint: setup
 	$(BIN)/mypy service scoring schemas seed_data migrations tests bench
 	$(BIN)/lint-imports
 
-## make screenshots: a PNG of each page, taken by the browser tests, into var/screenshots (git-ignored)
+## make screenshots: a PNG of each page, taken by the browser tests, into var/screenshots (git-ignored);
+## Chinese text needs a CJK font on the machine (the tests themselves do not)
 screenshots: setup
+	@fc-list :lang=zh 2>/dev/null | grep -q . || echo "screenshots: no CJK font, so Chinese will show as boxes; install one: apt-get install -y fonts-wqy-zenhei (or fonts-noto-cjk)"
 	COHORTS_SCREENSHOTS=var/screenshots COHORTS_TEST_DATABASES=sqlite \
 		$(BIN)/pytest tests/service/pages/test_browser.py -q
 	@echo "screenshots in var/screenshots/"

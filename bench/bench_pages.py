@@ -1,36 +1,45 @@
 """Benchmark: the committee's pages rendered by the server, against uvicorn (issue 12).
 
-The same published round as ``bench_membership`` (300 SYNTHETIC ``leader`` firms, 100 places).
-A reviewer signs in through ``/ui/login``; then, with that session cookie, 16 concurrent
-clients read
+The same published round as ``bench_membership`` (300 SYNTHETIC ``leader`` firms, 100 places),
+served by a uvicorn worker per core. A reviewer signs in through ``/ui/login``; then, with that
+session cookie, 16 concurrent clients read, in the same run and against the same server,
 
-- the shortlist page of the cohort (every row, the 100 within the places first), and
-- one firm's explanation page (gates, chart, criteria, ratings),
+- the baselines: the start page ``/ui`` (the sign-in check and a trivial template) and the
+  JSON shortlist of the same 100 rows through the API (``?limit=100``, the same data);
+- the shortlist page of the cohort (every row within the places, then the next 30), and
+- one firm's explanation page (gates, chart, criteria, ratings);
 
-and the page weights (HTML bytes; the CSS and script are two small static files) are printed.
+and prints p50/p99, the server's CPU time per request (user + system of the uvicorn workers,
+from ``/proc``; waiting for a loaded machine does not count), each page's p99 and CPU time as
+multiples of the baselines' (the machine is shared, so ratios travel better than
+milliseconds), the page weights (HTML bytes; the CSS and script
+are two small static files), and the first (uncached) render of each page for four viewers.
 
-    python bench/bench_pages.py [--requests 800] [--workers 1] [--database sqlite]
+With ``--uncached`` the server keeps one rendered document (``COHORTS_RENDERED_CACHE_ENTRIES=1``)
+and every client cycles through 16 variants of each request (the shortlist page in four sort
+orders, both directions and both languages; 16 different firms; the API with ``limit`` 100 to
+115), so each answer is built from the database, as after every rating or decision.
+
+    python bench/bench_pages.py [--requests 800] [--workers N] [--database sqlite] [--uncached]
 
 Targets (issue 12): p99 under 100 ms with a worker per core; pages under 300 KB.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import subprocess
 import sys
-import tempfile
+import time
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_membership import _database, _free_port, _wait_ready, load_test, prepare  # noqa: E402
+from bench.loopback import load_test, options, serve
 
 _SECRET = "bench-page-sessions-" + "x" * 32  # shared by the workers, so any one reads a cookie
+_VIEWERS = ("reviewer", "chair", "admin", "officer")
 
 
 def sign_in(base: str, key: str) -> str:
@@ -45,96 +54,87 @@ def sign_in(base: str, key: str) -> str:
         return client.cookies["cohorts_session"]
 
 
+def first_render_ms(base: str, path: str, cookies: list[dict[str, str]]) -> list[float]:
+    """How long each viewer's first request of ``path`` takes (nothing of theirs cached yet)."""
+    took = []
+    for cookie in cookies:
+        started = time.perf_counter()
+        response = httpx.get(base + path, headers=cookie, timeout=30)
+        took.append(1000 * (time.perf_counter() - started))
+        assert response.status_code == 200, response.text[:300]
+    return took
+
+
+def _line(name: str, result: dict[str, float], baselines: dict[str, dict[str, float]]) -> str:
+    ratios = "".join(
+        f"  {label}: p99 {result['p99_ms'] / b['p99_ms']:.2f}x, "
+        f"CPU {result['cpu_ms'] / b['cpu_ms']:.2f}x"
+        for label, b in baselines.items()
+    )
+    return (
+        f"{name:<22}{result['rps']:5.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
+        f"p99 {result['p99_ms']:6.1f} ms  server CPU {result['cpu_ms']:5.1f} ms/req{ratios}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=800)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser = options(__doc__ or "", requests=800, clients=16, workers=os.cpu_count() or 1)
+    parser.add_argument("--uncached", action="store_true", help="build every answer afresh")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        url, cluster = _database(args.database, Path(tmp))
-        try:
-            keys, round_id = prepare(url)
-            port = _free_port()
-            base = f"http://127.0.0.1:{port}"
-            env = {
-                **os.environ,
-                "COHORTS_DATABASE_URL": url,
-                "COHORTS_LOG_LEVEL": "WARNING",
-                "COHORTS_PAGE_SESSION_SECRET": _SECRET,
-                "PYTHONPATH": str(ROOT),
-            }
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "service.asgi:app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--workers",
-                    str(args.workers),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                env=env,
-                cwd=ROOT,
-            )
-            try:
-                _wait_ready(base, process)
-                cookie = {"Cookie": f"cohorts_session={sign_in(base, keys['reviewer'])}"}
-                shortlist_path = f"/ui/rounds/{round_id}/cohorts/leader/shortlist"
-                first = httpx.get(base + shortlist_path, headers=cookie)
-                assert first.status_code == 200, first.text[:300]
-                items = httpx.get(
-                    f"{base}/v1/rounds/{round_id}/cohorts/leader/shortlist?limit=1",
-                    headers={"X-API-Key": keys["reviewer"]},
-                ).json()["items"]
-                firm_path = f"/ui/rounds/{round_id}/cohorts/leader/firms/{items[0]['uscc']}"
-                firm_page = httpx.get(base + firm_path, headers=cookie)
-                assert firm_page.status_code == 200, firm_page.text[:300]
-                css = httpx.get(base + "/ui/assets/pages.css")
-                script = httpx.get(base + "/ui/assets/pages.js")
-                shortlist = load_test(
-                    base,
-                    shortlist_path,
-                    cookie,
-                    clients=args.clients,
-                    requests=args.requests,
-                    expect=200,
-                )
-                firm = load_test(
-                    base,
-                    firm_path,
-                    cookie,
-                    clients=args.clients,
-                    requests=args.requests,
-                    expect=200,
-                )
-            finally:
-                process.terminate()
-                process.wait(timeout=30)
-        finally:
-            if cluster is not None:
-                cluster.stop()
+    env = {"COHORTS_PAGE_SESSION_SECRET": _SECRET}
+    if args.uncached:
+        env["COHORTS_RENDERED_CACHE_ENTRIES"] = "1"
+    with serve(args, env) as served:
+        base, keys, round_id = served.base, served.keys, served.round_id
+        cookies = [{"Cookie": f"cohorts_session={sign_in(base, keys[role])}"} for role in _VIEWERS]
+        cookie = cookies[0]
+        shortlist_path = f"/ui/rounds/{round_id}/cohorts/leader/shortlist"
+        api_path = f"/v1/rounds/{round_id}/cohorts/leader/shortlist?limit=100"
+        api_key = {"X-API-Key": keys["reviewer"]}
+        items = httpx.get(base + api_path, headers=api_key).json()["items"]
+        firm_path = f"/ui/rounds/{round_id}/cohorts/leader/firms/{items[0]['uscc']}"
+        cold_shortlist = first_render_ms(base, shortlist_path, cookies)
+        cold_firm = first_render_ms(base, firm_path, cookies)
+        first = httpx.get(base + shortlist_path, headers=cookie)
+        firm_page = httpx.get(base + firm_path, headers=cookie)
+        assert first.status_code == firm_page.status_code == 200, first.text[:300]
+        css = httpx.get(base + "/ui/assets/pages.css")
+        script = httpx.get(base + "/ui/assets/pages.js")
+        n, k = args.requests, args.clients
+        api_paths, shortlist_paths, firm_paths = [api_path], [shortlist_path], [firm_path]
+        if args.uncached:
+            api_paths = [f"{api_path[:-3]}{100 + i}" for i in range(16)]
+            shortlist_paths = [
+                f"{shortlist_path}?sort={key}&order={order}&lang={lang}"
+                for key in ("position", "total", "name", "stability")
+                for order in ("asc", "desc")
+                for lang in ("zh", "en")
+            ]
+            firm_paths = [firm_path.rsplit("/", 1)[0] + "/" + i["uscc"] for i in items[:16]]
+        timed = {"clients": k, "requests": n, "expect": 200, "server_pid": served.pid}
+        home = load_test(base, "/ui", cookie, **timed)
+        api = load_test(base, api_paths, api_key, **timed)
+        shortlist = load_test(base, shortlist_paths, cookie, **timed)
+        firm = load_test(base, firm_paths, cookie, **timed)
     assets = len(css.content) + len(script.content)
     print(
-        f"database: {args.database}; uvicorn workers: {args.workers}; {args.clients} clients; "
-        f"{args.requests} requests each; SYNTHETIC demo firms"
+        f"database: {args.database}; uvicorn workers: {args.workers}; {k} clients; "
+        f"{n} requests each; SYNTHETIC demo firms; "
+        + ("every answer built afresh (--uncached)" if args.uncached else "rendered pages cached")
     )
+    baselines = {"/ui": home, "API": api}
+    print(_line("start page /ui", home, {}))
+    print(_line("API shortlist (100)", api, {"/ui": home}))
     rows = first.text.count("<tr class=")
     print(
-        f"shortlist page ({rows} rows) {shortlist['rps']:7.0f} req/s  p50 "
-        f"{shortlist['p50_ms']:6.1f} ms  p99 {shortlist['p99_ms']:6.1f} ms  "
-        f"{len(first.content) / 1024:6.1f} KB (+{assets / 1024:.1f} KB assets)"
+        _line(f"shortlist page ({rows})", shortlist, baselines)
+        + f"  {len(first.content) / 1024:.1f} KB (+{assets / 1024:.1f} KB assets)"
     )
+    print(_line("firm page", firm, baselines) + f"  {len(firm_page.content) / 1024:.1f} KB")
     print(
-        f"firm page              {firm['rps']:7.0f} req/s  p50 {firm['p50_ms']:6.1f} ms  "
-        f"p99 {firm['p99_ms']:6.1f} ms  {len(firm_page.content) / 1024:6.1f} KB"
+        "first render per viewer (" + ", ".join(_VIEWERS) + "): shortlist "
+        + " ".join(f"{ms:.0f}" for ms in cold_shortlist) + " ms; firm "
+        + " ".join(f"{ms:.0f}" for ms in cold_firm) + " ms"
     )
     print("targets: p99 < 100 ms with a worker per core; each page < 300 KB")
     return 0

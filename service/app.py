@@ -38,6 +38,7 @@ from service.request_context import RequestContextMiddleware, configure_logging
 from service.reviewers.views import router as reviewers_router
 from service.rounds.views import router as rounds_router
 from service.schemes.views import router as schemes_router
+from service.selection.explained import ExplanationCache
 from service.selection.rendered import RenderedCache
 from service.selection.routers import ROUTERS as SELECTION_ROUTERS
 from service.settings import Settings, get_settings
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
 
     app.state.metrics = Metrics(webhook_queue_depth=webhook_queue_depth)
     app.state.metrics_server = None  # metrics.MetricsServer while the metrics port is served
+    app.state.explanations = ExplanationCache()
     app.state.declared_query = {}  # route id → its query parameter names (service.params)
     app.state.objection_limiter = RateLimiter(
         limit=settings.objection_rate_limit, window_seconds=settings.objection_rate_window_seconds

@@ -14,23 +14,27 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 import scoring
+from schemas.notice import NoticeIn
 from scoring.vocabulary import FILING_FIELDS
 from service import intake
 from service.access import rule_for
 from service.errors import NotFound, ValidationFailed
 from service.firms import service as firms_service
 from service.keys import Principal
-from service.models import SelectionRound, StoredScheme
+from service.models import SelectionRound, StoredScheme, utcnow
 from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import nominations as selection_nominations
 from service.selection import rated
+from service.selection.explained import ExplanationCache
 from service.selection.kpis import service as kpis_service
 from service.selection.notice import service as notice_service
 from service.selection.progress import service as progress_service
+from service.selection.publication import service as publication_service
 from service.selection.runs import service as runs_service
 from service.selection.shortlists import service as shortlists_service
 from service.selection.transitions import service as transitions_service
+from service.settings import Settings
 
 __all__ = [
     "COHORTS",
@@ -39,6 +43,7 @@ __all__ = [
     "FirmView",
     "RoundPanel",
     "ShortlistView",
+    "Step",
     "dashboard",
     "decision_summary",
     "file_headers",
@@ -46,6 +51,7 @@ __all__ = [
     "firm_views",
     "round_panel",
     "shortlist_view",
+    "take_step",
     "unit_of",
 ]
 
@@ -111,7 +117,12 @@ class Dashboard:
 
 
 def dashboard(
-    session: Session, principal: Principal, *, round_id: int, usd_cny: float
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    usd_cny: float,
+    explained: ExplanationCache | None = None,
 ) -> Dashboard:
     """The round dashboard: counts per cohort, each latest run, decisions against capacity."""
     selection_round = rounds_service.get_or_raise(session, round_id)
@@ -127,7 +138,7 @@ def dashboard(
         decisions: Counter[str] = Counter()
         if run is not None:
             listed = shortlists_service.read(
-                session, principal, round_id=round_id, cohort=cohort
+                session, principal, round_id=round_id, cohort=cohort, explained=explained
             )
             decisions = Counter(item["decision"] or "undecided" for item in listed.items)
         capacity = int(selection_round.capacities.get(cohort, 100))
@@ -203,6 +214,34 @@ def round_panel(session: Session, principal: Principal, *, round_id: int) -> Rou
     return RoundPanel(progress=progress, objections=objections)
 
 
+Step = Literal["notice", "publish"]
+
+
+def take_step(
+    session: Session, principal: Principal, *, round_id: int, step: Step, settings: Settings
+) -> None:
+    """Open a decided round's public notice for the default number of days, or publish a round
+    whose notice has ended with the default validity from today."""
+    if step == "notice":
+        notice_service.open_notice(
+            session,
+            principal,
+            round_id=round_id,
+            data=NoticeIn(),
+            today=utcnow().date(),
+            default_days=settings.notice_days,
+        )
+    else:
+        publication_service.publish(
+            session,
+            principal,
+            round_id=round_id,
+            valid_from=None,
+            validity_years=None,
+            usd_cny=settings.usd_cny,
+        )
+
+
 def _scaled(value: float | None, full: float, width: float) -> float:
     """``value / full`` of ``width``, clipped to [0, width] (0 for a missing value)."""
     if value is None or full <= 0:
@@ -262,10 +301,13 @@ def shortlist_view(
     decision: str,
     flagged: bool,
     all_rows: bool,
+    explained: ExplanationCache | None = None,
 ) -> ShortlistView:
     """The shortlist as the API reads it, sorted and filtered for the page; unless ``all_rows``,
     the rows within the places and the next ``BELOW_LINE_ROWS`` of each other section."""
-    listed = shortlists_service.read(session, principal, round_id=round_id, cohort=cohort)
+    listed = shortlists_service.read(
+        session, principal, round_id=round_id, cohort=cohort, explained=explained
+    )
     scheme = _scheme_of(session, listed.run.scheme_pk)
     full = _max_total(listed.items[0]["explanation"]) if listed.items else 100.0
     rows = []
@@ -358,11 +400,17 @@ def _groups(item: dict[str, Any], scheme: scoring.Scheme) -> list[dict[str, Any]
 
 
 def firm_views(
-    session: Session, principal: Principal, *, round_id: int, cohort: str, usccs: list[str]
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    usccs: list[str],
+    explained: ExplanationCache | None = None,
 ) -> list[FirmView]:
     """The explanations of ``usccs`` (in that order) from the shortlist the API serves."""
     listed = shortlists_service.read(
-        session, principal, round_id=round_id, cohort=cohort, usccs=usccs
+        session, principal, round_id=round_id, cohort=cohort, usccs=usccs, explained=explained
     )
     by_uscc = {item["uscc"]: item for item in listed.items}
     unknown = [u for u in usccs if u not in by_uscc]
@@ -394,10 +442,19 @@ def firm_views(
 
 
 def firm_view(
-    session: Session, principal: Principal, *, round_id: int, cohort: str, uscc: str
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    uscc: str,
+    explained: ExplanationCache | None = None,
 ) -> FirmView:
     """One firm's explanation page."""
-    return firm_views(session, principal, round_id=round_id, cohort=cohort, usccs=[uscc])[0]
+    views = firm_views(
+        session, principal, round_id=round_id, cohort=cohort, usccs=[uscc], explained=explained
+    )
+    return views[0]
 
 
 Outcome = Literal["select", "waitlist", "reject"]

@@ -7,32 +7,32 @@ with the caller taken from the session cookie. Every POST passes ``require_csrf`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Path, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from schemas.notice import NoticeIn
 from schemas.rounds import RoundIn
 from schemas.selection import DecisionIn, RatingIn, ScoreRunIn
-from service.deps import PrincipalDep, SessionDep
+from service.deps import PrincipalDep, SessionDep, run_read
 from service.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed, for_status
 from service.growth import service as growth_service
-from service.keys import authenticate
-from service.models import utcnow
+from service.keys import Principal, authenticate
 from service.nominations.submission import CandidateUpload, submit_candidate_list
 from service.pages import service
 from service.pages import session as page_session
 from service.pages.rendering import cached_page, language, page, secure_cookies
 from service.params import CohortPath, IdPath
 from service.rounds import service as rounds_service
+from service.selection import explained
 from service.selection.decisions import service as decisions_service
-from service.selection.notice import service as notice_service
+from service.selection.explained import ExplanationCache
 from service.selection.progress import service as progress_service
-from service.selection.publication import service as publication_service
 from service.selection.rendered import cache_for
 from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
@@ -166,7 +166,11 @@ def round_dashboard(
 ) -> Response:
     """A round's dashboard."""
     view = service.dashboard(
-        session, principal, round_id=round_id, usd_cny=request.app.state.settings.usd_cny
+        session,
+        principal,
+        round_id=round_id,
+        usd_cny=request.app.state.settings.usd_cny,
+        explained=explained.cache_for(request.app.state),
     )
     panel = service.round_panel(session, principal, round_id=round_id)
     return page(request, "dashboard.html", view=view, panel=panel)
@@ -188,33 +192,14 @@ def move_round(
 
 
 @router.post("/ui/rounds/{round_id}/notice")
-def open_notice(
-    request: Request, round_id: IdPath, session: SessionDep, principal: PrincipalDep
-) -> Response:
-    """Open the decided round's public notice for the default number of days."""
-    notice_service.open_notice(
-        session,
-        principal,
-        round_id=round_id,
-        data=NoticeIn(),
-        today=utcnow().date(),
-        default_days=request.app.state.settings.notice_days,
-    )
-    return _see_other(f"/ui/rounds/{round_id}")
-
-
 @router.post("/ui/rounds/{round_id}/publish")
-def publish(
+def take_step(
     request: Request, round_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> Response:
-    """Publish the decided round with the default validity (from today)."""
-    publication_service.publish(
-        session,
-        principal,
-        round_id=round_id,
-        valid_from=None,
-        validity_years=None,
-        usd_cny=request.app.state.settings.usd_cny,
+    """The admin's one-click step on a round, named by the path: open its notice, or publish it."""
+    step: service.Step = "publish" if request.url.path.endswith("/publish") else "notice"
+    service.take_step(
+        session, principal, round_id=round_id, step=step, settings=request.app.state.settings
     )
     return _see_other(f"/ui/rounds/{round_id}")
 
@@ -239,12 +224,40 @@ def score(
     return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist")
 
 
+async def _shortlist_page(
+    request: Request,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    key: tuple[str, ...],
+    template: str,
+    build: Callable[[Session, ExplanationCache], dict[str, Any]],
+) -> Response:
+    """A page over the cohort's shortlist, rebuilt only when the run, ratings, decisions or the
+    viewer's conflicts and assignments change (read on every request), in one thread hop."""
+
+    def read(session: Session) -> Response:
+        version = shortlists_service.shortlist_version(
+            session, principal, round_id=round_id, cohort=cohort
+        )
+        state = request.app.state
+        return cached_page(
+            request,
+            cache_for(state),
+            (version, principal.key_id, round_id, cohort, *key),
+            template,
+            lambda: build(session, explained.cache_for(state)),
+        )
+
+    return await run_read(request, read)
+
+
 @router.get("/ui/rounds/{round_id}/cohorts/{cohort}/shortlist")
-def shortlist(
+async def shortlist(
     request: Request,
     round_id: IdPath,
     cohort: CohortPath,
-    session: SessionDep,
     principal: PrincipalDep,
     sort: str = "position",
     order: str = "asc",
@@ -259,13 +272,8 @@ def shortlist(
             f"sort must be one of {', '.join(service.SORT_KEYS)}.",
             errors=[{"loc": ["query", "sort"], "message": "unknown key"}],
         )
-    version = shortlists_service.shortlist_version(
-        session, principal, round_id=round_id, cohort=cohort
-    )
-    # The whole query: the page shows it back (filters, the language link).
-    key = (version, principal.key_id, round_id, cohort, request.url.query)
 
-    def build() -> dict[str, Any]:
+    def build(session: Session, kept: ExplanationCache) -> dict[str, Any]:
         view = service.shortlist_view(
             session,
             principal,
@@ -277,6 +285,7 @@ def shortlist(
             decision=decision,
             flagged=flagged,
             all_rows=rows == "all",
+            explained=kept,
         )
         return {
             "view": view,
@@ -286,8 +295,16 @@ def shortlist(
             "flagged": flagged,
         }
 
-    # Rebuilt only when the shortlist's run, ratings, decisions or the viewer's conflicts change.
-    return cached_page(request, cache_for(request.app.state), key, "shortlist.html", build)
+    # The whole query is in the key: the page shows it back (filters, the language link).
+    return await _shortlist_page(
+        request,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        key=(request.url.query,),
+        template="shortlist.html",
+        build=build,
+    )
 
 
 def _uscc(value: str) -> str:
@@ -297,22 +314,20 @@ def _uscc(value: str) -> str:
 
 
 @router.get("/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}")
-def firm(
+async def firm(
     request: Request,
     round_id: IdPath,
     cohort: CohortPath,
     uscc: str,
-    session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
     """One firm's explanation with its chart, ratings and (for a reviewer) the rating form."""
-    version = shortlists_service.shortlist_version(
-        session, principal, round_id=round_id, cohort=cohort
-    )
-    key = (version, principal.key_id, round_id, cohort, _uscc(uscc), request.url.query)
+    _uscc(uscc)
 
-    def build() -> dict[str, Any]:
-        view = service.firm_view(session, principal, round_id=round_id, cohort=cohort, uscc=uscc)
+    def build(session: Session, kept: ExplanationCache) -> dict[str, Any]:
+        view = service.firm_view(
+            session, principal, round_id=round_id, cohort=cohort, uscc=uscc, explained=kept
+        )
         return {
             "view": view,
             "round_id": round_id,
@@ -320,7 +335,15 @@ def firm(
             "done": request.query_params.get("done"),
         }
 
-    return cached_page(request, cache_for(request.app.state), key, "firm.html", build)
+    return await _shortlist_page(
+        request,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        key=(uscc, request.url.query),
+        template="firm.html",
+        build=build,
+    )
 
 
 @router.get("/ui/growth-models/{model_id}")
@@ -375,7 +398,10 @@ def compare(
             "Compare two to four firms.",
             errors=[{"loc": ["query", "uscc"], "message": "2 to 4 firms"}],
         )
-    views = service.firm_views(session, principal, round_id=round_id, cohort=cohort, usccs=usccs)
+    kept = explained.cache_for(request.app.state)
+    views = service.firm_views(
+        session, principal, round_id=round_id, cohort=cohort, usccs=usccs, explained=kept
+    )
     return page(request, "compare.html", views=views, round_id=round_id, cohort=cohort)
 
 

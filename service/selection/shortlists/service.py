@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import Integer, Select, String, bindparam, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from service.errors import NotFound, ValidationFailed
 from service.growth import service as growth_service
@@ -35,6 +35,7 @@ from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import rated
 from service.selection.assignments import service as assignments_service
+from service.selection.explained import ExplanationCache
 from service.selection.rendered import Rendered, RenderedCache, render
 from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
@@ -145,29 +146,31 @@ def read(
     page: PageParams | None = None,
     compare: str | None = None,
     usccs: Collection[str] | None = None,
+    explained: ExplanationCache | None = None,
 ) -> Shortlist:
     """Rows of the latest run in shortlist order (one page, or all without ``page``; only
-    ``usccs``, when given), narrowed for a reviewer (module docstring)."""
+    ``usccs``, when given), narrowed for a reviewer (module docstring); the explanations from
+    ``explained`` when given (decoded once per run), else read with the rows."""
     rounds_service.get_or_raise(session, round_id)
     run = runs_service.latest(session, round_id=round_id, cohort=cohort)
     if run is None:
         raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
     query = _query(run.id, eligible_only=eligible_only, sector=sector)
+    explanations = explained.of_run(session, run.id) if explained is not None else None
+    if explanations is not None:
+        query = query.options(defer(ScoreResultRow.explanation, raiseload=True))
     hidden = reviews_service.conflicted_usccs(
         session, round_id=round_id, reviewer_id=principal.reviewer_id
     )
     unseen = _Hidden.of([])
     if hidden:
         query = query.where(ScoreResultRow.uscc.not_in(sorted(hidden)))
+        of_hidden = select(
+            ScoreResultRow.position if explanations is not None else ScoreResultRow.explanation
+        ).where(ScoreResultRow.run_id == run.id, ScoreResultRow.uscc.in_(sorted(hidden)))
+        found = list(session.scalars(of_hidden))
         unseen = _Hidden.of(
-            list(
-                session.scalars(
-                    select(ScoreResultRow.explanation).where(
-                        ScoreResultRow.run_id == run.id,
-                        ScoreResultRow.uscc.in_(sorted(hidden)),
-                    )
-                )
-            )
+            [explanations[p] for p in found] if explanations is not None else found
         )
     assigned = (
         assignments_service.assigned_nomination_ids(
@@ -213,7 +216,9 @@ def read(
     for result, name, name_en, firm_sector, outcome in rows:
         shown = assigned is None or result.nomination_id in assigned
         reviews = summaries.get(result.uscc, {}) if shown else {}
-        explanation = unseen.explanation(result.explanation)
+        explanation = unseen.explanation(
+            explanations[result.position] if explanations is not None else result.explanation
+        )
         items.append(
             {
                 "nomination_id": result.nomination_id,
@@ -317,6 +322,7 @@ def render_page(
     sector: str | None,
     page: PageParams,
     compare: str | None = None,
+    explained: ExplanationCache | None = None,
 ) -> Rendered:
     """A JSON page of the shortlist, rebuilt only when its run, the viewer's conflicts, or the
     round's ratings or decisions changed (each read from the database on every request)."""
@@ -343,6 +349,7 @@ def render_page(
         sector=sector,
         page=page,
         compare=compare,
+        explained=explained,
     )
     rendered = render(
         {

@@ -12,6 +12,7 @@ from schemas.selection import ShortlistPage
 from service.deps import PrincipalDep, run_read
 from service.pagination import PageDep
 from service.params import CohortPath, IdPath, IfNoneMatch
+from service.selection import explained
 from service.selection.rendered import cache_for
 from service.selection.responses import conditional_response
 from service.selection.shortlists import export, service
@@ -77,5 +78,6 @@ async def get_shortlist(
         sector=sector,
         page=page,
         compare=compare,
+        explained=explained.cache_for(request.app.state),
     )
     return conditional_response(rendered, request, if_none_match, "private, no-cache")

@@ -1,0 +1,62 @@
+"""The explanations kept per run: a shortlist read through them equals one read from the rows,
+whoever reads (a conflicted, assigned reviewer included), and only the bound of rows is kept."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from service.keys import authenticate
+from service.selection.explained import ExplanationCache
+from service.selection.shortlists import service as shortlists_service
+from tests.service.selection.builders import Headers, assign_cohort, score, scored_round, shortlist
+
+
+def test_a_read_through_the_cache_equals_a_read_from_the_rows(
+    client: TestClient, as_role: Headers, app: FastAPI
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=12)
+    assign_cohort(client, as_role, round_id, "seed")
+    reviewer = as_role("reviewer")
+    first = next(i for i in shortlist(client, as_role("chair"), round_id, "seed")["items"]
+                 if i["rank"] == 1)
+    declared = client.post(f"/v1/rounds/{round_id}/nominations/{first['nomination_id']}/"
+                           "conflicts", json={"reason": "shareholder"}, headers=reviewer)
+    assert declared.status_code == 201, declared.text
+    cache = ExplanationCache()
+    with app.state.read_sessions() as session:
+        for headers in (reviewer, as_role("chair")):
+            principal = authenticate(session, headers["X-API-Key"])
+            assert principal is not None
+            for usccs in (None, [first["uscc"]]):
+                plain = shortlists_service.read(
+                    session, principal, round_id=round_id, cohort="seed", usccs=usccs,
+                    compare="topsis")
+                cached = shortlists_service.read(
+                    session, principal, round_id=round_id, cohort="seed", usccs=usccs,
+                    compare="topsis", explained=cache)
+                assert cached.items == plain.items
+                if principal.role == "reviewer":  # the conflicted firm stays hidden, no gap
+                    assert first["uscc"] not in {i["uscc"] for i in cached.items}
+                    ranks = sorted(i["rank"] for i in cached.items if i["rank"] is not None)
+                    assert ranks == list(range(1, len(ranks) + 1))
+
+
+def test_the_cache_keeps_at_most_its_bound_of_rows(
+    client: TestClient, as_role: Headers, app: FastAPI
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=4)
+    runs = [score(client, as_role, round_id, "seed")["id"] for _ in range(2)]
+    cache = ExplanationCache(max_rows=7)  # one run of four rows, not two
+    with app.state.read_sessions() as session:
+        kept = cache.of_run(session, runs[0])
+        assert len(kept) == 4
+        assert cache.of_run(session, runs[0]) is kept  # decoded once
+        cache.of_run(session, runs[1])
+        again = cache.of_run(session, runs[0])  # evicted by the second run, so read again
+        assert again is not kept
+        assert again == kept
+        small = ExplanationCache(max_rows=2)  # a run over the bound is kept alone, not refused
+        alone = small.of_run(session, runs[1])
+        assert len(alone) == 4
+        assert small.of_run(session, runs[1]) is alone
