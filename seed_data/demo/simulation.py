@@ -379,14 +379,13 @@ def _history_shift(
 
 
 def _history(
-    seed: int, codes: Sequence[str], t: _Traits, log_revenue_first: FloatArray
+    rng: np.random.Generator, codes: Sequence[str], t: _Traits, log_revenue_first: FloatArray
 ) -> pd.DataFrame:
     """Filings of HISTORY_YEARS, anchored backwards on the first fiscal year's full revenue.
 
     Drawn from a stream of their own (``HISTORY_STREAM``), after everything else, so the firms
     and the FISCAL_YEARS figures are exactly what they were before the history existed.
     """
-    rng = np.random.default_rng([seed, HISTORY_STREAM])
     years = (*HISTORY_YEARS, FISCAL_YEARS[0])
     anchored = replace(t, log_revenue=log_revenue_first)
     figures, filed = _simulate_filings(rng, anchored, years, _history_shift(rng, t, years))
@@ -560,8 +559,13 @@ def _profile_columns(
     }
 
 
-def generate(seed: int = DEFAULT_SEED, n_firms: int = 1500) -> DemoData:
-    """Generate the synthetic demo data set; the same seed gives the same frames, bit for bit."""
+def generate(
+    seed: int = DEFAULT_SEED, n_firms: int = 1500, *, history_stream: int = HISTORY_STREAM
+) -> DemoData:
+    """Generate the synthetic demo data set; the same seed gives the same frames, bit for bit.
+
+    The earlier years come from the generator seeded with (seed, history_stream).
+    """
     if n_firms < 3:
         raise ValueError(f"n_firms must be at least 3 (one per stage), got {n_firms}")
     if n_firms > MAX_SERIALS:
@@ -585,7 +589,8 @@ def generate(seed: int = DEFAULT_SEED, n_firms: int = 1500) -> DemoData:
     figures, filed = _simulate_filings(rng, traits, FISCAL_YEARS)
     filings = _filings_frame(codes, FISCAL_YEARS, figures, filed)
     funding = _funding_rounds(rng, codes, traits, listed, unicorn)
-    history = _history(seed, codes, traits, figures["log_full_revenue"][:, 0])
+    history = _history(np.random.default_rng([seed, history_stream]), codes, traits,
+                       figures["log_full_revenue"][:, 0])
     filings = pd.concat([history, filings], ignore_index=True)
     firms = pd.DataFrame(
         {

@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from scoring.growth import train_panel_model
+from scoring.growth import train_registry_model
 from seed_data.demo import load
 from service.access import Role
 from service.growth import service as growth_service
@@ -19,8 +19,8 @@ def test_a_run_records_the_growth_model_its_scheme_enables(
     client: TestClient, as_role: Headers, app: FastAPI
 ) -> None:
     demo = load()
-    trained = train_panel_model(demo.firms, demo.filings, demo.funding_rounds,
-                                as_of_years=[2022], trained_on=dt.date(2026, 1, 1),
+    trained = train_registry_model(demo.firms, demo.filings, demo.funding_rounds,
+                                as_of_years=[2021, 2022], trained_on=dt.date(2026, 1, 1),
                                 kind="logistic")
     with app.state.write_sessions.begin() as session:
         model_id = growth_service.store(
