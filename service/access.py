@@ -56,6 +56,8 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/v1/schemes/{scheme_id}/evaluate"): STAFF,
     # growth models
     ("GET", "/v1/growth-models"): ADMIN_ONLY,
+    ("POST", "/v1/growth-models"): ADMIN_ONLY,
+    ("GET", "/v1/growth-models/jobs/{job_id}"): ADMIN_ONLY,
     ("POST", "/v1/growth-models/{model_id}/activate"): ADMIN_ONLY,
     # administration
     ("GET", "/v1/audit"): ADMIN_ONLY,
