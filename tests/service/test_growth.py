@@ -36,6 +36,7 @@ def _panel_model() -> TrainedModel:
         as_of_years=[2021, 2022],
         trained_on=dt.date(2026, 1, 1),
         kind="logistic",
+        synthetic=True,
     )
 
 
