@@ -14,6 +14,8 @@ import seed_data.demo
 from service import demo
 from service.growth.jobs import service as jobs
 from service.models import GrowthTrainingJob, utcnow
+from service.settings import Settings
+from tests.scoring.growth.builders import FIXTURES
 
 Headers = Callable[[str], dict[str, str]]
 
@@ -69,6 +71,29 @@ def test_a_job_that_cannot_train_fails_with_a_problem(
     assert job["model_id"] is None
     assert job["error"]["status"] == 422
     assert "filings" in job["error"]["detail"]
+
+
+def test_a_crunchbase_job_trains_on_the_configured_export(
+    make_app: Callable[..., FastAPI], app_settings: Settings, as_role: Headers
+) -> None:
+    configured = make_app(app_settings.model_copy(update={"growth_crunchbase_dir": FIXTURES}))
+    with TestClient(configured) as client:
+        started = client.post(
+            "/v1/growth-models",
+            json={"source": "crunchbase-2013", "kind": "logistic"},
+            headers=as_role("admin"),
+        )
+        assert started.status_code == 202, started.text
+        job = client.get(started.headers["location"], headers=as_role("admin")).json()
+        assert job["state"] == "succeeded", job
+        assert job["label"] == "series-b-3y"
+        models = client.get("/v1/growth-models", headers=as_role("admin")).json()
+    card = next(m for m in models if m["id"] == job["model_id"])["card"]
+    assert card["source"] == "crunchbase-2013"
+    assert card["backtest"]["test_years"] == [2009, 2010]
+    assert card["backtest"]["amount_only_baseline"] == {
+        key: card["backtest"]["baseline"][key] for key in ("auc", "brier", "precision_at_100")
+    }
 
 
 def test_bad_requests_are_refused_before_any_job(client: TestClient, as_role: Headers) -> None:
