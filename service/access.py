@@ -58,6 +58,8 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/growth-models"): ADMIN_ONLY,
     # A card is what the shortlist and the explanation link to: every shortlist reader reads it.
     ("GET", "/v1/growth-models/{model_id}"): STAFF,
+    ("POST", "/v1/growth-models"): ADMIN_ONLY,
+    ("GET", "/v1/growth-models/jobs/{job_id}"): ADMIN_ONLY,
     ("POST", "/v1/growth-models/{model_id}/activate"): ADMIN_ONLY,
     # administration
     ("GET", "/v1/audit"): ADMIN_ONLY,

@@ -22,6 +22,8 @@ from service.db import create_db_engine, create_sessionmaker
 from service.deps import authorize
 from service.docs import install_docs
 from service.firms.views import router as firms_router
+from service.growth.jobs import service as growth_jobs
+from service.growth.jobs.views import router as growth_jobs_router
 from service.growth.views import router as growth_router
 from service.keys import PrincipalCache
 from service.limiter import RateLimiter
@@ -93,6 +95,10 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
             _app.state.metrics_server = metrics.serve(
                 _app.state.metrics, host=settings.metrics_host, port=settings.metrics_port
             )
+        # Training jobs of a process that is gone would otherwise read as running forever.
+        growth_jobs.sweep_interrupted(
+            _app.state.write_sessions, stale_seconds=settings.growth_job_stale_seconds
+        )
         yield
         if _app.state.metrics_server is not None:
             _app.state.metrics_server.stop()
@@ -153,6 +159,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.include_router(rounds_router)
     app.include_router(nominations_router)
     app.include_router(schemes_router)
+    app.include_router(growth_jobs_router)
     app.include_router(growth_router)
     app.include_router(admin_router)
     app.include_router(reviewers_router)

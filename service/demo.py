@@ -1,6 +1,7 @@
 """Load the SYNTHETIC demo data: firms, filings, funding rounds, an open demo round with a
 panel of reviewer profiles assigned to its nominations, and a past round published after its
-public notice (``demo_notice``).
+public notice (``demo_notice``); ``train_demo_model`` then trains the growth model on those
+records (the registry source), backtests it and activates it.
 
 The demo round's nominations go through the real intake path (a CSV in the column contract),
 so ``make run`` shows a stored batch exactly as an officer's upload would leave it; the
@@ -18,27 +19,33 @@ from sqlalchemy.orm import Session
 
 import seed_data.schemes
 from schemas.reviewers import AssignRequest, ReviewerIn
+from scoring.growth import Progress
+from scoring.growth.registry import REGISTRY_LABEL, REGISTRY_SOURCE
 from scoring.vocabulary import COHORTS, FILING_FIELDS, SECTORS
 from seed_data.demo import DemoData, candidate_rows, load
 from service import demo_notice
 from service.access import Role
 from service.firms import service as firms_service
 from service.firms.service import FIGURES, PROFILE_FIELDS
+from service.growth import service as growth_service
 from service.keys import Principal
-from service.models import Reviewer, SelectionRound, utcnow
+from service.models import GrowthModel, Reviewer, SelectionRound, utcnow
 from service.nominations import service as nominations_service
 from service.reviewers import service as reviewers_service
 from service.schemes import service as schemes_service
 from service.selection.assignments import service as assignments_service
 from service.settings import Settings
 
-__all__ = ["DEMO_REVIEWER_PREFIX", "DEMO_ROUND_NAME", "load_demo"]
+__all__ = ["DEMO_MODEL_KIND", "DEMO_REVIEWER_PREFIX", "DEMO_ROUND_NAME", "load_demo",
+           "train_demo_model"]
 
 DEMO_ROUND_NAME = "Demo round 2026 (SYNTHETIC data)"
 DEMO_REVIEWER_PREFIX = "Demo reviewer"
 _DEMO_PANEL = 12
 _REVIEWERS_PER_NOMINATION = 3
 _PRINCIPAL = Principal(key_id=None, label="cli:seed-demo", role=Role.ADMIN)
+# The logistic kind: the demo's model trains in seconds, not minutes (``make run`` waits for it).
+DEMO_MODEL_KIND = "logistic"
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
@@ -85,6 +92,31 @@ def load_demo(
             session, _PRINCIPAL, data, usd_cny=Settings.model_fields["usd_cny"].default
         )
     return summary
+
+
+def train_demo_model(
+    session: Session, *, trained_on: dt.date, progress: Progress | None = None
+) -> str | None:
+    """Once (while no registry model is stored): backtest and train a growth model on the
+    stored SYNTHETIC records, store it and activate it; its id, or None when one exists."""
+    existing = session.scalars(
+        select(GrowthModel.id).where(GrowthModel.source == REGISTRY_SOURCE).limit(1)
+    ).first()
+    if existing is not None:
+        return None
+    trained = growth_service.train_with_backtest(
+        REGISTRY_SOURCE,
+        label=REGISTRY_LABEL,
+        kind=DEMO_MODEL_KIND,
+        trained_on=trained_on,
+        registry=growth_service.load_registry(session),
+        progress=progress,
+    )
+    model = growth_service.store(
+        session, _PRINCIPAL, trained=trained, label="demo: registry model (SYNTHETIC data)"
+    )
+    growth_service.activate(session, _PRINCIPAL, model_id=model.id)
+    return model.id
 
 
 def _demo_panel(session: Session, data: DemoData) -> int:

@@ -39,6 +39,7 @@ __all__ = [
     "Firm",
     "FundingRound",
     "GrowthModel",
+    "GrowthTrainingJob",
     "IdempotencyRecord",
     "Nomination",
     "NominationBatch",
@@ -407,6 +408,36 @@ class GrowthModel(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class GrowthTrainingJob(Base):
+    """A growth model trained in the background: its request, state, progress and outcome.
+
+    ``runner`` names the process running it (host:pid:token) and ``heartbeat_at`` is written
+    at each progress report, so a job whose process is gone reads as failed, not running.
+    """
+
+    __tablename__ = "growth_training_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(80))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), index=True)  # queued, running, succeeded, failed
+    stage: Mapped[str] = mapped_column(String(200))
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    messages: Mapped[list[Any]] = mapped_column(JSON)
+    model_id: Mapped[str | None] = mapped_column(
+        ForeignKey("growth_models.id", ondelete="SET NULL")
+    )
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    runner: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(200))
+    key_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 # -- selection: score runs, reviews, decisions, published membership (issue 4) ---------------

@@ -94,6 +94,7 @@ _EXAMPLES: dict[str, Any] = {
         "listed": True,
     },
     "FilingIn": {"revenue": 2634719376, "rd_expense": 233570766, "employees": 3364},
+    "TrainingRequest": {"source": "registry", "kind": "auto", "name": "registry model 2026"},
     "WebhookIn": {
         "url": "https://tracker.example.org/hooks/cohorts",
         "event_types": ["membership.added"],

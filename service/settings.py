@@ -90,6 +90,15 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Non-global networks webhooks may reach anyway, e.g. ['127.0.0.0/8'].",
     )
+    growth_crunchbase_dir: Path | None = Field(
+        default=None,
+        description="The Crunchbase 2013 export's folder, for API training jobs on that source.",
+    )
+    growth_job_stale_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="A training job with no progress report for this long reads as interrupted.",
+    )
 
 
 @lru_cache(maxsize=1)

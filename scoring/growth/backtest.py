@@ -21,8 +21,9 @@ told apart from a perfect one.
 The rolling origin repeats the backtest with each year as the one test year after its own
 training and validation years, and reports every metric's mean, standard deviation and range.
 The baseline is a calibrated logistic model on the first round's amount alone
-(``log_amount``, ``amount_missing``); the base-rate predictor forecasts the test base rate for
-every firm, so ``base_rate_brier`` = b(1 − b).
+(``log_amount``, ``amount_missing``; another source passes its own ``features`` and
+``baseline_features``, e.g. the registry's recent growth); the base-rate predictor forecasts
+the test base rate for every firm, so ``base_rate_brier`` = b(1 − b).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from scoring.growth.metrics import (
     score_predictions,
 )
 from scoring.growth.model import KINDS, GrowthClassifier
+from scoring.growth.progress import Progress, report, within
 
 __all__ = [
     "BASELINE_FEATURES",
@@ -99,41 +101,49 @@ def _usable(cohort: pd.DataFrame, what: str) -> None:
                          f"{cohort['label'].nunique()} outcome(s); need ≥ {_MIN_ROWS} and both")
 
 
+def _fitted_kinds(kind: str) -> tuple[str, ...]:
+    """The member kinds to fit: both for ``auto`` and ``blend``, else only the one asked for."""
+    return ("logistic", "gbm") if kind in ("auto", "blend") else (kind,)
+
+
 def _kind_probabilities(x_fit: pd.DataFrame, y_fit: np.ndarray, x_eval: pd.DataFrame,
-                        random_state: int) -> dict[str, np.ndarray]:
+                        random_state: int, kind: str = "auto") -> dict[str, np.ndarray]:
     """Positive-class probabilities of every kind; the blend reuses its two members' fits."""
-    proba = {kind: GrowthClassifier(kind, random_state=random_state).fit(x_fit, y_fit)
-             .predict_proba(x_eval)[:, 1] for kind in ("logistic", "gbm")}
-    # Same seed and folds, so these are exactly GrowthClassifier("blend")'s members.
-    proba["blend"] = (proba["logistic"] + proba["gbm"]) / 2
+    proba = {each: GrowthClassifier(each, random_state=random_state).fit(x_fit, y_fit)
+             .predict_proba(x_eval)[:, 1] for each in _fitted_kinds(kind)}
+    if len(proba) == 2:
+        # Same seed and folds, so these are exactly GrowthClassifier("blend")'s members.
+        proba["blend"] = (proba["logistic"] + proba["gbm"]) / 2
     return proba
 
 
-def _year_scores(train: pd.DataFrame, year: int, kinds: Sequence[str], random_state: int
-                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Outcomes of one training year and its scores by each kind fitted on the years before."""
+def _year_scores(train: pd.DataFrame, year: int, *, kind: str, features: Sequence[str],
+                 random_state: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Outcomes of one training year and its scores by each kind (or only ``kind``) fitted on
+    the years before."""
     years = train["as_of"].dt.year
     fit_part, valid_part = train[years < year], train[years == year]
     _usable(fit_part, f"the fitting years before validation year {year}")
     _usable(valid_part, f"validation year {year}")
-    x_fit, y_fit = _xy(fit_part, FEATURES)
-    x_val, y_val = _xy(valid_part, FEATURES)
-    if set(kinds) == {"logistic", "gbm", "blend"}:
-        return y_val, _kind_probabilities(x_fit, y_fit, x_val, random_state)
-    return y_val, {kind: GrowthClassifier(kind, random_state=random_state).fit(x_fit, y_fit)
-                   .predict_proba(x_val)[:, 1] for kind in kinds}
+    x_fit, y_fit = _xy(fit_part, tuple(features))
+    x_val, y_val = _xy(valid_part, tuple(features))
+    return y_val, _kind_probabilities(x_fit, y_fit, x_val, random_state, kind)
 
 
-def validation_scores(train: pd.DataFrame, *, random_state: int = 0
+def validation_scores(train: pd.DataFrame, *, random_state: int = 0,
+                      features: Sequence[str] = FEATURES, kind: str = "auto"
                       ) -> tuple[int, np.ndarray, dict[str, np.ndarray]]:
-    """Fit every kind on the years before the latest training year and score that year."""
+    """Fit every kind (or only ``kind``) on the years before the latest training year and
+    score that year."""
     last = int(train["as_of"].dt.year.max())
-    y_val, proba = _year_scores(train, last, KINDS, random_state)
+    y_val, proba = _year_scores(train, last, kind=kind, features=features,
+                                random_state=random_state)
     return last, y_val, proba
 
 
 def calibration_scores(train: pd.DataFrame, *, kind: str,
-                       validation: tuple[np.ndarray, np.ndarray], random_state: int = 0
+                       validation: tuple[np.ndarray, np.ndarray], random_state: int = 0,
+                       features: Sequence[str] = FEATURES
                        ) -> tuple[list[int], np.ndarray, np.ndarray]:
     """Pooled out-of-time outcomes and scores of ``kind`` on the training years but the first.
 
@@ -147,7 +157,8 @@ def calibration_scores(train: pd.DataFrame, *, kind: str,
     scores: list[np.ndarray] = []
     for year in years[1:-1]:
         try:
-            y_year, proba = _year_scores(train, year, [kind], random_state)
+            y_year, proba = _year_scores(train, year, kind=kind, features=features,
+                                         random_state=random_state)
         except ValueError:
             continue
         used.append(year)
@@ -160,10 +171,10 @@ def calibration_scores(train: pd.DataFrame, *, kind: str,
 
 
 def best_kind(y_val: np.ndarray, proba: dict[str, np.ndarray]) -> tuple[str, dict[str, float]]:
-    """Return the kind with the best validation ROC AUC, and every kind's AUC."""
+    """Return the kind with the best validation ROC AUC, and every fitted kind's AUC."""
     aucs = {kind: score_predictions(y_val, p)["auc"] for kind, p in proba.items()}
     # Ties go to the simpler model, in KINDS order.
-    return max(KINDS, key=lambda k: (aucs[k], -KINDS.index(k))), aucs
+    return max((k for k in KINDS if k in aucs), key=lambda k: (aucs[k], -KINDS.index(k))), aucs
 
 
 def select_kind(train: pd.DataFrame, *, random_state: int = 0) -> tuple[str, dict[str, float]]:
@@ -199,8 +210,11 @@ def _method_report(y: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
 
 def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
                     test_years: tuple[int, int], kind: str = "auto",
-                    calibration: str = "pooled", random_state: int = 0) -> dict[str, Any]:
-    """Train on first-round years train_from–train_until of a built cohort, test on test_years."""
+                    calibration: str = "pooled", random_state: int = 0,
+                    features: Sequence[str] = FEATURES,
+                    baseline_features: Sequence[str] = BASELINE_FEATURES,
+                    progress: Progress | None = None) -> dict[str, Any]:
+    """Train on as-of years train_from–train_until of a built cohort, test on test_years."""
     if kind != "auto" and kind not in KINDS:
         raise ValueError(f"kind must be 'auto' or one of {KINDS}, got {kind!r}")
     if calibration not in CALIBRATIONS:
@@ -211,19 +225,23 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
     _usable(train, f"training years {train_from}-{train_until}")
     _usable(test, f"test years {test_years[0]}-{test_years[1]}")
     # Only the training years reach model choice and calibration.
-    validation_year, y_val, val_proba = validation_scores(train, random_state=random_state)
+    report(progress, f"choosing the kind on validation year {train_until}", 0.0)
+    validation_year, y_val, val_proba = validation_scores(train, random_state=random_state,
+                                                          features=features, kind=kind)
     best, aucs = best_kind(y_val, val_proba)
     chosen = best if kind == "auto" else kind
     validation: dict[str, Any] = {"year": validation_year, "auc": aucs,
                                   "n": len(y_val), "base_rate": round(float(y_val.mean()), 4)}
-    x_train, y_train = _xy(train, FEATURES)
-    x_test, y_test = _xy(test, FEATURES)
-    proba = _kind_probabilities(x_train, y_train, x_test, random_state)
+    report(progress, f"fitting every kind on {train_from}-{train_until}", 0.4)
+    x_train, y_train = _xy(train, tuple(features))
+    x_test, y_test = _xy(test, tuple(features))
+    proba = _kind_probabilities(x_train, y_train, x_test, random_state, kind)
     per_kind = {each: score_predictions(y_test, p) for each, p in proba.items()}
     # The chosen kind's refit model, recalibrated on out-of-time scores of training years only.
     model = GrowthClassifier(chosen, random_state=random_state).fit(x_train, y_train)
     pooled_years, y_pooled, s_pooled = calibration_scores(
-        train, kind=chosen, validation=(y_val, val_proba[chosen]), random_state=random_state)
+        train, kind=chosen, validation=(y_val, val_proba[chosen]), random_state=random_state,
+        features=features)
     fitted_on = {"validation-year": ([validation_year], y_val, val_proba[chosen]),
                  "pooled": (pooled_years, y_pooled, s_pooled)}
     methods = {"none": proba[chosen]}
@@ -234,15 +252,17 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
     calibration_years, y_cal, s_cal = fitted_on[calibration]
     model.recalibrate(s_cal, y_cal)
     calibrated = model.predict_proba(x_test)[:, 1]
-    base_x_train, _ = _xy(train, BASELINE_FEATURES)
-    base_x_test, _ = _xy(test, BASELINE_FEATURES)
+    report(progress, "fitting the baseline", 0.9)
+    base_x_train, _ = _xy(train, tuple(baseline_features))
+    base_x_test, _ = _xy(test, tuple(baseline_features))
     baseline = GrowthClassifier("logistic", random_state=random_state).fit(base_x_train, y_train)
     baseline_metrics = score_predictions(y_test, baseline.predict_proba(base_x_test)[:, 1])
     base_rate = float(y_test.mean())
     chosen_metrics = score_predictions(y_test, calibrated)
-    report = calibration_report(y_test, proba[chosen], calibrated)
+    calib = calibration_report(y_test, proba[chosen], calibrated)
     compared = {name: _method_report(y_test, p) for name, p in methods.items()}
     floor = calibration_noise_floor(calibrated, random_state=random_state)
+    report(progress, f"tested on {test_years[0]}-{test_years[1]}", 1.0)
     return {
         "label": str(cohort.attrs.get("label", "")),
         "train_years": [train_from, train_until],
@@ -256,37 +276,39 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
         "auc": chosen_metrics["auc"],
         "brier": chosen_metrics["brier"],
         "precision_at_100": chosen_metrics["precision_at_100"],
-        "ece": report["ece_after"],
-        "ece_before_recalibration": report["ece_before"],
+        "ece": calib["ece_after"],
+        "ece_before_recalibration": calib["ece_before"],
         "baseline_auc": baseline_metrics["auc"],
         "baseline_brier": baseline_metrics["brier"],
         "baseline_precision_at_100": baseline_metrics["precision_at_100"],
+        "baseline_features": list(baseline_features),
         "base_rate_brier": round(base_rate * (1 - base_rate), 4),
         "per_kind": per_kind,
         "validation": validation,
         "recalibration": {k: round(v, 4) for k, v in model.recalibration_.items()},
         "calibration_method": f"platt-{calibration}",
         "calibration_years": calibration_years,
-        "calibration": report,
+        "calibration": calib,
         "calibration_methods": compared,
         "ece_validation_year_map": compared["platt-validation-year"]["ece"],
         "ece_noise_floor": floor["mean"],
         "ece_noise_floor_p10_p90": [floor["p10"], floor["p90"]],
-        "reliability": report["reliability_after"],
+        "reliability": calib["reliability_after"],
         "data_fingerprint": str(cohort.attrs.get("fingerprint", "")),
     }
 
 
 def backtest(data: CrunchbaseData, *, train_until: int, test_years: tuple[int, int],
              label: str = "series-b-3y", kind: str = "auto", train_from: int = 2005,
-             calibration: str = "pooled", random_state: int = 0) -> dict[str, Any]:
+             calibration: str = "pooled", random_state: int = 0,
+             progress: Progress | None = None) -> dict[str, Any]:
     """Backtest on the Crunchbase export on an honest time split (see module)."""
     check_split(train_from=train_from, train_until=train_until, test_years=test_years,
                 label=label, observed_until=data.observed_until)
     cohort = build_cohort(data, first_round_years=(train_from, test_years[1]), label=label)
     return backtest_cohort(cohort, train_from=train_from, train_until=train_until,
                            test_years=test_years, kind=kind, calibration=calibration,
-                           random_state=random_state)
+                           random_state=random_state, progress=progress)
 
 
 _SUMMARISED: Final = ("auc", "brier", "precision_at_100", "ece", "ece_before_recalibration",
@@ -302,13 +324,20 @@ def default_origins(*, train_from: int, label: str, observed_until: pd.Timestamp
 
 
 def rolling_origin(cohort: pd.DataFrame, *, origins: Sequence[int], train_from: int,
-                   kind: str = "auto", random_state: int = 0) -> dict[str, Any]:
+                   kind: str = "auto", random_state: int = 0,
+                   features: Sequence[str] = FEATURES,
+                   baseline_features: Sequence[str] = BASELINE_FEATURES,
+                   progress: Progress | None = None) -> dict[str, Any]:
     """Backtest each origin T (train train_from–T, test T + 1) and summarise every metric."""
     if not origins:
         raise ValueError("the rolling origin needs at least one origin year")
+    n = len(origins)
     splits = [backtest_cohort(cohort, train_from=train_from, train_until=origin,
                               test_years=(origin + 1, origin + 1), kind=kind,
-                              random_state=random_state) for origin in origins]
+                              random_state=random_state, features=features,
+                              baseline_features=baseline_features,
+                              progress=within(progress, i / n, (i + 1) / n))
+              for i, origin in enumerate(origins)]
     summary = {}
     for key in _SUMMARISED:
         values = np.array([split[key] for split in splits], dtype=float)
@@ -329,7 +358,7 @@ def rolling_origin(cohort: pd.DataFrame, *, origins: Sequence[int], train_from: 
 
 def rolling_backtest(data: CrunchbaseData, *, label: str = "series-b-3y", kind: str = "auto",
                      train_from: int = 2005, origins: Sequence[int] | None = None,
-                     random_state: int = 0) -> dict[str, Any]:
+                     random_state: int = 0, progress: Progress | None = None) -> dict[str, Any]:
     """Run ``rolling_origin`` on the Crunchbase export (default origins: ``default_origins``)."""
     chosen = list(origins) if origins is not None else default_origins(
         train_from=train_from, label=label, observed_until=data.observed_until)
@@ -338,4 +367,4 @@ def rolling_backtest(data: CrunchbaseData, *, label: str = "series-b-3y", kind: 
                     label=label, observed_until=data.observed_until)
     cohort = build_cohort(data, first_round_years=(train_from, max(chosen) + 1), label=label)
     return rolling_origin(cohort, origins=chosen, train_from=train_from, kind=kind,
-                          random_state=random_state)
+                          random_state=random_state, progress=progress)

@@ -28,6 +28,7 @@ import sklearn
 
 from scoring.growth import drift
 from scoring.growth.backtest import (
+    BASELINE_FEATURES,
     best_kind,
     calibration_report,
     calibration_scores,
@@ -35,6 +36,7 @@ from scoring.growth.backtest import (
 )
 from scoring.growth.crunchbase import FEATURES, CrunchbaseData, build_cohort
 from scoring.growth.model import KINDS, GrowthClassifier
+from scoring.growth.progress import Progress, report
 
 __all__ = [
     "CARD_SCHEMA",
@@ -46,6 +48,7 @@ __all__ = [
     "library_versions",
     "train_model",
     "train_on_crunchbase",
+    "train_time_split",
 ]
 
 CARD_SCHEMA: Final = 1
@@ -53,8 +56,10 @@ LABEL_DEFINITIONS: Final = {
     "series-b-3y": "a series-b, series-c+, private-equity or post-ipo round within 3 years "
                    "after the first (angel or series-a) round",
     "exit-5y": "acquired, or public, within 5 years after the first (angel or series-a) round",
-    "oecd-high-growth-3y": "average annual revenue growth above 20% over the next three fiscal "
-                           "years, with at least 10 employees at the start (OECD)",
+    "oecd-high-growth-3y": "annualised growth of revenue or of employees of at least 20% over "
+                           "the next three fiscal years, (X_{t+3} / X_t)^(1/3) - 1 >= 0.20, for "
+                           "firms with at least 10 employees in the as-of year t (OECD); "
+                           "unknown when year t+3 is not filed; funding rounds play no part",
 }
 _ATTRIBUTION: Final = {
     "crunchbase-2013": "Data from CrunchBase (www.crunchbase.com), October 2013 export, CC-BY.",
@@ -181,32 +186,51 @@ def _backtest_summary(metrics: Mapping[str, Any]) -> dict[str, Any]:
         "n_test": metrics.get("n_test"),
         "kind": metrics.get("kind"),
         "model": model,
-        "amount_only_baseline": {key: metrics.get(f"baseline_{key}")
-                                 for key in ("auc", "brier", "precision_at_100")},
+        **_baseline_entries(metrics),
         "base_rate_predictor": {"brier": metrics.get("base_rate_brier"),
                                 "base_rate": metrics.get("base_rate")},
     }
 
 
-def train_on_crunchbase(data: CrunchbaseData, *, trained_on: date, label: str = "series-b-3y",
-                        first_round_years: tuple[int, int] = (2005, 2010),
-                        kind: str = "auto", metrics: Mapping[str, Any] | None = None,
-                        random_state: int = 0) -> TrainedModel:
-    """Train on the cohort of those years; the last year recalibrates it (and picks ``auto``)."""
-    cohort = build_cohort(data, first_round_years=first_round_years, label=label)
-    year, y_val, val_proba = validation_scores(cohort, random_state=random_state)
+def _baseline_entries(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    """The baseline's figures under ``baseline`` (with its features) and, for the Crunchbase
+    amount-only baseline, also under its historical key ``amount_only_baseline``."""
+    figures = {key: metrics.get(f"baseline_{key}") for key in ("auc", "brier", "precision_at_100")}
+    features = list(metrics.get("baseline_features") or BASELINE_FEATURES)
+    entries: dict[str, Any] = {"baseline": {"features": features, **figures}}
+    if features == list(BASELINE_FEATURES):
+        entries["amount_only_baseline"] = figures
+    return entries
+
+
+def train_time_split(cohort: pd.DataFrame, *, features: Sequence[str], label: str,
+                     source: str, trained_on: date, kind: str = "auto",
+                     metrics: Mapping[str, Any] | None = None, random_state: int = 0,
+                     progress: Progress | None = None) -> TrainedModel:
+    """Train on every as-of year of a cohort; its last year picks ``auto`` and recalibrates.
+
+    The kinds are fitted on the years before the last and scored on it; the chosen kind is
+    refitted on every year and mapped by the Platt map of those last-year scores. The card
+    carries ``calibration``, ``backtest`` (from ``metrics``, a time-split backtest) and
+    ``data_range``.
+    """
+    report(progress, "choosing the kind on the last as-of year", 0.0)
+    year, y_val, val_proba = validation_scores(cohort, random_state=random_state,
+                                               features=features, kind=kind)
     best, aucs = best_kind(y_val, val_proba)
     if kind == "auto":
         kind = best
-        reason = (f"best validation ROC AUC on first-round year {year}"
+        reason = (f"best validation ROC AUC on as-of year {year}"
                   f" (trained on the years before): {aucs}")
     else:
         reason = "chosen by the caller"
-    trained = train_model(cohort, features=FEATURES, label=label, kind=kind,
-                          trained_on=trained_on, source="crunchbase-2013", metrics=metrics,
+    report(progress, f"fitting the {kind} model on every year", 0.6)
+    trained = train_model(cohort, features=features, label=label, kind=kind,
+                          trained_on=trained_on, source=source, metrics=metrics,
                           kind_reason=reason, random_state=random_state)
     pooled_years, y_pooled, s_pooled = calibration_scores(
-        cohort, kind=kind, validation=(y_val, val_proba[kind]), random_state=random_state)
+        cohort, kind=kind, validation=(y_val, val_proba[kind]), random_state=random_state,
+        features=features)
     trained.estimator.recalibrate(s_pooled, y_pooled)
     # The map's own years: in-sample for the map, so only the backtest's test years are honest.
     valid = cohort[cohort["as_of"].dt.year == year]
@@ -228,11 +252,25 @@ def train_on_crunchbase(data: CrunchbaseData, *, trained_on: date, label: str = 
     if metrics and "auc" in metrics:
         card["backtest"] = _backtest_summary(metrics)
     card["data_range"] = {
-        "first_round_years": list(first_round_years),
         "first_as_of": cohort["as_of"].min().date().isoformat(),
         "last_as_of": cohort["as_of"].max().date().isoformat(),
-        "observed_until": data.observed_until.date().isoformat(),
     }
+    report(progress, "trained", 1.0)
+    return trained
+
+
+def train_on_crunchbase(data: CrunchbaseData, *, trained_on: date, label: str = "series-b-3y",
+                        first_round_years: tuple[int, int] = (2005, 2010),
+                        kind: str = "auto", metrics: Mapping[str, Any] | None = None,
+                        random_state: int = 0, progress: Progress | None = None) -> TrainedModel:
+    """Train on the cohort of those years; the last year recalibrates it (and picks ``auto``)."""
+    cohort = build_cohort(data, first_round_years=first_round_years, label=label)
+    trained = train_time_split(cohort, features=FEATURES, label=label, source="crunchbase-2013",
+                               trained_on=trained_on, kind=kind, metrics=metrics,
+                               random_state=random_state, progress=progress)
+    card = trained.card
+    card["data_range"] |= {"first_round_years": list(first_round_years),
+                           "observed_until": data.observed_until.date().isoformat()}
     card["first_round_years"] = list(first_round_years)
     card["n_censored_dropped"] = int(cohort.attrs.get("n_censored", 0))
     return trained

@@ -1,44 +1,30 @@
-"""The firm-year panel (source b, the Haidian filings), its OECD label, and scoring growth frames.
+"""The firm-year features of the Haidian filings and funding rounds, and scoring growth frames.
 
 Features of firm i in year t use only filings with fiscal_year ≤ t and funding rounds announced on
-or before 31 December of t. Label (OECD high growth), for firms with at least 10 employees in t
-and revenue R_t > 0:
-
-    high_growth = (R_{t+3} / R_t)^(1/3) − 1 > 0.20
-
-and unknown (NaN) when R_{t+3} is not filed, R_t ≤ 0 or employees < 10. Demo data for this
-source are synthetic; anything computed on them must be reported as SYNTHETIC.
+or before 31 December of t. The label and the training on many years are ``registry``'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
-from scoring.growth.card import TrainedModel, fingerprint_frame, train_model
 from scoring.growth.factors import factor_record
 from scoring.growth.model import GrowthClassifier
 
 __all__ = [
     "PANEL_CATEGORICAL",
     "PANEL_FEATURES",
-    "PANEL_LABEL",
-    "build_panel",
     "growth_frame",
     "panel_features",
     "predict_growth",
     "scoring_features",
-    "train_panel_model",
 ]
 
-PANEL_LABEL: Final = "oecd-high-growth-3y"
-_HORIZON: Final = 3
-_GROWTH_THRESHOLD: Final = 0.20
-_MIN_EMPLOYEES: Final = 10
 PANEL_CATEGORICAL: Final = ("sector", "last_stage")
 PANEL_FEATURES: Final = (
     *PANEL_CATEGORICAL,
@@ -147,53 +133,6 @@ def panel_features(firms: pd.DataFrame, filings: pd.DataFrame, funding_rounds: p
     frame["has_history"] = latest["fiscal_year"].notna()
     frame.index.name = "uscc"
     return frame
-
-
-def _oecd_label(filings: pd.DataFrame, index: pd.Index, as_of_year: int) -> pd.Series:
-    def year(y: int) -> pd.DataFrame:
-        rows = filings[pd.to_numeric(filings["fiscal_year"], errors="coerce") == y]
-        return rows.drop_duplicates("uscc", keep="last").set_index("uscc").reindex(index)
-
-    start, end = year(as_of_year), year(as_of_year + _HORIZON)
-    r0 = pd.to_numeric(start["revenue"], errors="coerce")
-    r3 = pd.to_numeric(end["revenue"], errors="coerce")
-    staff = pd.to_numeric(start["employees"], errors="coerce")
-    growth = (r3.clip(lower=0) / r0.where(r0 > 0)) ** (1 / _HORIZON) - 1
-    label = (growth > _GROWTH_THRESHOLD).astype(float)
-    known = r0.gt(0) & r3.notna() & staff.ge(_MIN_EMPLOYEES)
-    return label.where(known)
-
-
-def build_panel(firms: pd.DataFrame, filings: pd.DataFrame, funding_rounds: pd.DataFrame,
-                *, as_of_year: int) -> pd.DataFrame:
-    """Panel rows of one year: PANEL_FEATURES, ``has_history``, ``as_of_year`` and ``label``."""
-    frame = panel_features(firms, filings, funding_rounds, as_of_year=as_of_year)
-    frame["as_of_year"] = as_of_year
-    frame["label"] = _oecd_label(filings, frame.index, as_of_year)
-    return frame
-
-
-def train_panel_model(firms: pd.DataFrame, filings: pd.DataFrame, funding_rounds: pd.DataFrame,
-                      *, as_of_years: Sequence[int], trained_on: date, kind: str = "logistic",
-                      metrics: dict[str, Any] | None = None) -> TrainedModel:
-    """Fit on the labelled panel rows of the given years; the card is marked synthetic."""
-    panel = pd.concat([build_panel(firms, filings, funding_rounds, as_of_year=y)
-                       for y in as_of_years])
-    labelled = panel[panel["label"].notna() & panel["has_history"]]
-    if labelled.empty or labelled["label"].nunique() < 2:
-        raise ValueError(f"no labelled panel rows with both outcomes in years {list(as_of_years)}"
-                         f" (the label needs filings {_HORIZON} years later)")
-    labelled = labelled.copy()
-    labelled.attrs["fingerprint"] = fingerprint_frame(labelled)
-    trained = train_model(labelled, features=PANEL_FEATURES, label=PANEL_LABEL, kind=kind,
-                          trained_on=trained_on, source="synthetic-haidian-panel",
-                          metrics=metrics, kind_reason="chosen by the caller")
-    trained.card["as_of_years"] = list(as_of_years)
-    trained.card["data_range"] = {
-        "as_of_years": sorted(int(y) for y in labelled["as_of_year"].unique()),
-        "label_years": sorted(int(y) + _HORIZON for y in labelled["as_of_year"].unique()),
-    }
-    return trained
 
 
 def predict_growth(model: GrowthClassifier, firms: pd.DataFrame, filings: pd.DataFrame,

@@ -25,6 +25,8 @@ from seed_data.demo.tables import (
     FISCAL_YEARS,
     FOUNDING_WINDOWS,
     HAIDIAN_REGION,
+    HISTORY_STREAM,
+    HISTORY_YEARS,
     NON_UNICORN_CAP,
     ORGANISATION_CODE_MARK,
     PLACES,
@@ -220,9 +222,14 @@ def _draw_traits(rng: np.random.Generator, stage: IntArray) -> _Traits:
 
 
 def _simulate_filings(
-    rng: np.random.Generator, t: _Traits, years: Sequence[int]
+    rng: np.random.Generator, t: _Traits, years: Sequence[int],
+    growth_shift: FloatArray | None = None,
 ) -> tuple[dict[str, FloatArray], BoolArray]:
-    """Yearly figures as (firm × year) matrices, anchored on the last year; also who filed."""
+    """Yearly figures as (firm × year) matrices, anchored on the last year; also who filed.
+
+    ``growth_shift`` (firm × year) moves each year's mean growth; the figures also carry
+    ``log_full_revenue``, the full-year revenue path, so a history can be anchored on it.
+    """
     n, n_years = len(t.stage), len(years)
     year_arr = np.asarray(years, dtype=np.int64)
     age_back = (year_arr[-1] - year_arr)[None, :].astype(np.float64)  # 0 in the anchor year
@@ -232,7 +239,8 @@ def _simulate_filings(
     active = active_days / 365.0
 
     # Revenue path: log r[y-1] = log r[y] − log(1 + g[y]), firm-level mean growth persists.
-    growth = np.clip(t.growth_mean[:, None]
+    shift = 0.0 if growth_shift is None else growth_shift
+    growth = np.clip(t.growth_mean[:, None] + shift
                      + t.growth_sd[:, None] * rng.standard_normal((n, n_years)), -0.5, 3.0)
     log_path = np.empty((n, n_years))
     log_path[:, -1] = t.log_revenue
@@ -321,6 +329,7 @@ def _simulate_filings(
         "segment_rank": rank,
         "alliances_led": np.round(t.alliances[:, None] * slow),
         "innovation_centres_led": np.round(t.centres[:, None] * slow),
+        "log_full_revenue": log_path,
     }
     # Missing values as filed: optional fields are left blank now and then.
     blank_rates = {
@@ -352,6 +361,37 @@ def _filings_frame(
             columns[field.name] = pd.arrays.IntegerArray(
                 np.where(missing, 0, np.round(values)).astype(np.int64), missing)
     return pd.DataFrame(columns)
+
+
+def _history_shift(
+    rng: np.random.Generator, t: _Traits, years: Sequence[int]
+) -> FloatArray:
+    """Mean growth moved by traits and the year: young firms and R&D-heavy ones grow faster.
+
+    shift(i, y) = 0.30·exp(−age_iy / 4) + 0.6·(rd_intensity_i − sector mean) + macro_y, with
+    age in years at the end of y and macro_y ~ N(0, 0.04²) shared by every firm that year.
+    """
+    year_end = np.array([_day(dt.date(int(y), 12, 31)) for y in years], dtype=np.int64)
+    age = np.clip((year_end[None, :] - t.founded[:, None]) / 365.25, 0.0, None)
+    macro = rng.normal(0.0, 0.04, len(years))
+    rd_gap = t.rd_intensity - _SECTOR_RD[t.sector]
+    return np.asarray(0.30 * np.exp(-age / 4.0) + 0.6 * rd_gap[:, None] + macro[None, :])
+
+
+def _history(
+    rng: np.random.Generator, codes: Sequence[str], t: _Traits, log_revenue_first: FloatArray
+) -> pd.DataFrame:
+    """Filings of HISTORY_YEARS, anchored backwards on the first fiscal year's full revenue.
+
+    Drawn from a stream of their own (``HISTORY_STREAM``), after everything else, so the firms
+    and the FISCAL_YEARS figures are exactly what they were before the history existed.
+    """
+    years = (*HISTORY_YEARS, FISCAL_YEARS[0])
+    anchored = replace(t, log_revenue=log_revenue_first)
+    figures, filed = _simulate_filings(rng, anchored, years, _history_shift(rng, t, years))
+    # The anchor year's column is a re-draw of a year that already exists: dropped.
+    earlier = {name: values[:, :-1] for name, values in figures.items()}
+    return _filings_frame(codes, HISTORY_YEARS, earlier, filed[:, :-1])
 
 
 _PLACE_ZH = np.array([zh for zh, _ in PLACES], dtype=object)
@@ -519,8 +559,13 @@ def _profile_columns(
     }
 
 
-def generate(seed: int = DEFAULT_SEED, n_firms: int = 1500) -> DemoData:
-    """Generate the synthetic demo data set; the same seed gives the same frames, bit for bit."""
+def generate(
+    seed: int = DEFAULT_SEED, n_firms: int = 1500, *, history_stream: int = HISTORY_STREAM
+) -> DemoData:
+    """Generate the synthetic demo data set; the same seed gives the same frames, bit for bit.
+
+    The earlier years come from the generator seeded with (seed, history_stream).
+    """
     if n_firms < 3:
         raise ValueError(f"n_firms must be at least 3 (one per stage), got {n_firms}")
     if n_firms > MAX_SERIALS:
@@ -544,6 +589,9 @@ def generate(seed: int = DEFAULT_SEED, n_firms: int = 1500) -> DemoData:
     figures, filed = _simulate_filings(rng, traits, FISCAL_YEARS)
     filings = _filings_frame(codes, FISCAL_YEARS, figures, filed)
     funding = _funding_rounds(rng, codes, traits, listed, unicorn)
+    history = _history(np.random.default_rng([seed, history_stream]), codes, traits,
+                       figures["log_full_revenue"][:, 0])
+    filings = pd.concat([history, filings], ignore_index=True)
     firms = pd.DataFrame(
         {
             **_profile_columns(codes, names_zh, names_en, traits, niches, listed),

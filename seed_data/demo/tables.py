@@ -22,6 +22,8 @@ __all__ = [
     "FOUNDING_WINDOWS",
     "FUNDING_COLUMNS",
     "HAIDIAN_REGION",
+    "HISTORY_STREAM",
+    "HISTORY_YEARS",
     "INTEGER_FIELDS",
     "NON_UNICORN_CAP",
     "ORGANISATION_CODE_MARK",
@@ -41,6 +43,9 @@ __all__ = [
 DEFAULT_SEED = 2018
 REFERENCE_DATE = dt.date(2025, 12, 31)
 FISCAL_YEARS: tuple[int, ...] = (2022, 2023, 2024, 2025)
+# Earlier years, simulated so the growth model has outcomes to learn from and a real time split.
+HISTORY_YEARS: tuple[int, ...] = tuple(range(2012, 2022))
+HISTORY_STREAM = 1  # the history's generator is seeded with (seed, HISTORY_STREAM)
 HAIDIAN_REGION = "110108"
 ORGANISATION_CODE_MARK = "Y"
 

@@ -18,9 +18,10 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from scoring.growth import Progress as ProgressCallback
 from service.settings import Settings
 
-__all__ = ["Handler", "Step", "print_table", "steps"]
+__all__ = ["Handler", "Step", "print_table", "progress_bar", "steps"]
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 """A command: parsed arguments and settings in, exit status out."""
@@ -81,3 +82,36 @@ def steps(title: str, total: int) -> Iterator[Step]:
     with progress:
         yield step
         progress.update(task, completed=total, description=f"{title}: done")
+
+
+@contextmanager
+def progress_bar(title: str) -> Iterator[ProgressCallback]:
+    """A percentage bar on standard error fed by a library's progress callback.
+
+    On a terminal the bar redraws in place with the current stage; elsewhere each new stage is
+    one line with its percentage, so standard output stays exactly what the command prints.
+    """
+    console = Console(stderr=True)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal,
+    )
+    task = progress.add_task(title, total=100)
+    last_stage = ""
+
+    def report(stage: str, done: float) -> None:
+        nonlocal last_stage
+        progress.update(task, completed=round(100 * done), description=f"{title}: {stage}")
+        if not console.is_terminal and stage != last_stage:
+            print(f"{title} [{100 * done:3.0f}%] {stage}", file=sys.stderr, flush=True)
+        last_stage = stage
+
+    with progress:
+        yield report
+        progress.update(task, completed=100, description=f"{title}: done")

@@ -10,19 +10,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-import seed_data.demo
-from scoring.growth import TrainedModel
 from service.access import Role
 from service.cli import console, database
 from service.errors import ValidationFailed
 from service.growth import service as growth_service
 from service.keys import Principal
+from service.selection.frames import ScoringFrames
 from service.settings import Settings
 
 __all__ = ["register"]
 
 _PRINCIPAL = Principal(key_id=None, label="cli:growth", role=Role.ADMIN)
-_LABELS = list(growth_service.CRUNCHBASE_SPLITS)
+_SOURCES = list(growth_service.SOURCE_LABELS)
+_LABELS = [label for labels in growth_service.SOURCE_LABELS.values() for label in labels]
 # The figures ``growth backtest`` prints as a table, in order.
 _FIGURES = (
     "n_train",
@@ -47,23 +47,29 @@ def _years(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"expected YEAR or YEAR-YEAR, got {text!r}") from None
 
 
-def _year_list(text: str) -> list[int]:
-    """``2021-2022`` or ``2022`` as the list of years it spans."""
-    first, last = _years(text)
-    return list(range(first, last + 1))
-
-
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add ``growth backtest``, ``growth train`` and ``growth activate``."""
     growth = commands.add_parser("growth", help="the optional growth model").add_subparsers(
         dest="growth", required=True
     )
     backtest = growth.add_parser("backtest", help="train on earlier years, test on later ones")
-    backtest.add_argument("--source", default="crunchbase-2013", choices=["crunchbase-2013"])
-    backtest.add_argument("--data", required=True, help="folder with the three Crunchbase CSVs")
-    backtest.add_argument("--train-until", type=int, default=2008)
-    backtest.add_argument("--test-years", type=_years, default=(2009, 2010))
-    backtest.add_argument("--label", default="series-b-3y", choices=_LABELS)
+    backtest.add_argument(
+        "--source",
+        default="crunchbase-2013",
+        choices=_SOURCES,
+        help="registry: the firms, filings and rounds this service stores; "
+        "crunchbase-2013: the real US export in --data",
+    )
+    backtest.add_argument("--data", default=None, help="folder with the three Crunchbase CSVs")
+    backtest.add_argument(
+        "--train-until",
+        type=int,
+        default=None,
+        help="last training year, the one that chooses the kind (crunchbase default 2008; "
+        "registry default: the third-last labelled year)",
+    )
+    backtest.add_argument("--test-years", type=_years, default=None)
+    backtest.add_argument("--label", default=None, choices=_LABELS)
     backtest.add_argument("--kind", default="auto", choices=["auto", "logistic", "gbm"])
     backtest.add_argument(
         "--rolling-origin",
@@ -76,21 +82,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     train = growth.add_parser("train", help="train and store a versioned model with its card")
     train.add_argument(
         "--source",
-        default="synthetic-panel",
-        choices=["synthetic-panel", "crunchbase-2013"],
-        help="synthetic-panel: the SYNTHETIC Haidian demo panel (usable in scoring); "
-        "crunchbase-2013: the real US export (for evaluation only)",
+        default="registry",
+        choices=_SOURCES,
+        help="registry: the firms, filings and rounds this service stores (usable in scoring); "
+        "crunchbase-2013: the real US export in --data (for evaluation only)",
     )
-    train.add_argument("--data", default=None, help="data folder (default: bundled demo data)")
-    train.add_argument(
-        "--label", default="series-b-3y", choices=_LABELS, help="Crunchbase outcome label"
-    )
-    train.add_argument(
-        "--as-of-years",
-        type=_year_list,
-        default=[2022],
-        help="panel years whose 3-year outcome is known, e.g. 2022 or 2021-2022",
-    )
+    train.add_argument("--data", default=None, help="the Crunchbase export's folder")
+    train.add_argument("--label", default=None, choices=_LABELS, help="the outcome label")
     train.add_argument("--kind", default="auto", choices=["auto", "logistic", "gbm", "blend"])
     train.add_argument("--name", dest="label_text", default=None, help="a label for the model")
     train.add_argument("--activate", action="store_true", help="make it the active model")
@@ -111,64 +109,89 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     activate.set_defaults(handler=_activate, needs_database=True)
 
 
-def _backtest(args: argparse.Namespace, _settings: Settings) -> int:
-    if args.rolling_origin:
-        return _rolling_origin(args)
-    started = time.perf_counter()
-    with console.steps("growth backtest", 1) as step:
-        step(f"training up to {args.train_until}, testing on {args.test_years[0]}"
-             f"-{args.test_years[1]}")
-        result = growth_service.backtest(
-            Path(args.data),
-            train_until=args.train_until,
-            test_years=args.test_years,
-            label=args.label,
-            kind=args.kind,
-        )
-    result["seconds"] = round(time.perf_counter() - started, 2)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, default=str))
-    else:
-        for key in _FIGURES:
-            print(f"{key:28} {result.get(key)}")
-    return 0
+def _crunchbase_dir(args: argparse.Namespace) -> Path:
+    if not args.data:
+        raise ValidationFailed("--data DIR (the Crunchbase export) is required.")
+    return Path(args.data)
 
 
-def _rolling_origin(args: argparse.Namespace) -> int:
+def _registry(settings: Settings) -> ScoringFrames:
+    database.require_migrated(settings)
+    with database.transaction(settings) as session:
+        return growth_service.load_registry(session)
+
+
+def _backtest(args: argparse.Namespace, settings: Settings) -> int:
+    label = growth_service.check_label(args.source, args.label)
     started = time.perf_counter()
-    with console.steps("growth backtest", 1) as step:
-        step("backtesting every origin year (train to T, test T+1)")
-        result = growth_service.rolling_origin(Path(args.data), label=args.label, kind=args.kind)
+    with console.progress_bar("growth backtest") as progress:
+        if args.source == "registry":
+            frames = _registry(settings)
+            if args.rolling_origin:
+                result = growth_service.rolling_registry(
+                    frames, kind=args.kind, progress=progress
+                )
+            else:
+                result = growth_service.backtest_registry(
+                    frames,
+                    train_until=args.train_until,
+                    test_years=args.test_years,
+                    kind=args.kind,
+                    progress=progress,
+                )
+        elif args.rolling_origin:
+            result = growth_service.rolling_origin(
+                _crunchbase_dir(args), label=label, kind=args.kind, progress=progress
+            )
+        else:
+            result = growth_service.backtest(
+                _crunchbase_dir(args),
+                train_until=2008 if args.train_until is None else args.train_until,
+                test_years=args.test_years or (2009, 2010),
+                label=label,
+                kind=args.kind,
+                progress=progress,
+            )
     result["seconds"] = round(time.perf_counter() - started, 2)
+    if result.get("synthetic"):
+        print("NOTE: SYNTHETIC data; these figures prove only that the code runs.", file=sys.stderr)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, default=str))
-    else:
+    elif args.rolling_origin:
         for key, spread in result["summary"].items():
             print(f"{key:28} mean {spread['mean']} std {spread['std']} "
                   f"range {spread['min']}-{spread['max']}")
         print(f"{'seconds':28} {result['seconds']}")
+    else:
+        for key in ("train_years", "test_years", *_FIGURES):
+            print(f"{key:28} {result.get(key)}")
     return 0
 
 
 def _train(args: argparse.Namespace, settings: Settings) -> int:
+    label = growth_service.check_label(args.source, args.label)
     started = time.perf_counter()
-    with console.steps("growth train", 3) as step:
-        trained = (
-            _train_crunchbase(args, step)
-            if args.source == "crunchbase-2013"
-            else _train_panel(args, step)
+    with console.progress_bar("growth train") as progress:
+        trained = growth_service.train_with_backtest(
+            args.source,
+            label=label,
+            kind=args.kind,
+            trained_on=dt.date.today(),
+            registry=_registry(settings) if args.source == "registry" else None,
+            crunchbase_dir=_crunchbase_dir(args) if args.source != "registry" else None,
+            progress=progress,
         )
-        seconds = round(time.perf_counter() - started, 2)
-        trained.card["training_seconds"] = seconds
-        step("storing the model and its card")
-        with database.transaction(settings) as session:
-            label = args.label_text or args.source
-            model = growth_service.store(session, _PRINCIPAL, trained=trained, label=label)
-            if args.activate:
-                growth_service.activate(
-                    session, _PRINCIPAL, model_id=model.id, reason=args.reason
-                )
-            card = model.card
+    seconds = round(time.perf_counter() - started, 2)
+    trained.card["training_seconds"] = seconds
+    with database.transaction(settings) as session:
+        model = growth_service.store(
+            session, _PRINCIPAL, trained=trained, label=args.label_text or args.source
+        )
+        if args.activate:
+            growth_service.activate(
+                session, _PRINCIPAL, model_id=model.id, reason=args.reason
+            )
+        card = model.card
     print(
         f"stored growth model {card['model_id']} ({args.source}, trained in {seconds} s)"
         + ("; active" if args.activate else ""),
@@ -181,37 +204,6 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
         )
     print(json.dumps(card, ensure_ascii=False, default=str) if args.json else card["model_id"])
     return 0
-
-
-def _train_crunchbase(args: argparse.Namespace, step: console.Step) -> TrainedModel:
-    """Backtest the label's honest split for the card, then train on every year."""
-    if not args.data:
-        raise ValidationFailed("--data DIR (the Crunchbase export) is required.")
-    data = Path(args.data)
-    step("backtesting on the honest time split")
-    metrics = growth_service.backtest_label(data, label=args.label, kind=args.kind)
-    step("training on every year")
-    return growth_service.train_crunchbase(
-        data, label=args.label, kind=args.kind, metrics=metrics, trained_on=dt.date.today()
-    )
-
-
-def _train_panel(args: argparse.Namespace, step: console.Step) -> TrainedModel:
-    """Read the demo panel (or the given folder's), then train on it."""
-    step("reading the SYNTHETIC demo panel" if not args.data else f"reading {args.data}")
-    try:
-        demo = seed_data.demo.load(args.data) if args.data else seed_data.demo.load()
-    except (ValueError, OSError) as exc:
-        raise ValidationFailed(str(exc)) from None
-    step(f"training on the panel years {', '.join(map(str, args.as_of_years))}")
-    return growth_service.train_panel(
-        demo.firms,
-        demo.filings,
-        demo.funding_rounds,
-        as_of_years=args.as_of_years,
-        kind=args.kind,
-        trained_on=dt.date.today(),
-    )
 
 
 def _activate(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,6 +15,7 @@ import scoring
 from scoring.growth import (
     GrowthClassifier,
     ModelVersionError,
+    Progress,
     TrainedModel,
     drift,
     dump_model,
@@ -23,44 +24,57 @@ from scoring.growth import (
     run_backtest,
     run_rolling_origin,
     train_crunchbase_model,
-    train_panel_model,
+    train_registry_model,
+    within,
 )
 from scoring.growth import panel as growth_panel
 from scoring.growth.card import EVIDENCE_RULE, backtest_evidence
+from scoring.growth.registry import REGISTRY_LABEL
 from service import audit
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
-from service.models import GrowthModel, Nomination, utcnow
+from service.models import Firm, GrowthModel, Nomination, utcnow
 from service.rounds import service as rounds_service
 from service.selection import frames as scoring_frames
+from service.selection.frames import ScoringFrames, load_scoring_frames
 
 __all__ = [
     "CARD_SECTIONS",
     "CRUNCHBASE_SPLITS",
     "SCORING_SOURCES",
+    "SOURCE_LABELS",
     "Activation",
     "Card",
     "GrowthUse",
     "activate",
     "backtest",
     "backtest_label",
+    "backtest_registry",
     "card",
+    "check_label",
     "get_active",
     "get_or_raise",
     "growth_frame",
     "list_models",
+    "load_registry",
     "model_ref",
     "ref_by_id",
     "rolling_origin",
+    "rolling_registry",
     "store",
     "train_crunchbase",
-    "train_panel",
+    "train_registry",
+    "train_with_backtest",
     "use",
 ]
 
-# Models whose features are computed from Haidian filings and rounds; a Crunchbase model's
-# features (a US first round) do not exist for the firms the service scores.
-SCORING_SOURCES = frozenset({"synthetic-haidian-panel", "haidian-panel"})
+# Models whose features are computed from the service's own filings and rounds; a Crunchbase
+# model's features (a US first round) do not exist for the firms the service scores.
+SCORING_SOURCES = frozenset({"registry"})
+# The SYNTHETIC demo firms' marks (seed_data/demo/README.md): organisation codes start with "Y"
+# and English names with "Synthetic"; the service may not import the demo package itself.
+_DEMO_CODE_MARK = "Y"
+_DEMO_NAME_MARK = "Synthetic"
 
 
 def list_models(session: Session) -> list[GrowthModel]:
@@ -192,8 +206,8 @@ def activate(
     if model.source not in SCORING_SOURCES:
         raise Conflict(
             f"Model {model.id[:12]} was trained on {model.source!r}; its features do not exist "
-            "for the firms this service scores. Activate a model trained on the Haidian panel "
-            "(cohorts growth train --source synthetic-panel).",
+            "for the firms this service scores. Activate a model trained on the registry "
+            "(cohorts growth train --source registry, or POST /v1/growth-models).",
             extra={"source": model.source},
         )
     try:
@@ -320,65 +334,203 @@ CRUNCHBASE_SPLITS: dict[str, tuple[int, tuple[int, int]]] = {
 
 
 def backtest(
-    data_dir: Path, *, train_until: int, test_years: tuple[int, int], label: str, kind: str
+    data_dir: Path,
+    *,
+    train_until: int,
+    test_years: tuple[int, int],
+    label: str,
+    kind: str,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Train on first rounds up to ``train_until``, test on ``test_years``; bad data is a 422."""
     try:
         return run_backtest(
-            data_dir, train_until=train_until, test_years=test_years, label=label, kind=kind
+            data_dir,
+            train_until=train_until,
+            test_years=test_years,
+            label=label,
+            kind=kind,
+            progress=progress,
         )
     except (ValueError, OSError) as exc:
         raise ValidationFailed(str(exc)) from None
 
 
-def rolling_origin(data_dir: Path, *, label: str, kind: str) -> dict[str, Any]:
+def rolling_origin(
+    data_dir: Path, *, label: str, kind: str, progress: Progress | None = None
+) -> dict[str, Any]:
     """Backtest every origin year (train to T, test T + 1): each metric's mean and spread."""
     try:
-        return run_rolling_origin(data_dir, label=label, kind=kind)
+        return run_rolling_origin(data_dir, label=label, kind=kind, progress=progress)
     except (ValueError, OSError) as exc:
         raise ValidationFailed(str(exc)) from None
 
 
-def backtest_label(data_dir: Path, *, label: str, kind: str) -> dict[str, Any]:
+def backtest_label(
+    data_dir: Path, *, label: str, kind: str, progress: Progress | None = None
+) -> dict[str, Any]:
     """The label's honest time-split backtest, the figures a Crunchbase model's card carries."""
     if label not in CRUNCHBASE_SPLITS:
         raise ValidationFailed(f"Unknown label {label!r}; known: {', '.join(CRUNCHBASE_SPLITS)}.")
     train_until, test_years = CRUNCHBASE_SPLITS[label]
     return backtest(
-        data_dir, train_until=train_until, test_years=test_years, label=label, kind=kind
+        data_dir,
+        train_until=train_until,
+        test_years=test_years,
+        label=label,
+        kind=kind,
+        progress=progress,
     )
 
 
 def train_crunchbase(
-    data_dir: Path, *, label: str, kind: str, metrics: dict[str, Any], trained_on: dt.date
+    data_dir: Path,
+    *,
+    label: str,
+    kind: str,
+    metrics: dict[str, Any],
+    trained_on: dt.date,
+    progress: Progress | None = None,
 ) -> TrainedModel:
     """A model trained on every year of the export, its card carrying the backtest ``metrics``."""
     try:
         return train_crunchbase_model(
-            data_dir, trained_on=trained_on, label=label, kind=kind, metrics=metrics
+            data_dir,
+            trained_on=trained_on,
+            label=label,
+            kind=kind,
+            metrics=metrics,
+            progress=progress,
         )
     except (ValueError, OSError) as exc:
         raise ValidationFailed(str(exc)) from None
 
 
-def train_panel(
-    firms: pd.DataFrame,
-    filings: pd.DataFrame,
-    funding_rounds: pd.DataFrame,
+def load_registry(session: Session) -> ScoringFrames:
+    """Every stored firm, filing and funding round, as the registry source's frames."""
+    usccs = list(session.scalars(select(Firm.uscc)))
+    return load_scoring_frames(session, usccs, reference_date=None)
+
+
+def is_synthetic(frames: ScoringFrames) -> bool:
+    """Whether the registry holds the SYNTHETIC demo firms (their organisation codes' mark)."""
+    marks = frames.firms["uscc"].str[8] == _DEMO_CODE_MARK
+    english = frames.firms["name_en"].fillna("").str.startswith(_DEMO_NAME_MARK)
+    return bool((marks & english).any())
+
+
+def backtest_registry(
+    frames: ScoringFrames,
     *,
-    as_of_years: list[int],
+    train_until: int | None,
+    test_years: tuple[int, int] | None,
+    kind: str,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The registry's time-split backtest (default: the last two labelled years are the test)."""
+    try:
+        result: dict[str, Any] = scoring.growth.backtest_registry(
+            frames.firms,
+            frames.filings,
+            frames.funding_rounds,
+            train_until=train_until,
+            test_years=test_years,
+            kind=kind,
+            progress=progress,
+        )
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from None
+    result["synthetic"] = is_synthetic(frames)
+    return result
+
+
+def rolling_registry(
+    frames: ScoringFrames, *, kind: str, progress: Progress | None = None
+) -> dict[str, Any]:
+    """The registry backtest at every origin year: each metric's mean and spread."""
+    try:
+        result: dict[str, Any] = scoring.growth.rolling_registry(
+            frames.firms, frames.filings, frames.funding_rounds, kind=kind, progress=progress
+        )
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from None
+    result["synthetic"] = is_synthetic(frames)
+    return result
+
+
+def train_registry(
+    frames: ScoringFrames,
+    *,
+    kind: str,
+    metrics: dict[str, Any],
+    trained_on: dt.date,
+    progress: Progress | None = None,
+) -> TrainedModel:
+    """A model trained on every labelled year of the registry, its card carrying ``metrics``."""
+    try:
+        return train_registry_model(
+            frames.firms,
+            frames.filings,
+            frames.funding_rounds,
+            trained_on=trained_on,
+            kind=kind,
+            synthetic=is_synthetic(frames),
+            metrics=metrics,
+            progress=progress,
+        )
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from None
+
+
+# The outcome labels each source can train on; the first is its default.
+SOURCE_LABELS: dict[str, tuple[str, ...]] = {
+    "registry": (REGISTRY_LABEL,),
+    "crunchbase-2013": tuple(CRUNCHBASE_SPLITS),
+}
+
+
+def check_label(source: str, label: str | None) -> str:
+    """The label to train ``source`` on (its default when None), or a 422 naming ``label``."""
+    labels = SOURCE_LABELS[source]
+    if label is None:
+        return labels[0]
+    if label not in labels:
+        raise ValidationFailed(
+            f"Source {source!r} has no label {label!r}; its labels: {', '.join(labels)}.",
+            errors=[{"loc": ["body", "label"], "message": f"one of {', '.join(labels)}"}],
+        )
+    return label
+
+
+def train_with_backtest(
+    source: str,
+    *,
+    label: str,
     kind: str,
     trained_on: dt.date,
+    registry: ScoringFrames | None = None,
+    crunchbase_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> TrainedModel:
-    """A model trained on a Haidian panel (``auto`` trains the logistic kind)."""
-    try:
-        return train_panel_model(
-            firms,
-            filings,
-            funding_rounds,
-            as_of_years=as_of_years,
-            trained_on=trained_on,
-            kind="logistic" if kind == "auto" else kind,
+    """Backtest the source's honest time split for the card, then train on every year."""
+    backtesting, training = within(progress, 0.0, 0.6), within(progress, 0.6, 1.0)
+    if source == "registry":
+        if registry is None:
+            raise ValueError("the registry source needs the registry's frames")
+        metrics = backtest_registry(
+            registry, train_until=None, test_years=None, kind=kind, progress=backtesting
         )
-    except (ValueError, OSError) as exc:
-        raise ValidationFailed(str(exc)) from None
+        return train_registry(
+            registry, kind=kind, metrics=metrics, trained_on=trained_on, progress=training
+        )
+    if crunchbase_dir is None:
+        raise ValidationFailed("The Crunchbase source needs the export's folder.")
+    metrics = backtest_label(crunchbase_dir, label=label, kind=kind, progress=backtesting)
+    return train_crunchbase(
+        crunchbase_dir,
+        label=label,
+        kind=kind,
+        metrics=metrics,
+        trained_on=trained_on,
+        progress=training,
+    )

@@ -20,6 +20,8 @@ from seed_data.demo import (
     FISCAL_YEARS,
     FUNDING_COLUMNS,
     HAIDIAN_REGION,
+    HISTORY_STREAM,
+    HISTORY_YEARS,
     REFERENCE_DATE,
     DemoData,
     candidate_rows,
@@ -171,10 +173,10 @@ def test_filings_cover_founded_years_only(demo: DemoData) -> None:
     merged = demo.filings.merge(demo.firms[["uscc", "founded_on"]], on="uscc")
     founded_year = merged["founded_on"].str.slice(0, 4).astype(int)
     assert (merged["fiscal_year"] >= founded_year).all()
-    assert set(merged["fiscal_year"]) == set(FISCAL_YEARS)
+    assert set(merged["fiscal_year"]) == set(HISTORY_YEARS) | set(FISCAL_YEARS)
     per_firm = merged.groupby("uscc").size()
     expected = demo.firms.set_index("uscc")["founded_on"].str.slice(0, 4).astype(int).clip(
-        lower=FISCAL_YEARS[0]).rsub(FISCAL_YEARS[-1] + 1)
+        lower=HISTORY_YEARS[0]).rsub(FISCAL_YEARS[-1] + 1)
     pd.testing.assert_series_equal(per_firm.sort_index(), expected.sort_index(), check_names=False)
 
 
@@ -234,7 +236,8 @@ def test_revenue_scale_by_stage(demo: DemoData) -> None:
 def test_growth_persists_within_firms(demo: DemoData) -> None:
     # Firms founded before 2022 file four full years; a founding year is pro-rated.
     older = demo.firms.loc[demo.firms["founded_on"] < "2022-01-01", "uscc"]
-    filings = demo.filings[demo.filings["uscc"].isin(older)]
+    filings = demo.filings[demo.filings["uscc"].isin(older)
+                           & demo.filings["fiscal_year"].isin(FISCAL_YEARS)]
     wide = filings.pivot(index="uscc", columns="fiscal_year", values="revenue").astype("float64")
     wide = wide[(wide > 0).all(axis=1)]
     assert len(wide) > 900
@@ -242,6 +245,36 @@ def test_growth_persists_within_firms(demo: DemoData) -> None:
     late = np.log((wide[2025] / wide[2024]).to_numpy())
     assert np.corrcoef(early, late)[0, 1] > 0.3
     assert (late > np.log(1.5)).mean() > 0.05  # some high-growth firms
+
+
+def test_history_growth_depends_on_age_and_is_not_deterministic(demo: DemoData) -> None:
+    # 2012-2021: young firms grow faster (the simulation's age term), with noise around it.
+    filings = demo.filings[demo.filings["fiscal_year"].isin(HISTORY_YEARS)]
+    wide = filings.pivot(index="uscc", columns="fiscal_year", values="revenue").astype("float64")
+    wide = wide[(wide[[2016, 2017, 2020, 2021]] > 0).all(axis=1)]
+    growth = pd.Series(np.log(wide[2021] / wide[2020]), index=wide.index)
+    founded = demo.firms.set_index("uscc")["founded_on"].reindex(wide.index).str.slice(0, 4)
+    young = founded.astype(int) >= 2015
+    assert young.sum() > 50
+    assert (~young).sum() > 200
+    assert growth[young].median() > growth[~young].median() + 0.05
+    persistence = np.corrcoef(np.log(wide[2017] / wide[2016]), growth)[0, 1]
+    assert 0.2 < persistence < 0.95
+
+
+def test_history_leaves_the_recent_years_as_they_were(demo: DemoData) -> None:
+    # The history is drawn from its own stream: another history stream leaves 2022-2025 alone.
+    recent = demo.filings[demo.filings["fiscal_year"].isin(FISCAL_YEARS)]
+    other = generate(history_stream=HISTORY_STREAM + 1)
+    other_recent = other.filings[other.filings["fiscal_year"].isin(FISCAL_YEARS)]
+    pd.testing.assert_frame_equal(recent.reset_index(drop=True),
+                                  other_recent.reset_index(drop=True))
+    history = demo.filings[demo.filings["fiscal_year"].isin(HISTORY_YEARS)]
+    other_history = other.filings[other.filings["fiscal_year"].isin(HISTORY_YEARS)]
+    assert not history["revenue"].reset_index(drop=True).equals(
+        other_history["revenue"].reset_index(drop=True))
+    pd.testing.assert_frame_equal(other.firms, demo.firms)
+    pd.testing.assert_frame_equal(other.funding_rounds, demo.funding_rounds)
 
 
 def test_rd_intensity_follows_the_sector(demo: DemoData) -> None:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 import scoring
 import seed_data.schemes
-from scoring.growth import TrainedModel, train_panel_model
+from scoring.growth import TrainedModel, train_registry_model
 from scoring.growth.panel import PANEL_FEATURES
 from seed_data.demo import load
 from service.access import Role
@@ -30,13 +30,14 @@ ADMIN = Principal(key_id=None, label="test", role=Role.ADMIN)
 def _panel_model() -> TrainedModel:
     """A small model trained on the SYNTHETIC demo panel (shared by the tests, trained once)."""
     demo = load()
-    return train_panel_model(
+    return train_registry_model(
         demo.firms,
         demo.filings,
         demo.funding_rounds,
-        as_of_years=[2022],
+        as_of_years=[2021, 2022],
         trained_on=dt.date(2026, 1, 1),
         kind="logistic",
+        synthetic=True,
     )
 
 

@@ -7,14 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.growth.panel import (
-    PANEL_FEATURES,
-    build_panel,
-    growth_frame,
-    panel_features,
-    predict_growth,
-    train_panel_model,
-)
+from scoring.growth.panel import PANEL_FEATURES, growth_frame, panel_features, predict_growth
+from scoring.growth.registry import build_panel, train_registry_model
 from scoring.vocabulary import FILING_FIELDS
 
 
@@ -38,17 +32,21 @@ def funding_round(uscc: str, announced_on: str, stage: str, amount: float) -> di
 
 def test_oecd_label_follows_the_definition() -> None:
     filings = pd.DataFrame([
-        filing("A", 2020, 100.0, 12), filing("A", 2023, 200.0, 30),  # 26%/year
-        filing("B", 2020, 100.0, 12), filing("B", 2023, 150.0, 30),  # 14%/year
+        filing("A", 2020, 100.0, 12), filing("A", 2023, 200.0, 12),  # revenue 26%/year
+        filing("B", 2020, 100.0, 12), filing("B", 2023, 150.0, 16),  # 14%, staff 10%/year
         filing("C", 2020, 100.0, 5), filing("C", 2023, 900.0, 30),  # too small at start
         filing("D", 2020, 100.0, 50),  # outcome not filed yet
+        filing("F", 2020, 100.0, 10), filing("F", 2023, 90.0, 18),  # staff 21.6%/year
+        filing("G", 2020, 100.0, 10), filing("G", 2023, 172.8, 10),  # revenue exactly 20%
     ])
-    panel = build_panel(firm_rows(["A", "B", "C", "D", "E"]), filings,
+    panel = build_panel(firm_rows(["A", "B", "C", "D", "E", "F", "G"]), filings,
                         pd.DataFrame([funding_round("A", "2019-05-01", "angel", 1e6)]),
                         as_of_year=2020)
     labels = panel["label"]
     assert labels["A"] == 1.0
     assert labels["B"] == 0.0
+    assert labels["F"] == 1.0  # employees alone suffice
+    assert labels["G"] == 1.0  # at least 20%: the threshold counts
     assert labels[["C", "D", "E"]].isna().all()
     assert not bool(panel.loc["E", "has_history"])
     assert panel.loc["A", "rounds_to_date"] == 1
@@ -86,8 +84,8 @@ def _synthetic_panel(n: int = 80, seed: int = 0) -> tuple[pd.DataFrame, ...]:
 
 def test_growth_frame_for_scoring_flags_firms_without_history() -> None:
     firms, filings, rounds = _synthetic_panel()
-    trained = train_panel_model(firms, filings, rounds, as_of_years=[2020],
-                                trained_on=date(2026, 1, 1))
+    trained = train_registry_model(firms, filings, rounds, as_of_years=[2019, 2020],
+                                   trained_on=date(2026, 1, 1), synthetic=True)
     assert trained.card["synthetic"] is True
     assert trained.card["features"] == list(PANEL_FEATURES)
     newcomers = pd.concat([firms, firm_rows(["NEW"])])
@@ -117,17 +115,17 @@ def test_growth_frame_for_scoring_flags_firms_without_history() -> None:
             assert factor["value"] == pytest.approx(float(seen))
 
 
-def test_panel_training_needs_labelled_rows() -> None:
+def test_registry_training_needs_labelled_rows() -> None:
     firms, filings, rounds = _synthetic_panel()
-    with pytest.raises(ValueError, match="no labelled panel rows"):
-        train_panel_model(firms, filings, rounds, as_of_years=[2022],
-                          trained_on=date(2026, 1, 1))
+    with pytest.raises(ValueError, match="labelled rows"):
+        train_registry_model(firms, filings, rounds, as_of_years=[2021, 2022],
+                             trained_on=date(2026, 1, 1))
 
 
 def test_predict_growth_uses_what_was_known_on_the_reference_date() -> None:
     firms, filings, rounds = _synthetic_panel()
-    trained = train_panel_model(firms, filings, rounds, as_of_years=[2020],
-                                trained_on=date(2026, 1, 1))
+    trained = train_registry_model(firms, filings, rounds, as_of_years=[2019, 2020],
+                                   trained_on=date(2026, 1, 1))
     on_date = predict_growth(trained.estimator, firms.set_index("uscc"), filings, rounds,
                              as_of=date(2024, 3, 1))
     by_year = growth_frame(trained.estimator,

@@ -11,7 +11,7 @@ from functools import cache
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from scoring.growth import TrainedModel, train_panel_model
+from scoring.growth import TrainedModel, train_registry_model
 from seed_data.demo import load
 from service.access import Role
 from service.growth import service as growth_service
@@ -25,9 +25,9 @@ ADMIN = Principal(key_id=None, label="test", role=Role.ADMIN)
 @cache
 def _panel_model() -> TrainedModel:
     demo = load()
-    return train_panel_model(demo.firms, demo.filings, demo.funding_rounds,
-                             as_of_years=[2022], trained_on=dt.date(2026, 1, 1),
-                             kind="logistic")
+    return train_registry_model(demo.firms, demo.filings, demo.funding_rounds,
+                                as_of_years=[2021, 2022], trained_on=dt.date(2026, 1, 1),
+                                kind="logistic")
 
 
 def _enable_growth(client: TestClient, as_role: Headers) -> int:
@@ -50,7 +50,7 @@ def test_a_run_records_the_growth_model_its_scheme_enables(
     round_id = scored_round(client, as_role, per_cohort=10)
     # Activation compares the newest round's nominated firms with the training data.
     activated = client.post(f"/v1/growth-models/{model_id}/activate",
-                            json={"reason": "test: no backtest on one panel year"},
+                            json={"reason": "test: a model trained without a backtest"},
                             headers=as_role("admin"))
     assert activated.status_code == 200, activated.text
     at_activation = activated.json()["drift"]
