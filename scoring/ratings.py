@@ -82,8 +82,11 @@ def firm_positions(keys: npt.NDArray[np.object_], firms: pd.Index) -> npt.NDArra
     if firm_hash is None or firm_hash.has_duplicates or firms.hasnans or firms.empty:
         return firms.get_indexer(pd.Index(keys, dtype=object))
     position: npt.NDArray[np.intp] = firm_hash.get_indexer(pd.Index(key_hash))
-    # (firm_keys[-1] stands in for unmatched keys; the mask drops them.)
-    collided = np.flatnonzero((keys != firm_keys[position]) & (position >= 0))
+    try:
+        # (firm_keys[-1] stands in for unmatched keys; the mask drops them.)
+        collided = np.flatnonzero((keys != firm_keys[position]) & (position >= 0))
+    except TypeError:  # a key whose comparison is no boolean (pd.NA): pandas decides
+        return firms.get_indexer(pd.Index(keys, dtype=object))
     if collided.size:
         position[collided] = firms.get_indexer(pd.Index(keys[collided], dtype=object))
     return position

@@ -83,3 +83,5 @@ def test_firm_positions_are_get_indexer_for_any_keys() -> None:
     np.testing.assert_array_equal(firm_positions(nan_keys, with_nan),
                                   with_nan.get_indexer(pd.Index(nan_keys, dtype=object)))
     assert firm_positions(keys, pd.Index([], dtype=object)).tolist() == [-1] * keys.size
+    missing = pd.Series(["A", None, "D"], dtype="string").to_numpy(dtype=object)  # pd.NA
+    assert firm_positions(missing, firms).tolist() == [0, -1, 3]
