@@ -97,9 +97,14 @@ def notes(result: ScoreResult) -> ObjectArray:
             limit = crit.rating.disagreement
             if limit is not None:
                 with np.errstate(invalid="ignore"):
-                    split = spread > limit
-                parts.append(np.where(split, [f"reviewers disagree (spread {s:g} > {limit:g})"
-                                              for s in spread], ""))
+                    split = np.flatnonzero(spread > limit)
+                # One text per distinct spread among the firms that disagree, not per firm.
+                spreads, inverse = np.unique(spread[split], return_inverse=True)
+                texts = np.array([f"reviewers disagree (spread {s:g} > {limit:g})"
+                                  for s in spreads], dtype=object)
+                disagree = np.full(n, "", dtype=object)
+                disagree[split] = texts[inverse]
+                parts.append(disagree)
         text_column = traces.notes.get(cid)
         if text_column is not None:
             parts.append(text_column)
