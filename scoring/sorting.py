@@ -10,8 +10,9 @@ float64 values takes several times as long as numpy's radix sort of the same num
 - ``argsort_values``: each float64 value becomes an integer that sorts like it (its IEEE bit
   pattern, with the lower 63 bits flipped for negative numbers); its offset from the smallest
   such integer keeps its top 32 significant bits, and those 32-bit codes are sorted by
-  ``argsort_codes``. Values that agree in all 32 bits (a relative difference below about
-  ``2**-20`` across a range of magnitudes) may come out in index order rather than value order.
+  ``argsort_codes``. Values that agree in all 32 bits (at worst, when the values span every
+  magnitude of both signs, a relative difference below about ``2**-20``) may come out in
+  index order rather than value order.
   The result is therefore checked: the gathered values must never decrease. Runs of equal
   codes that break the rule are re-sorted exactly; if there are many, the whole array is
   argsorted the ordinary way. Either way the returned order sorts the values; equal values
