@@ -165,7 +165,7 @@ def main() -> None:
     labels = {
         "numpy": "numpy min-max weighted sum",
         "skcriteria": "skcriteria MinMaxScaler + WeightedSumModel",
-        "score": "scoring.score (rating criteria unrated: pool median)",
+        "score": "scoring.score (rating criteria unrated)",
         "ratings": f"scoring.score with {len(ratings):,} reviewer ratings",
         "summary": "scoring.score + summary frame",
     }

@@ -26,7 +26,7 @@ from scoring.conditions import evaluate_condition, numeric_column
 from scoring.errors import ScoringInputError
 from scoring.measures import compare, criterion_values
 from scoring.ranking import rank_pool
-from scoring.ratings import aggregate_ratings
+from scoring.ratings import RatingRows, aggregate_rows, rating_rows
 from scoring.result import CriterionTrace, GateTrace, RatingStatus, ScoreResult
 from scoring.scheme import (
     GROWTH_PROBABILITY,
@@ -228,12 +228,16 @@ def raw_values(criteria: Sequence[Criterion], indicators: pd.DataFrame,
     missing: list[BoolArray] = []
     spreads: dict[str, FloatArray] = {}
     counts: dict[str, npt.NDArray[np.int64]] = {}
+    rows: RatingRows | None = None
+    keyed = False  # the ratings are keyed by firm once, when the first rating criterion asks
     for k, crit in enumerate(criteria):
         values: list[FloatArray] = []
         for measure in _measures(crit):
             if measure.method == "rating":
                 assert measure.rating is not None
-                agg = aggregate_ratings(ratings, crit.id, measure.rating, indicators.index)
+                if not keyed:
+                    rows, keyed = rating_rows(ratings, indicators.index), True
+                agg = aggregate_rows(rows, crit.id, measure.rating, len(indicators))
                 values.append(agg.value)
                 spreads[crit.id] = agg.spread
                 counts[crit.id] = agg.count

@@ -97,9 +97,14 @@ def notes(result: ScoreResult) -> ObjectArray:
             limit = crit.rating.disagreement
             if limit is not None:
                 with np.errstate(invalid="ignore"):
-                    split = spread > limit
-                parts.append(np.where(split, [f"reviewers disagree (spread {s:g} > {limit:g})"
-                                              for s in spread], ""))
+                    split = np.flatnonzero(spread > limit)
+                # One text per distinct spread among the firms that disagree, not per firm.
+                spreads, inverse = np.unique(spread[split], return_inverse=True)
+                texts = np.array([f"reviewers disagree (spread {s:g} > {limit:g})"
+                                  for s in spreads], dtype=object)
+                disagree = np.full(n, "", dtype=object)
+                disagree[split] = texts[inverse]
+                parts.append(disagree)
         text_column = traces.notes.get(cid)
         if text_column is not None:
             parts.append(text_column)
@@ -143,22 +148,31 @@ def awaiting_ratings(result: ScoreResult, *, zh: bool = False) -> ObjectArray:
     incomplete = ~status.complete
     if not incomplete.any():
         return out
-    required = np.array(status.required, dtype=np.int64)
-    given = np.stack(status.given, axis=1)
-    short = np.where(given < required, given, -1)[incomplete]
-    # Few combinations of counts, however many firms: each text is written once.
-    combos, inverse = np.unique(short, axis=0, return_inverse=True)
+    # Each incomplete firm's shortfall as one integer, digit r (base required_r + 1) being
+    # given_r + 1 where criterion r lacks ratings, else 0: few distinct codes, however many
+    # firms, found by hashing (numpy's row-wise unique sorts structured rows, far slower).
+    code = np.zeros(int(np.count_nonzero(incomplete)), dtype=np.int64)
+    for given, required in zip(status.given, status.required, strict=True):
+        short = given[incomplete]
+        code *= required + 1
+        code += np.where(short < required, short + 1, 0)
+    inverse, combos = pd.factorize(code)
     template = AWAITING_ZH if zh else AWAITING
     texts: list[str] = []
-    for combo in combos:
-        lacking = [(cid, int(g), int(req)) for cid, g, req
-                   in zip(status.criteria, combo, required, strict=True) if g >= 0]
+    for combo in combos.tolist():
+        digits: list[int] = []
+        for required in reversed(status.required):
+            combo, digit = divmod(combo, required + 1)
+            digits.append(digit - 1)
+        lacking = [(cid, g, req) for cid, g, req
+                   in zip(status.criteria, reversed(digits), status.required, strict=True)
+                   if g >= 0]
         if len(lacking) == len(status.criteria) and len({(g, q) for _, g, q in lacking}) == 1:
             texts.append(template.format(given=lacking[0][1], required=lacking[0][2]))
         else:
             texts.append(("；" if zh else "; ").join(
                 f"{cid} {template.format(given=g, required=q)}" for cid, g, q in lacking))
-    out[incomplete] = np.array(texts, dtype=object)[inverse.ravel()]
+    out[incomplete] = np.array(texts, dtype=object)[inverse]
     return out
 
 

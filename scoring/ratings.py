@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,10 +17,21 @@ import pandas as pd
 
 from scoring.errors import ScoringInputError
 from scoring.scheme import Rating
+from scoring.sorting import argsort_codes
 
-__all__ = ["RATING_COLUMNS", "AggregatedRatings", "aggregate_ratings"]
+__all__ = [
+    "RATING_COLUMNS",
+    "AggregatedRatings",
+    "RatingRows",
+    "aggregate_ratings",
+    "aggregate_rows",
+    "firm_positions",
+    "rating_rows",
+]
 
 RATING_COLUMNS = ("uscc", "criterion", "reviewer", "score")
+# Sort keys up to 48 bits take three 16-bit radix passes; wider ones are left to np.lexsort.
+_RADIX_MAX = 1 << 48
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,41 +43,96 @@ class AggregatedRatings:
     spread: npt.NDArray[np.float64]
 
 
-def aggregate_ratings(ratings: pd.DataFrame | None, criterion: str, rating: Rating,
-                      firms: pd.Index) -> AggregatedRatings:
-    """Aggregate the ratings of ``criterion``; firms with too few ratings get NaN."""
-    n = len(firms)
-    empty = AggregatedRatings(np.full(n, np.nan), np.zeros(n, np.int64), np.full(n, np.nan))
+@dataclass(frozen=True, eq=False)
+class RatingRows:
+    """A ratings frame with each row's firm position among ``n`` firms (-1: not scored)."""
+
+    ratings: pd.DataFrame
+    firm: npt.NDArray[np.intp]
+    n: int
+
+
+def rating_rows(ratings: pd.DataFrame | None, firms: pd.Index) -> RatingRows | None:
+    """The rows of ``ratings`` keyed by firm position, each key mapped once (None when there
+    are no ratings)."""
     if ratings is None or ratings.empty:
-        return empty
+        return None
     missing_cols = [c for c in RATING_COLUMNS if c not in ratings.columns]
     if missing_cols:
         raise ScoringInputError(f"ratings frame lacks columns {missing_cols}")
+    return RatingRows(ratings, firm_positions(ratings["uscc"].to_numpy(dtype=object), firms),
+                      len(firms))
+
+
+def firm_positions(keys: npt.NDArray[np.object_], firms: pd.Index) -> npt.NDArray[np.intp]:
+    """Each key's position in ``firms`` (unique), -1 where absent, as ``firms.get_indexer``.
+
+    A hash join on Python's own hash of each key (a string caches it), through an integer
+    hash table: faster than pandas hashing the strings again. Equal keys hash
+    alike, so a key whose hash no firm has is absent; every hash match is then checked by
+    equality, and a mismatch (a collision) is looked up by ``get_indexer`` itself.
+    """
+    firm_keys = firms.to_numpy(dtype=object)
+    try:
+        firm_hash = pd.Index(np.fromiter(map(hash, firm_keys), np.int64, firm_keys.size))
+        key_hash = np.fromiter(map(hash, keys), np.int64, keys.size)
+    except TypeError:  # an unhashable key: pandas decides
+        firm_hash = None
+    # NaN equals NaN for pandas, not for hash().
+    if firm_hash is None or firm_hash.has_duplicates or firms.hasnans or firms.empty:
+        return firms.get_indexer(pd.Index(keys, dtype=object))
+    position: npt.NDArray[np.intp] = firm_hash.get_indexer(pd.Index(key_hash))
+    try:
+        # (firm_keys[-1] stands in for unmatched keys; the mask drops them.)
+        collided = np.flatnonzero((keys != firm_keys[position]) & (position >= 0))
+    except TypeError:  # a key whose comparison is no boolean (pd.NA): pandas decides
+        return firms.get_indexer(pd.Index(keys, dtype=object))
+    if collided.size:
+        position[collided] = firms.get_indexer(pd.Index(keys[collided], dtype=object))
+    return position
+
+
+def aggregate_ratings(ratings: pd.DataFrame | None, criterion: str, rating: Rating,
+                      firms: pd.Index) -> AggregatedRatings:
+    """Aggregate the ratings of ``criterion``; firms with too few ratings get NaN."""
+    return aggregate_rows(rating_rows(ratings, firms), criterion, rating, len(firms))
+
+
+def aggregate_rows(rows: RatingRows | None, criterion: str, rating: Rating,
+                   n: int) -> AggregatedRatings:
+    """Aggregate the ratings of ``criterion`` over ``n`` firms (``rating_rows``)."""
+    empty = AggregatedRatings(np.full(n, np.nan), np.zeros(n, np.int64), np.full(n, np.nan))
+    if rows is None:
+        return empty
+    ratings = rows.ratings
     # Element-wise equality on the object array: several times faster than on a str Series;
     # the columns are then taken as numpy arrays, without copying the frame.
-    rows = np.flatnonzero(ratings["criterion"].to_numpy(dtype=object) == criterion)
-    scores = pd.to_numeric(ratings["score"].iloc[rows], errors="coerce").to_numpy(
+    selected = np.flatnonzero(ratings["criterion"].to_numpy(dtype=object) == criterion)
+    scores = pd.to_numeric(ratings["score"].iloc[selected], errors="coerce").to_numpy(
         dtype=np.float64)
     low, high = rating.range
     with np.errstate(invalid="ignore"):
         bad = np.isnan(scores) | (scores < low) | (scores > high)
     if bad.any():
         raise ScoringInputError(f"ratings of {criterion!r}: scores must lie in [{low}, {high}]")
-    # Integer firm codes (hash lookups) make every later step a numpy operation.
-    uscc = pd.Index(ratings["uscc"].to_numpy(dtype=object)[rows], dtype=object)
-    firm = firms.get_indexer(uscc)
+    firm = rows.firm[selected]
     known = firm >= 0
     firm, scores = firm[known], scores[known]
-    reviewer, _ = pd.factorize(ratings["reviewer"].to_numpy(dtype=object)[rows][known])
+    reviewer, _ = pd.factorize(ratings["reviewer"].to_numpy(dtype=object)[selected][known])
     if _has_duplicate_pairs(firm, reviewer, n):
         raise ScoringInputError(f"ratings of {criterion!r}: a reviewer rated a firm twice")
     if firm.size == 0:
         return empty
-    order = np.lexsort((scores, firm))
-    firm, scores = firm[order], scores[order]
     count = np.bincount(firm, minlength=n)
-    start = np.concatenate(([0], np.cumsum(count)[:-1]))
     rated = count > 0
+    whole = bool(np.all(scores == np.floor(scores)))
+    if whole and (rating.aggregate == "mean" or (
+            rating.aggregate == "trimmed-mean" and not np.floor(rating.trim * count).any())):
+        # Nothing to trim, and sums of whole numbers are exact in any order: no sort needed.
+        return _sum_and_spread(firm, scores, count, rating)
+    order = _by_firm_then_score(firm, scores, n, low, high, whole=whole)
+    firm, scores = firm[order], scores[order]
+    start = np.concatenate(([0], np.cumsum(count)[:-1]))
     first, last = start[rated], start[rated] + count[rated] - 1
     spread = np.full(n, np.nan)
     spread[rated] = scores[last] - scores[first]
@@ -84,6 +151,34 @@ def aggregate_ratings(ratings: pd.DataFrame | None, criterion: str, rating: Rati
         value[rated] = total[rated] / kept[rated]
     value[count < rating.min_reviewers] = np.nan
     return AggregatedRatings(value, count.astype(np.int64), spread)
+
+
+def _sum_and_spread(firm: npt.NDArray[np.intp], scores: npt.NDArray[np.float64],
+                    count: npt.NDArray[np.intp], rating: Rating) -> AggregatedRatings:
+    """The mean and the spread of every firm's ratings, in the rows' own order."""
+    n = count.size
+    rated = count > 0
+    highest = np.full(n, -np.inf)
+    lowest = np.full(n, np.inf)
+    np.maximum.at(highest, firm, scores)
+    np.minimum.at(lowest, firm, scores)
+    spread = np.full(n, np.nan)
+    spread[rated] = highest[rated] - lowest[rated]
+    value = np.full(n, np.nan)
+    value[rated] = np.bincount(firm, weights=scores, minlength=n)[rated] / count[rated]
+    value[count < rating.min_reviewers] = np.nan
+    return AggregatedRatings(value, count.astype(np.int64), spread)
+
+
+def _by_firm_then_score(firm: npt.NDArray[np.intp], scores: npt.NDArray[np.float64], n: int,
+                        low: float, high: float, *, whole: bool) -> npt.NDArray[np.intp]:
+    """The order that sorts the rows by firm, then score: a radix sort of one integer key when
+    the scores are whole numbers (the usual 0-10 marks), else ``np.lexsort``."""
+    steps = math.floor(high - low) + 1 if float(low).is_integer() else 0
+    if whole and steps > 0 and n * steps <= _RADIX_MAX:
+        key = firm.astype(np.int64) * steps + (scores - low).astype(np.int64)
+        return argsort_codes(key, n * steps)
+    return np.lexsort((scores, firm))
 
 
 def _has_duplicate_pairs(firm: npt.NDArray[np.intp], reviewer: npt.NDArray[np.intp],

@@ -1,11 +1,11 @@
-"""argsort_values: the packed integer sort must order every kind of float64 array exactly."""
+"""argsort_values and argsort_codes: the radix sorts must order every kind of array exactly."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from scoring.sorting import PACKED_MIN_SIZE, argsort_values
+from scoring.sorting import PACKED_MIN_SIZE, argsort_codes, argsort_values
 
 
 def arrays() -> dict[str, np.ndarray]:
@@ -65,3 +65,15 @@ def test_random_arrays_against_numpy() -> None:
         order, ordered = argsort_values(x)
         np.testing.assert_array_equal(ordered, np.sort(x))
         np.testing.assert_array_equal(np.sort(order), np.arange(n))
+
+
+@pytest.mark.parametrize("bound", [1, 2, 11, 2**16, 2**16 + 1, 2**21, 2**40])
+def test_codes_sort_stably_as_numpy_does(bound: int) -> None:
+    rng = np.random.default_rng(bound)
+    codes = rng.integers(0, bound, 30_000)
+    np.testing.assert_array_equal(argsort_codes(codes, bound),
+                                  np.argsort(codes, kind="stable"))
+
+
+def test_no_codes() -> None:
+    assert argsort_codes(np.zeros(0, dtype=np.int64), 10).tolist() == []
