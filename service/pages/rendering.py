@@ -59,6 +59,7 @@ def _number(value: Any, digits: int = 2) -> str:
 _ENVIRONMENT.filters["num"] = _number
 _ENVIRONMENT.globals["flag_words"] = export.flag_words
 _ENVIRONMENT.globals["titles_of"] = export.titles_of
+_ENVIRONMENT.globals["title_words"] = export.title_words
 
 
 def language(request: Request) -> str:

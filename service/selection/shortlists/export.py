@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -39,6 +40,7 @@ __all__ = [
     "neutralise",
     "shortlist_csv",
     "shortlist_xlsx",
+    "title_words",
     "titles_of",
 ]
 
@@ -74,10 +76,8 @@ def _say(heading: Heading, zh: str, en: str) -> str:
     return en if heading.lang == "en" else zh
 
 
-def _title(heading: Heading, criterion_id: str, titles: dict[str, str]) -> str:
-    if heading.lang == "en":
-        return criterion_id.replace("_", " ")
-    return titles.get(criterion_id, criterion_id)
+def _title(heading: Heading, key: str, titles: dict[str, str]) -> str:
+    return title_words(titles, key)[0 if heading.lang == "zh" else 1]
 
 
 def _meta(heading: Heading, shortlist: Shortlist) -> list[list[Any]]:
@@ -222,7 +222,7 @@ def _rows(heading: Heading, shortlist: Shortlist) -> Iterator[list[Any]]:
                 0 if summary is None else summary["count"],
             ]
         reasons = [
-            f"{g['gate']}: {g['reason']}"
+            f"{_title(heading, 'gate:' + g['gate'], titles)}: {g['reason']}"
             for g in explanation.get("gates", [])
             if not g["passed"] and g["reason"]
         ]
@@ -350,7 +350,7 @@ def _scheme_rows(heading: Heading) -> tuple[list[str], Iterator[list[Any]]]:
                 c.rationale or "",
             )
         ]
-        for c in heading.scheme.criteria
+        for c in heading.scheme.scored_criteria
     )
     return header, rows
 
@@ -384,6 +384,7 @@ _FLAG_WORDS = {
     "bypass": ("破格通道", "bypass rule"),
     "below-minimum": ("低于最低分", "below the minimum of"),
     "capped": ("已达上限", "capped at the maximum of"),
+    "awaiting-ratings": ("评分未齐", "awaiting ratings"),
 }
 
 _POLICY_WORDS = {
@@ -391,13 +392,32 @@ _POLICY_WORDS = {
     "pool-median": ("按中位数计", "pool median used"),
     "exclude": ("不参评", "firm excluded"),
 }
+_COUNT = re.compile(r"(\d+) of (\d+)")  # the ratings an ``awaiting-ratings`` flag counts
+_BILINGUAL = " — "  # a title such as ``成长模型预测概率 — Growth-model probability``
 
 
 def titles_of(scheme: scoring.Scheme) -> dict[str, str]:
-    """Criterion and category id → the scheme's (Chinese) title, or the id when untitled."""
+    """Criterion and category id → the scheme's title, or the id when untitled; ``gate:<id>``
+    and ``bypass:<id>`` → the rule's title, else its rationale, else its id."""
     out = {c.id: c.title or c.id for c in scheme.categories}
     out.update({c.id: c.title or c.id for c in scheme.scored_criteria})
+    out.update({f"gate:{g.id}": g.title or g.rationale or g.id for g in scheme.gates})
+    out.update({f"bypass:{r.id}": r.title or r.rationale or r.id for r in scheme.bypass})
     return out
+
+
+def title_words(titles: dict[str, str], key: str) -> tuple[str, str]:
+    """The title of ``key`` (an id of ``titles_of``) in Chinese and English: a bilingual
+    ``中文 — English`` title splits; a rule's title or rationale stays whole; an untranslated
+    criterion or category is its id in English."""
+    rule = key.startswith(("gate:", "bypass:"))
+    title = titles.get(key) or (key.partition(":")[2] if rule else key)
+    if _BILINGUAL in title:
+        zh, _, en = title.partition(_BILINGUAL)
+        return zh, en
+    if rule:
+        return title, title
+    return title, key.replace("_", " ")
 
 
 def flag_words(flag: str, titles: dict[str, str]) -> tuple[str, str]:
@@ -405,9 +425,16 @@ def flag_words(flag: str, titles: dict[str, str]) -> tuple[str, str]:
     kind, _, subject = flag.partition(":")
     subject = subject.removeprefix("category:")
     subject, _, policy = subject.partition("(")
+    policy = policy.removesuffix(")")
     zh, en = _FLAG_WORDS.get(kind, (kind, kind))
-    title = titles.get(subject, subject)
-    policy_zh, policy_en = _POLICY_WORDS.get(policy.rstrip(")"), (policy, policy))
+    key = f"{kind}:{subject}" if kind in ("gate", "bypass") else subject
+    title_zh, title_en = title_words(titles, key)
+    counted = _COUNT.fullmatch(policy)
+    if counted is not None:
+        given, required = counted.groups()
+        policy_zh, policy_en = f"已评 {given} 份，共需 {required} 份", f"{given} of {required}"
+    else:
+        policy_zh, policy_en = _POLICY_WORDS.get(policy, (policy, policy))
     extra_zh = f"，{policy_zh}" if policy else ""
     extra_en = f", {policy_en}" if policy else ""
-    return f"{zh}：{title}{extra_zh}", f"{en}: {subject.replace('_', ' ')}{extra_en}"
+    return f"{zh}：{title_zh}{extra_zh}", f"{en}: {title_en}{extra_en}"

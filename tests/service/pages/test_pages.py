@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import re
 
 import pytest
@@ -22,6 +23,7 @@ from tests.service.selection.builders import (
     end_notice,
     open_round,
     scored_round,
+    shortlist,
 )
 
 HOSTILE = '<script>alert("x")</script> & Co'
@@ -232,6 +234,37 @@ def test_the_firm_page_shows_the_api_numbers(
         for gate in item["explanation"]["gates"]:
             if gate["reason"]:
                 assert gate["reason"] in page.text
+
+
+def _visible_text(page: str) -> str:
+    """What a reader sees of a page: its text without tags or attributes, unescaped."""
+    return html.unescape(re.sub(r"<[^>]*>", " ", page))
+
+
+def test_flags_and_gates_show_in_words_in_both_languages(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=10, capacity=3)
+    items = shortlist(client, as_role("chair"), round_id, "seed")["items"]
+    failing = [i for i in items if not i["eligible"]]
+    assert failing, "the synthetic round should have firms that fail a gate"
+    assert any(f.startswith("awaiting-ratings:") for i in items for f in i["flags"])
+    gate_ids = {g["gate"] for i in items for g in i["explanation"]["gates"]}
+    # A raw id as a word of its own (``in_haidian``, an indicator in a reason, is no gate id).
+    words = "|".join(map(re.escape, sorted(gate_ids | {"awaiting-ratings"})))
+    raw = re.compile(rf"(?<![\w-])(?:{words})(?![\w-])")
+    sign_in(client, api_keys["chair"])
+    base = f"/ui/rounds/{round_id}/cohorts/seed"
+    for lang, awaiting, failed in (("zh", "评分未齐", "未通过门槛"),
+                                   ("en", "awaiting ratings", "failed the gate")):
+        listing = _visible_text(client.get(f"{base}/shortlist?lang={lang}").text)
+        firm = _visible_text(client.get(f"{base}/firms/{failing[0]['uscc']}?lang={lang}").text)
+        for text in (listing, firm):
+            assert raw.findall(text) == [], lang
+        assert awaiting in listing
+        assert failed in listing
+        assert failed in firm
+        assert ("✗ 未通过" if lang == "zh" else "✗ failed") in firm
 
 
 def test_compare_takes_two_to_four_firms(

@@ -10,6 +10,7 @@ from functools import cache
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from scoring.growth import TrainedModel, train_registry_model
 from seed_data.demo import load
@@ -17,7 +18,13 @@ from service.access import Role
 from service.growth import service as growth_service
 from service.keys import Principal
 from tests.service.pages.test_pages import sign_in
-from tests.service.selection.builders import Headers, score, scored_round, shortlist
+from tests.service.selection.builders import (
+    Headers,
+    csv_table,
+    score,
+    scored_round,
+    shortlist,
+)
 
 ADMIN = Principal(key_id=None, label="test", role=Role.ADMIN)
 
@@ -104,6 +111,19 @@ def test_a_run_records_the_growth_model_its_scheme_enables(
     assert model_id[:12] in lines["Growth model"]
     assert f"/v1/growth-models/{model_id}" in lines["Growth model"]
     assert lines["Drift"].startswith(drift["level"])
+    _heading, rows = csv_table(exported.content)
+    header = list(rows[0])
+    assert any(h.startswith("Growth-model probability (of ") for h in header), header
+    assert "Growth-model probability raw value" in header
+    assert not any(h.startswith("growth model") for h in header)
+    workbook = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
+                          params={"format": "xlsx", "lang": "en"}, headers=as_role("chair"))
+    criteria = [r[0] for r in load_workbook(io.BytesIO(workbook.content),
+                                            read_only=True)["Scheme"].iter_rows(values_only=True)]
+    assert "Growth-model probability" in criteria
+    chinese = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
+                         params={"format": "csv"}, headers=as_role("chair"))
+    assert "成长模型预测概率 原始值" in list(csv_table(chinese.content)[1][0])
 
     sign_in(client, api_keys["chair"])
     page = client.get(f"/ui/rounds/{round_id}/cohorts/seed/shortlist")
