@@ -7,17 +7,21 @@ import json
 import os
 import pty
 import re
+import shutil
 import stat
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+import pytest
 from rich.cells import cell_len
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+import seed_data.schemes
 from service.demo_notice import NOTICE_ROUND_NAME
+from service.migrate import upgrade
 from service.models import (
     ApiKey,
     Assignment,
@@ -48,9 +52,27 @@ def _run(db: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedP
     )
 
 
-def test_keys_create_prints_the_key_alone_and_stores_only_its_hash(tmp_path: Path) -> None:
-    db = tmp_path / "cli.db"
-    assert _run(db, "db", "upgrade").returncode == 0
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at head with the bundled schemes, as `cohorts db upgrade` leaves it (which
+    test_commands_before_migration_say_run_db_upgrade_in_one_line runs itself): migrated once,
+    in process, instead of by a command per test."""
+    db = tmp_path_factory.mktemp("cli") / "migrated.db"
+    upgrade(f"sqlite:///{db}", schemes=seed_data.schemes.load_every_bundled_version())
+    assert not db.with_name(db.name + "-wal").exists()  # all of it is in the file a copy takes
+    return db
+
+
+def _migrated(source: Path, db: Path) -> Path:
+    """A copy of the migrated file at ``db``."""
+    shutil.copyfile(source, db)
+    return db
+
+
+def test_keys_create_prints_the_key_alone_and_stores_only_its_hash(
+    migrated: Path, tmp_path: Path
+) -> None:
+    db = _migrated(migrated, tmp_path / "cli.db")
     created = _run(db, "keys", "create", "--role", "reviewer", "--label", "committee member 1")
     assert created.returncode == 0, created.stderr
     lines = created.stdout.splitlines()
@@ -69,9 +91,8 @@ def test_keys_create_prints_the_key_alone_and_stores_only_its_hash(tmp_path: Pat
     assert "revoked" in _run(db, "keys", "list").stdout
 
 
-def test_reviewer_profiles_and_their_keys(tmp_path: Path) -> None:
-    db = tmp_path / "cli.db"
-    assert _run(db, "db", "upgrade").returncode == 0
+def test_reviewer_profiles_and_their_keys(migrated: Path, tmp_path: Path) -> None:
+    db = _migrated(migrated, tmp_path / "cli.db")
     made = _run(db, "reviewers", "create", "--name", "李研究员", "--sector", "ai",
                 "--sector", "quantum", "--affiliation", "中关村某研究院")
     assert made.returncode == 0, made.stderr
@@ -97,9 +118,8 @@ def test_reviewer_profiles_and_their_keys(tmp_path: Path) -> None:
     assert row.split()[1:] == ["李研究员", "ai,quantum", "中关村某研究院"]
 
 
-def test_seed_demo_is_safe_to_run_twice(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
-    assert _run(db, "db", "upgrade").returncode == 0
+def test_seed_demo_is_safe_to_run_twice(migrated: Path, tmp_path: Path) -> None:
+    db = _migrated(migrated, tmp_path / "demo.db")
     first = _run(db, "seed", "demo")
     assert first.returncode == 0, first.stderr
     # Progress goes to stderr, one line per step when stderr is not a terminal.
@@ -140,9 +160,8 @@ def test_seed_demo_is_safe_to_run_twice(tmp_path: Path) -> None:
     assert len(loads) == 12
 
 
-def test_scheme_evaluate_prints_the_endpoint_result(tmp_path: Path) -> None:
-    db = tmp_path / "eval.db"
-    assert _run(db, "db", "upgrade").returncode == 0
+def test_scheme_evaluate_prints_the_endpoint_result(migrated: Path, tmp_path: Path) -> None:
+    db = _migrated(migrated, tmp_path / "eval.db")
     csv_path = tmp_path / "list.csv"
     csv_path.write_text(rows_to_csv([candidate_row(1), candidate_row(2)]), encoding="utf-8")
     out = _run(
@@ -193,9 +212,8 @@ def test_scheme_evaluate_prints_the_endpoint_result(tmp_path: Path) -> None:
 FIXTURES = Path(__file__).resolve().parents[1] / "scoring" / "growth" / "fixtures"
 
 
-def test_growth_backtest_train_and_activate(tmp_path: Path) -> None:
-    db = tmp_path / "growth.db"
-    assert _run(db, "db", "upgrade").returncode == 0
+def test_growth_backtest_train_and_activate(migrated: Path, tmp_path: Path) -> None:
+    db = _migrated(migrated, tmp_path / "growth.db")
     backtest = _run(
         db,
         "growth",
@@ -361,9 +379,8 @@ def _demo_keys(stdout: str) -> dict[str, str]:
     return dict(line.split() for line in stdout.splitlines()[1:])
 
 
-def test_keys_demo_reuses_the_saved_keys_until_rotated(tmp_path: Path) -> None:
-    db = tmp_path / "keys.db"
-    assert _run(db, "db", "upgrade").returncode == 0
+def test_keys_demo_reuses_the_saved_keys_until_rotated(migrated: Path, tmp_path: Path) -> None:
+    db = _migrated(migrated, tmp_path / "keys.db")
     first = _run(db, "keys", "demo", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     keys = _demo_keys(first.stdout)
@@ -395,10 +412,9 @@ def test_keys_demo_reuses_the_saved_keys_until_rotated(tmp_path: Path) -> None:
 
 
 def test_scheme_evaluate_table_aligns_firm_names_and_a_closed_pipe_is_quiet(
-    tmp_path: Path,
+    migrated: Path, tmp_path: Path
 ) -> None:
-    db = tmp_path / "table.db"
-    assert _run(db, "db", "upgrade").returncode == 0
+    db = _migrated(migrated, tmp_path / "table.db")
     csv_path = tmp_path / "list.csv"
     rows = [candidate_row(1), candidate_row(2, name="海淀示例二号人工智能科技股份有限公司")]
     csv_path.write_text(rows_to_csv(rows), encoding="utf-8")

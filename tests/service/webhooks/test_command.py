@@ -61,11 +61,17 @@ def test_the_worker_runs_alone_once_or_until_sigterm(tmp_path: Path) -> None:
         assert len(receiver.requests) == 1
 
         running = subprocess.Popen(_command(), env=env)
-        with sessions.begin() as session:
-            webhooks.enqueue(session, "objection.filed", {"n": 2})
-        assert wait_until(lambda: len(receiver.requests) == 2, timeout=60)
-        running.send_signal(signal.SIGTERM)
-        assert running.wait(30) == 0
+        try:
+            with sessions.begin() as session:
+                webhooks.enqueue(session, "objection.filed", {"n": 2})
+            assert wait_until(lambda: len(receiver.requests) == 2, timeout=60)
+            running.send_signal(signal.SIGTERM)
+            assert running.wait(30) == 0
+        finally:
+            # A failed wait must not leave the worker polling every 50 ms for the rest of the run.
+            if running.poll() is None:
+                running.kill()
+                running.wait(10)
         with sessions.begin() as session:
             assert set(session.scalars(select(WebhookDelivery.state))) == {"delivered"}
     finally:

@@ -83,7 +83,13 @@ class Server:
             except httpx.HTTPError:
                 return False
 
-        assert wait_until(up, timeout=60, step=0.1), self.log.read_text()
+        try:
+            assert wait_until(up, timeout=60, step=0.1), self.log.read_text()
+        except BaseException:
+            # Not yet the caller's to kill: left running, it would poll its database every
+            # 50 ms for the rest of the run.
+            self.kill()
+            raise
         return self
 
     def kill(self) -> None:
