@@ -290,13 +290,13 @@ def test_growth_backtest_train_and_activate(migrated: Path, tmp_path: Path) -> N
     model_id = trained.stdout.strip()
     assert trained.stdout == model_id + "\n"
     assert len(model_id) == 64
-    # The panel card holds no time-split backtest: refused without a reason, audited with one.
-    unproven = _run(db, "growth", "activate", model_id)
-    assert unproven.returncode == 2
-    assert "no time-split backtest" in unproven.stderr
-    activated = _run(db, "growth", "activate", model_id, "--reason", "demo: code runs")
+    # A registry card holds its time-split backtest: activated on that evidence, no reason needed
+    # (the refusal without evidence is tested in tests/service/test_growth.py).
+    activated = _run(db, "growth", "activate", model_id)
     assert activated.returncode == 0, activated.stderr
-    assert "activated anyway: demo: code runs" in activated.stderr
+    assert "evidence: ROC AUC" in activated.stderr
+    assert "beats" in activated.stderr
+    assert "activated anyway" not in activated.stderr
     assert _run(db, "growth", "activate", "deadbeefdeadbeef").returncode == 2
 
     # A Crunchbase model's card carries the label's honest split: first rounds to 2008, tested
