@@ -1,4 +1,5 @@
-"""The ``cohorts`` command line, run as a real process against a real SQLite file."""
+"""The ``cohorts`` command line against a real SQLite file: in process, as ``main(argv)``, but
+for what only a real process shows (a closed pipe, a terminal, ``serve``)."""
 
 from __future__ import annotations
 
@@ -34,22 +35,20 @@ from service.models import (
 )
 from service.pages import session as page_session
 from tests.service.builders import candidate_row, rows_to_csv
+from tests.service.command_line import Cli, Outcome, sqlite_env
 
 
 def _env(db: Path) -> dict[str, str]:
-    return {**os.environ, "COHORTS_DATABASE_URL": f"sqlite:///{db}"}
+    return {**os.environ, **sqlite_env(db)}
 
 
-def _run(db: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
-        capture_output=True,
-        text=True,
-        env=_env(db),
-        cwd=cwd,
-        check=False,
-        timeout=300,
-    )
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    return Cli(capsys, monkeypatch)
+
+
+def _run(cli: Cli, db: Path, *args: str, cwd: Path | None = None) -> Outcome:
+    return cli(*args, env=sqlite_env(db), cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +69,10 @@ def _migrated(source: Path, db: Path) -> Path:
 
 
 def test_keys_create_prints_the_key_alone_and_stores_only_its_hash(
-    migrated: Path, tmp_path: Path
+    cli: Cli, migrated: Path, tmp_path: Path
 ) -> None:
     db = _migrated(migrated, tmp_path / "cli.db")
-    created = _run(db, "keys", "create", "--role", "reviewer", "--label", "committee member 1")
+    created = _run(cli, db, "keys", "create", "--role", "reviewer", "--label", "committee member 1")
     assert created.returncode == 0, created.stderr
     lines = created.stdout.splitlines()
     assert len(lines) == 1
@@ -85,42 +84,43 @@ def test_keys_create_prints_the_key_alone_and_stores_only_its_hash(
     engine.dispose()
     assert raw not in stored.key_hash
     assert stored.role == "reviewer"
-    assert _run(db, "keys", "create", "--role", "emperor", "--label", "x").returncode != 0
-    revoked = _run(db, "keys", "revoke", "--prefix", stored.prefix)
+    assert _run(cli, db, "keys", "create", "--role", "emperor", "--label", "x").returncode != 0
+    revoked = _run(cli, db, "keys", "revoke", "--prefix", stored.prefix)
     assert revoked.returncode == 0, revoked.stderr
-    assert "revoked" in _run(db, "keys", "list").stdout
+    assert "revoked" in _run(cli, db, "keys", "list").stdout
 
 
-def test_reviewer_profiles_and_their_keys(migrated: Path, tmp_path: Path) -> None:
+def test_reviewer_profiles_and_their_keys(cli: Cli, migrated: Path, tmp_path: Path) -> None:
     db = _migrated(migrated, tmp_path / "cli.db")
-    made = _run(db, "reviewers", "create", "--name", "李研究员", "--sector", "ai",
+    made = _run(cli, db, "reviewers", "create", "--name", "李研究员", "--sector", "ai",
                 "--sector", "quantum", "--affiliation", "中关村某研究院")
     assert made.returncode == 0, made.stderr
     profile = int(made.stdout.strip())
-    assert _run(db, "reviewers", "create", "--name", "x", "--sector", "astrology").returncode == 2
-    first = _run(db, "keys", "create", "--role", "reviewer", "--label", "li-1",
+    astrology = _run(cli, db, "reviewers", "create", "--name", "x", "--sector", "astrology")
+    assert astrology.returncode == 2
+    first = _run(cli, db, "keys", "create", "--role", "reviewer", "--label", "li-1",
                  "--reviewer", str(profile))
-    second = _run(db, "keys", "create", "--role", "reviewer", "--label", "li-2",
+    second = _run(cli, db, "keys", "create", "--role", "reviewer", "--label", "li-2",
                   "--reviewer", str(profile))
     assert first.returncode == 0, first.stderr
     assert second.returncode == 0, second.stderr
-    assert _run(db, "keys", "create", "--role", "reviewer", "--label", "nobody",
+    assert _run(cli, db, "keys", "create", "--role", "reviewer", "--label", "nobody",
                 "--reviewer", "999").returncode == 2
-    assert _run(db, "keys", "create", "--role", "chair", "--label", "c",
+    assert _run(cli, db, "keys", "create", "--role", "chair", "--label", "c",
                 "--reviewer", str(profile)).returncode == 2
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as connection:
         owners = connection.execute(select(ApiKey.reviewer_id).order_by(ApiKey.id)).scalars()
         assert list(owners) == [profile, profile]
     engine.dispose()
-    listed = _run(db, "reviewers", "list").stdout
+    listed = _run(cli, db, "reviewers", "list").stdout
     row = next(line for line in listed.splitlines() if "李研究员" in line)
     assert row.split()[1:] == ["李研究员", "ai,quantum", "中关村某研究院"]
 
 
-def test_seed_demo_is_safe_to_run_twice(migrated: Path, tmp_path: Path) -> None:
+def test_seed_demo_is_safe_to_run_twice(cli: Cli, migrated: Path, tmp_path: Path) -> None:
     db = _migrated(migrated, tmp_path / "demo.db")
-    first = _run(db, "seed", "demo")
+    first = _run(cli, db, "seed", "demo")
     assert first.returncode == 0, first.stderr
     # Progress goes to stderr, one line per step when stderr is not a terminal.
     assert "seed demo [1/3] reading the SYNTHETIC demo data" in first.stderr
@@ -129,7 +129,7 @@ def test_seed_demo_is_safe_to_run_twice(migrated: Path, tmp_path: Path) -> None:
     assert "growth model [" in first.stderr
     assert "backtested and active" in first.stderr
     assert first.stdout == ""
-    second = _run(db, "seed", "demo")
+    second = _run(cli, db, "seed", "demo")
     assert second.returncode == 0, second.stderr
     assert "a registry model is already stored" in second.stderr
     engine = create_engine(f"sqlite:///{db}")
@@ -160,11 +160,14 @@ def test_seed_demo_is_safe_to_run_twice(migrated: Path, tmp_path: Path) -> None:
     assert len(loads) == 12
 
 
-def test_scheme_evaluate_prints_the_endpoint_result(migrated: Path, tmp_path: Path) -> None:
+def test_scheme_evaluate_prints_the_endpoint_result(
+    cli: Cli, migrated: Path, tmp_path: Path
+) -> None:
     db = _migrated(migrated, tmp_path / "eval.db")
     csv_path = tmp_path / "list.csv"
     csv_path.write_text(rows_to_csv([candidate_row(1), candidate_row(2)]), encoding="utf-8")
     out = _run(
+        cli,
         db,
         "scheme",
         "evaluate",
@@ -182,6 +185,7 @@ def test_scheme_evaluate_prints_the_endpoint_result(migrated: Path, tmp_path: Pa
     assert result["scheme"]["id"] == "tsme-2017"
     assert len(result["results"]) == 2
     table = _run(
+        cli,
         db,
         "scheme",
         "evaluate",
@@ -195,6 +199,7 @@ def test_scheme_evaluate_prints_the_endpoint_result(migrated: Path, tmp_path: Pa
     assert table.returncode == 0
     assert "rank" in table.stdout
     bad = _run(
+        cli,
         db,
         "scheme",
         "evaluate",
@@ -212,9 +217,10 @@ def test_scheme_evaluate_prints_the_endpoint_result(migrated: Path, tmp_path: Pa
 FIXTURES = Path(__file__).resolve().parents[1] / "scoring" / "growth" / "fixtures"
 
 
-def test_growth_backtest_train_and_activate(migrated: Path, tmp_path: Path) -> None:
+def test_growth_backtest_train_and_activate(cli: Cli, migrated: Path, tmp_path: Path) -> None:
     db = _migrated(migrated, tmp_path / "growth.db")
     backtest = _run(
+        cli,
         db,
         "growth",
         "backtest",
@@ -244,6 +250,7 @@ def test_growth_backtest_train_and_activate(migrated: Path, tmp_path: Path) -> N
     ):
         assert key in result
     rolling = _run(
+        cli,
         db,
         "growth",
         "backtest",
@@ -261,6 +268,7 @@ def test_growth_backtest_train_and_activate(migrated: Path, tmp_path: Path) -> N
     assert spread["origins"] == [2006, 2007]
     assert set(spread["summary"]["auc"]) == {"mean", "std", "min", "max"}
     dishonest = _run(
+        cli,
         db,
         "growth",
         "backtest",
@@ -275,15 +283,15 @@ def test_growth_backtest_train_and_activate(migrated: Path, tmp_path: Path) -> N
     assert "Traceback" not in dishonest.stderr
 
     # The registry: what the service stores (here the SYNTHETIC demo records).
-    assert _run(db, "seed", "demo", "--no-round", "--no-growth-model").returncode == 0
-    registry = _run(db, "growth", "backtest", "--source", "registry", "--kind", "logistic",
+    assert _run(cli, db, "seed", "demo", "--no-round", "--no-growth-model").returncode == 0
+    registry = _run(cli, db, "growth", "backtest", "--source", "registry", "--kind", "logistic",
                     "--json")
     assert registry.returncode == 0, registry.stderr
     assert "SYNTHETIC" in registry.stderr
     assert "growth backtest [" in registry.stderr
     split = json.loads(registry.stdout)
     assert (split["train_years"], split["test_years"]) == ([2012, 2020], [2021, 2022])
-    trained = _run(db, "growth", "train", "--source", "registry", "--kind", "logistic")
+    trained = _run(cli, db, "growth", "train", "--source", "registry", "--kind", "logistic")
     assert trained.returncode == 0, trained.stderr
     assert "SYNTHETIC" in trained.stderr
     assert "growth train [100%] trained" in trained.stderr
@@ -292,16 +300,16 @@ def test_growth_backtest_train_and_activate(migrated: Path, tmp_path: Path) -> N
     assert len(model_id) == 64
     # A registry card holds its time-split backtest: activated on that evidence, no reason needed
     # (the refusal without evidence is tested in tests/service/test_growth.py).
-    activated = _run(db, "growth", "activate", model_id)
+    activated = _run(cli, db, "growth", "activate", model_id)
     assert activated.returncode == 0, activated.stderr
     assert "evidence: ROC AUC" in activated.stderr
     assert "beats" in activated.stderr
     assert "activated anyway" not in activated.stderr
-    assert _run(db, "growth", "activate", "deadbeefdeadbeef").returncode == 2
+    assert _run(cli, db, "growth", "activate", "deadbeefdeadbeef").returncode == 2
 
     # A Crunchbase model's card carries the label's honest split: first rounds to 2008, tested
     # on 2009-2010; it cannot score Haidian firms, so activating it is refused.
-    crunchbase = _run(db, "growth", "train", "--source", "crunchbase-2013", "--data",
+    crunchbase = _run(cli, db, "growth", "train", "--source", "crunchbase-2013", "--data",
                       str(FIXTURES), "--kind", "logistic", "--json")
     assert crunchbase.returncode == 0, crunchbase.stderr
     assert "growth train [  0%] choosing the kind on validation year 2008" in crunchbase.stderr
@@ -309,7 +317,7 @@ def test_growth_backtest_train_and_activate(migrated: Path, tmp_path: Path) -> N
     assert card["source"] == "crunchbase-2013"
     assert max(card["metrics"]["train_years"]) == 2008
     assert card["metrics"]["test_years"] == [2009, 2010]
-    refused = _run(db, "growth", "activate", card["model_id"])
+    refused = _run(cli, db, "growth", "activate", card["model_id"])
     assert refused.returncode == 2
     assert "Traceback" not in refused.stderr
 
@@ -347,29 +355,31 @@ def test_a_progress_bar_draws_on_a_terminal_while_stdout_stays_parseable(tmp_pat
     assert "growth backtest: done" in screen
 
 
-def test_commands_before_migration_say_run_db_upgrade_in_one_line(tmp_path: Path) -> None:
+def test_commands_before_migration_say_run_db_upgrade_in_one_line(
+    cli: Cli, tmp_path: Path
+) -> None:
     db = tmp_path / "var" / "fresh.db"
-    missing = _run(db, "keys", "list")
+    missing = _run(cli, db, "keys", "list")
     assert missing.returncode == 2
     assert missing.stderr.count("\n") == 1
     assert "no database" in missing.stderr
     assert "run `cohorts db upgrade`" in missing.stderr
     assert not db.exists()  # checking did not create an empty file
-    upgraded = _run(db, "db", "upgrade")
+    upgraded = _run(cli, db, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
     assert upgraded.stderr.endswith("database at head, bundled schemes stored\n")
-    listed = _run(db, "scheme", "list")
+    listed = _run(cli, db, "scheme", "list")
     assert listed.returncode == 0, listed.stderr
     assert {"leader", "hidden-champion", "seed"} <= {
         line.split()[0] for line in listed.stdout.splitlines()[1:]
     }
-    assert _run(db, "db", "downgrade", "-1").returncode == 0
-    behind = _run(db, "seed", "demo")
+    assert _run(cli, db, "db", "downgrade", "-1").returncode == 0
+    behind = _run(cli, db, "seed", "demo")
     assert behind.returncode == 2
     assert re.fullmatch(r"cohorts: the database at .* is at revision \w+, this code at \w+; "
                         r"run `cohorts db upgrade`\n", behind.stderr), behind.stderr
-    assert _run(db, "db", "downgrade", "base").returncode == 0
-    empty = _run(db, "scheme", "list")
+    assert _run(cli, db, "db", "downgrade", "base").returncode == 0
+    empty = _run(cli, db, "scheme", "list")
     assert empty.returncode == 2
     assert empty.stderr.endswith("is not migrated; run `cohorts db upgrade`\n")
     assert "Traceback" not in missing.stderr + behind.stderr + empty.stderr
@@ -379,9 +389,11 @@ def _demo_keys(stdout: str) -> dict[str, str]:
     return dict(line.split() for line in stdout.splitlines()[1:])
 
 
-def test_keys_demo_reuses_the_saved_keys_until_rotated(migrated: Path, tmp_path: Path) -> None:
+def test_keys_demo_reuses_the_saved_keys_until_rotated(
+    cli: Cli, migrated: Path, tmp_path: Path
+) -> None:
     db = _migrated(migrated, tmp_path / "keys.db")
-    first = _run(db, "keys", "demo", cwd=tmp_path)
+    first = _run(cli, db, "keys", "demo", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     keys = _demo_keys(first.stdout)
     assert set(keys) == {"admin", "officer", "reviewer", "chair", "tracker"}
@@ -389,30 +401,30 @@ def test_keys_demo_reuses_the_saved_keys_until_rotated(migrated: Path, tmp_path:
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     assert dict(line.split() for line in saved.read_text().splitlines()) == keys
 
-    again = _run(db, "keys", "demo", cwd=tmp_path)
+    again = _run(cli, db, "keys", "demo", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "reused" in again.stdout
     assert _demo_keys(again.stdout) == keys
 
-    rotated = _run(db, "keys", "demo", "--rotate", "--file", str(saved))
+    rotated = _run(cli, db, "keys", "demo", "--rotate", "--file", str(saved))
     assert rotated.returncode == 0, rotated.stderr
     new_keys = _demo_keys(rotated.stdout)
     assert set(new_keys.values()).isdisjoint(keys.values())
-    listed = _run(db, "keys", "list").stdout
+    listed = _run(cli, db, "keys", "list").stdout
     assert listed.count(" revoked ") == 5
     assert listed.count(" active ") == 5
 
     # A saved key that no longer works (revoked, or a fresh database) is replaced, not printed.
     prefix = new_keys["chair"].split("_")[1]
-    assert _run(db, "keys", "revoke", "--prefix", prefix).returncode == 0
-    renewed = _run(db, "keys", "demo", "--file", str(saved))
+    assert _run(cli, db, "keys", "revoke", "--prefix", prefix).returncode == 0
+    renewed = _run(cli, db, "keys", "demo", "--file", str(saved))
     assert renewed.returncode == 0, renewed.stderr
     assert "new" in renewed.stdout.splitlines()[0]
     assert set(_demo_keys(renewed.stdout).values()).isdisjoint(new_keys.values())
 
 
 def test_scheme_evaluate_table_aligns_firm_names_and_a_closed_pipe_is_quiet(
-    migrated: Path, tmp_path: Path
+    cli: Cli, migrated: Path, tmp_path: Path
 ) -> None:
     db = _migrated(migrated, tmp_path / "table.db")
     csv_path = tmp_path / "list.csv"
@@ -420,7 +432,7 @@ def test_scheme_evaluate_table_aligns_firm_names_and_a_closed_pipe_is_quiet(
     csv_path.write_text(rows_to_csv(rows), encoding="utf-8")
     args = ("scheme", "evaluate", "--scheme", "tsme-2017", "--input", str(csv_path),
             "--reference-date", "2026-06-30")
-    table = _run(db, *args, "--format", "table")
+    table = _run(cli, db, *args, "--format", "table")
     assert table.returncode == 0, table.stderr
     header, *lines = table.stdout.splitlines()[1:]
     assert header.split() == ["rank", "uscc", "name", "total", "passed", "eligible", "failed",
@@ -446,9 +458,9 @@ def test_scheme_evaluate_table_aligns_firm_names_and_a_closed_pipe_is_quiet(
     assert stderr == ""
 
 
-def test_serve_refuses_several_workers_with_a_metrics_port(tmp_path: Path) -> None:
+def test_serve_refuses_several_workers_with_a_metrics_port(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
-    assert _run(db, "db", "upgrade").returncode == 0
+    assert _run(cli, db, "db", "upgrade").returncode == 0
     refused = subprocess.run(
         [sys.executable, "-m", "service.cli", "serve", "--workers", "2", "--no-migrate"],
         capture_output=True,
@@ -461,25 +473,26 @@ def test_serve_refuses_several_workers_with_a_metrics_port(tmp_path: Path) -> No
     assert "--workers 1" in refused.stderr
 
 
-def test_sessions_list_and_revoke(tmp_path: Path) -> None:
+def test_sessions_list_and_revoke(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
-    assert _run(db, "db", "upgrade").returncode == 0
-    assert _run(db, "keys", "create", "--role", "chair", "--label", "the chair").returncode == 0
+    assert _run(cli, db, "db", "upgrade").returncode == 0
+    created = _run(cli, db, "keys", "create", "--role", "chair", "--label", "the chair")
+    assert created.returncode == 0
     engine = create_engine(f"sqlite:///{db}")
     with Session(engine) as session, session.begin():
         key_id = session.scalars(select(ApiKey.id)).one()
         for agent in ("Firefox", "Chromium"):
             page_session.open_session(session, key_id=key_id, lifetime_s=600, user_agent=agent)
-    listed = _run(db, "sessions", "list")
+    listed = _run(cli, db, "sessions", "list")
     assert listed.returncode == 0, listed.stderr
     assert "Firefox" in listed.stdout
     assert "Chromium" in listed.stdout
     assert "the chair" in listed.stdout
     first = listed.stdout.splitlines()[1].split()[0]
-    one = _run(db, "sessions", "revoke", "--id", first)
+    one = _run(cli, db, "sessions", "revoke", "--id", first)
     assert one.returncode == 0, one.stderr
     assert "ended 1" in one.stderr
-    rest = _run(db, "sessions", "revoke", "--key", str(key_id))
+    rest = _run(cli, db, "sessions", "revoke", "--key", str(key_id))
     assert "ended 1" in rest.stderr
-    assert _run(db, "sessions", "list").stdout.count("\n") == 1  # the header alone
+    assert _run(cli, db, "sessions", "list").stdout.count("\n") == 1  # the header alone
     engine.dispose()

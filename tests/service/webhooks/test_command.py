@@ -1,4 +1,5 @@
-"""``cohorts webhooks deliver``: the worker alone, as a real process, once or until SIGTERM."""
+"""``cohorts webhooks deliver``: the worker alone, once (in process) or as a real process until
+SIGTERM."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from schemas.webhooks import WebhookIn
@@ -18,22 +20,25 @@ from service.keys import Principal
 from service.migrate import upgrade
 from service.models import WebhookDelivery
 from service.webhooks import service as webhooks
+from tests.service.command_line import Cli
 from tests.service.webhooks.receiver import Receiver, wait_until
 
 LOOPBACK = ["127.0.0.0/8"]
 
 
-def _command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "service.cli", "webhooks", "deliver", *args]
+def _command() -> list[str]:
+    return [sys.executable, "-m", "service.cli", "webhooks", "deliver"]
 
 
-def test_the_worker_runs_alone_once_or_until_sigterm(tmp_path: Path) -> None:
+def test_the_worker_runs_alone_once_or_until_sigterm(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     url = f"sqlite:///{tmp_path / 'alone.db'}"
     upgrade(url)
     engine = create_db_engine(url)
     sessions = create_sessionmaker(engine)
     receiver = Receiver().start()
-    env = os.environ | {
+    variables = {
         "COHORTS_DATABASE_URL": url,
         "COHORTS_WEBHOOK_ALLOWED_NETWORKS": json.dumps(LOOPBACK),
         "COHORTS_WEBHOOK_POLL_SECONDS": "0.05",
@@ -48,19 +53,12 @@ def test_the_worker_runs_alone_once_or_until_sigterm(tmp_path: Path) -> None:
                 allowed_networks=LOOPBACK,
             )
             webhooks.enqueue(session, "objection.filed", {"n": 1})
-        once = subprocess.run(
-            _command("--once"),
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        once = Cli(capsys, monkeypatch)("webhooks", "deliver", "--once", env=variables)
         assert once.returncode == 0, once.stderr
         assert once.stdout.strip() == "1 delivery attempts"
         assert len(receiver.requests) == 1
 
-        running = subprocess.Popen(_command(), env=env)
+        running = subprocess.Popen(_command(), env=os.environ | variables)
         try:
             with sessions.begin() as session:
                 webhooks.enqueue(session, "objection.filed", {"n": 2})
