@@ -54,7 +54,6 @@ __all__ = [
     "check_label",
     "get_active",
     "get_or_raise",
-    "growth_frame",
     "list_models",
     "load_registry",
     "model_ref",
@@ -284,20 +283,6 @@ def _pool_drift(
         return None
     known = features[features["has_history"].astype(bool)]
     return drift.compare(reference, known[[str(c) for c in estimator.feature_names_in_]])
-
-
-def growth_frame(
-    session: Session,
-    scheme: scoring.Scheme,
-    firms: pd.DataFrame,
-    filings: pd.DataFrame,
-    funding_rounds: pd.DataFrame,
-    *,
-    reference_date: dt.date,
-) -> tuple[pd.DataFrame | None, str | None]:
-    """The engine's ``growth`` frame and the model id, or ``(None, None)`` when not in use."""
-    used = use(session, scheme, firms, filings, funding_rounds, reference_date=reference_date)
-    return (None, None) if used is None else (used.frame, used.model.id)
 
 
 def use(

@@ -194,20 +194,20 @@ def test_growth_frame_feeds_the_criterion_only_when_enabled(app: FastAPI) -> Non
     reference = dt.date(2026, 6, 30)
     maker = app.state.write_sessions
     with maker.begin() as session:
-        assert service.growth_frame(
+        assert service.use(
             session, enabled, firms, filings, rounds, reference_date=reference
-        ) == (None, None)  # none active
+        ) is None  # none active
     model_id = _store(app, _panel_model())
     with maker.begin() as session:
         service.activate(session, ADMIN, model_id=model_id, reason="test")
     with maker.begin() as session:
-        assert service.growth_frame(
+        assert service.use(
             session, seed, firms, filings, rounds, reference_date=reference
-        ) == (None, None)  # disabled
-        frame, used = service.growth_frame(
-            session, enabled, firms, filings, rounds, reference_date=reference
-        )
-    assert used == model_id
+        ) is None  # disabled
+        used = service.use(session, enabled, firms, filings, rounds, reference_date=reference)
+    assert used is not None
+    assert used.model.id == model_id
+    frame = used.frame
     assert frame is not None
     probabilities = frame["probability"].dropna()
     assert len(probabilities) > 100
