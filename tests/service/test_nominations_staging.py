@@ -195,7 +195,9 @@ def test_small_writes_complete_while_a_large_import_is_in_progress_on_sqlite(
 ) -> None:
     if own.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL locks rows, not the database: its small writes never queued")
-    rows = 4 * staging.CHUNK_ROWS
+    # Enough chunks that the import outlasts a few small writes: at 4 chunks of 2,000 rows it
+    # could finish after two, leaving none to land between its chunks.
+    rows = 10 * staging.CHUNK_ROWS
     body = _csv(rows)
     with TestClient(own.app) as importer, TestClient(own.app) as writer:
         round_id = own.open_round(importer)
