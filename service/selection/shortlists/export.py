@@ -3,8 +3,9 @@ a formatted XLSX, both headed by the round, cohort, scheme version and export ti
 
 Headers are the scheme's criterion titles (Chinese, or English with ``lang=en``); each criterion
 shows its points rounded for reading beside the exact points and the raw indicator value; gate
-reasons and flags are in words. The XLSX has a sheet per purpose: the shortlist, every criterion
-in detail (exact values), and the scheme's criteria with weights and rationales.
+reasons (``words.gate_words``) and flags are in words. The XLSX has a sheet per purpose: the
+shortlist, every criterion in detail (exact values), and the scheme's criteria with weights and
+rationales.
 
 Firm names and other text come from outside, so a text cell that begins with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return is prefixed with ``'``: a spreadsheet then shows it as
@@ -28,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 import scoring
+from service.selection.shortlists import words
 
 if TYPE_CHECKING:  # the shortlist use cases import this module to export
     from service.selection.shortlists.service import Shortlist
@@ -119,8 +121,8 @@ def _growth_lines(heading: Heading) -> list[list[Any]]:
     ]
     drift = heading.growth_drift
     if drift is not None:
-        words = drift["summary_en"] if heading.lang == "en" else drift["summary_zh"]
-        rows.append([_say(heading, "数据漂移", "Drift"), f"{drift['level']} · {words}"])
+        summary = drift["summary_en"] if heading.lang == "en" else drift["summary_zh"]
+        rows.append([_say(heading, "数据漂移", "Drift"), f"{drift['level']} · {summary}"])
     return rows
 
 
@@ -177,6 +179,7 @@ def _header(heading: Heading, shortlist: Shortlist) -> list[str]:
         say("未通过门槛的原因", "Why gates failed"),
         say("评分进度", "Ratings awaited"),
         say("提示", "Flags"),
+        say("各项门槛", "Every gate"),
     ]
     return [*fixed, *per_criterion, *reviews, *closing]
 
@@ -221,15 +224,13 @@ def _rows(heading: Heading, shortlist: Shortlist) -> Iterator[list[Any]]:
                 None if summary is None else round(summary["mean"], 2),
                 0 if summary is None else summary["count"],
             ]
-        reasons = [
-            f"{_title(heading, 'gate:' + g['gate'], titles)}: {g['reason']}"
-            for g in explanation.get("gates", [])
-            if not g["passed"] and g["reason"]
-        ]
-        words = [flag_words(f, titles)[0 if heading.lang == "zh" else 1] for f in item["flags"]]
+        said = words.gates_in_words(heading.scheme, explanation.get("gates", [])).values()
+        lines = [gate.line[0 if heading.lang == "zh" else 1] for gate in said]
+        failed = [line for gate, line in zip(said, lines, strict=True) if not gate.passed]
+        flags = [flag_words(f, titles)[0 if heading.lang == "zh" else 1] for f in item["flags"]]
         ratings = explanation.get("ratings") or {}
         awaiting = ratings.get("awaiting_zh" if heading.lang == "zh" else "awaiting")
-        row += ["; ".join(reasons), awaiting or "", "; ".join(words)]
+        row += ["; ".join(failed), awaiting or "", "; ".join(flags), "; ".join(lines)]
         yield [neutralise(v) for v in row]
 
 

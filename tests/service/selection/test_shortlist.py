@@ -7,8 +7,15 @@ import io
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from service.selection.shortlists import words
 from service.selection.shortlists.export import neutralise
-from tests.service.selection.builders import Headers, csv_table, scored_round, shortlist
+from tests.service.selection.builders import (
+    Headers,
+    csv_table,
+    run_scheme,
+    scored_round,
+    shortlist,
+)
 
 HOSTILE = "=HYPERLINK(\"http://evil.example\",\"点我\")"
 
@@ -88,8 +95,15 @@ def test_csv_export_has_a_heading_titles_for_headers_and_neutralised_names(
     failed = next(i for i in page["items"] if not i["eligible"])
     failed_row = next(r for r in rows if r["统一社会信用代码"] == failed["uscc"])
     assert failed_row["通过门槛"] == "否"
-    reasons = [g["reason"] for g in failed["explanation"]["gates"] if g["reason"]]
-    assert reasons[0] in failed_row["未通过门槛的原因"]
+    scheme = run_scheme(client, as_role("chair"), run)
+    said = words.gates_in_words(scheme, failed["explanation"]["gates"])
+    failed_lines = [g.line[0] for g in said.values() if not g.passed]
+    assert failed_lines
+    assert failed_row["未通过门槛的原因"] == "; ".join(failed_lines)
+    assert failed_row["各项门槛"] == "; ".join(g.line[0] for g in said.values())
+    assert "未通过" in failed_row["未通过门槛的原因"]
+    assert not any(g["reason"] in failed_row["未通过门槛的原因"]
+                   for g in failed["explanation"]["gates"] if g["reason"])
 
 
 def test_csv_export_in_english(client: TestClient, as_role: Headers) -> None:
@@ -100,6 +114,15 @@ def test_csv_export_in_english(client: TestClient, as_role: Headers) -> None:
     assert heading[1] == ["Cohort", "seed"]
     assert "hard tech sector (of 6)" in rows[0]
     assert {r["Eligible"] for r in rows} <= {"yes", "no"}
+    page = shortlist(client, as_role("chair"), round_id, "seed")
+    scheme = run_scheme(client, as_role("chair"), page["run"])
+    for item in page["items"]:
+        row = next(r for r in rows if r["USCC"] == item["uscc"])
+        said = words.gates_in_words(scheme, item["explanation"]["gates"]).values()
+        assert row["Every gate"] == "; ".join(g.line[1] for g in said)
+        assert row["Why gates failed"] == "; ".join(g.line[1] for g in said if not g.passed)
+    assert any("failed" in r["Why gates failed"] for r in rows)
+    assert any("Start-up stage: Age " in r["Every gate"] for r in rows)
 
 
 def test_xlsx_export_is_formatted_and_neutralises_the_hostile_name(
@@ -126,6 +149,8 @@ def test_xlsx_export_is_formatted_and_neutralises_the_hostile_name(
     total_col = list(rows[top]).index("总分") + 1
     assert sheet.cell(row=top + 2, column=total_col).number_format == "0.00"
     assert book["评分方案"].max_row > 10
+    gates_col = list(rows[top]).index("各项门槛")
+    assert all("初创期：成立年限" in str(r[gates_col]) for r in rows[top + 1:])
 
 
 def test_neutralise_covers_every_formula_start() -> None:
