@@ -61,6 +61,10 @@ _ENVIRONMENT.globals["flag_words"] = export.flag_words
 _ENVIRONMENT.globals["titles_of"] = export.titles_of
 _ENVIRONMENT.globals["title_words"] = export.title_words
 _ENVIRONMENT.globals["gates_in_words"] = words.gates_in_words
+_ENVIRONMENT.globals["named"] = words.named
+_ENVIRONMENT.globals["note_words"] = words.note_words
+_ENVIRONMENT.globals["bilingual"] = words.bilingual
+_ENVIRONMENT.filters["reading"] = words.reading
 
 
 def language(request: Request) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,17 @@ from typing import Any
 import scoring
 from scoring.vocabulary import FILING_FIELDS, SECTORS
 
-__all__ = ["GateWords", "Unit", "gate_words", "gates_in_words", "unit_of"]
+__all__ = [
+    "GateWords",
+    "Unit",
+    "bilingual",
+    "gate_words",
+    "gates_in_words",
+    "named",
+    "note_words",
+    "reading",
+    "unit_of",
+]
 
 _AMOUNT_INDICATORS = {f.name for f in FILING_FIELDS if f.kind == "amount"} | {
     "net_profit",
@@ -132,13 +143,17 @@ class GateWords:
         )
 
 
-def _title(gate: scoring.scheme.Gate) -> tuple[str, str]:
-    """A bilingual ``中文 — English`` title splits; else the title, rationale or id as both."""
-    title = gate.title or gate.rationale or gate.id
+def bilingual(title: str) -> tuple[str, str]:
+    """A ``中文 — English`` title split in two; any other title as both."""
     if _BILINGUAL in title:
         zh, _, en = title.partition(_BILINGUAL)
         return zh, en
     return title, title
+
+
+def _title(gate: scoring.scheme.Gate) -> tuple[str, str]:
+    """The gate's title, else its rationale, else its id, in Chinese and English."""
+    return bilingual(gate.title or gate.rationale or gate.id)
 
 
 def _subject(indicator: str) -> tuple[str, str]:
@@ -259,3 +274,91 @@ def gates_in_words(
         for e in entries
         if e["gate"] in rules
     }
+
+
+# Identifiers a page shows (cohorts, round states, decisions, aggregations, roles), for people.
+_NAMES: dict[str, tuple[str, str]] = {
+    "leader": ("领军企业100", "Leader 100"),
+    "hidden-champion": ("隐形冠军100", "Hidden Champion 100"),
+    "seed": ("种子企业100", "Seed 100"),
+    "open": ("征集中", "open"),
+    "scoring": ("评审中", "scoring"),
+    "decided": ("已决定", "decided"),
+    "notice": ("公示中", "in notice"),
+    "published": ("已公布", "published"),
+    "select": ("入选", "selected"),
+    "waitlist": ("候补", "waitlisted"),
+    "reject": ("不入选", "rejected"),
+    "undecided": ("未决定", "undecided"),
+    "weighted-sum": ("加权求和", "weighted sum"),
+    "topsis": ("TOPSIS 逼近理想解排序", "TOPSIS"),
+    "admin": ("管理员", "admin"),
+    "officer": ("业务经办人", "programme officer"),
+    "reviewer": ("评审专家", "reviewer"),
+    "chair": ("评审委员会主任", "committee chair"),
+    "tracker": ("跟踪统计员", "tracker"),
+}
+
+
+def named(identifier: str | None) -> tuple[str, str]:
+    """A cohort, round state, decision, aggregation or role by its name in Chinese and English
+    (an unknown identifier as itself)."""
+    if identifier is None:
+        return "—", "—"
+    return _NAMES.get(identifier, (identifier, identifier))
+
+
+# The notes scoring writes (``scoring.explanations.notes``), each part in Chinese; any other
+# text a criterion's input carried is shown as written.
+_NOTE_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"missing: 0 points \(policy zero\)"), "缺少数值：记 0 分"),
+    (re.compile(r"missing: firm excluded \(policy exclude\)"), "缺少数值：企业不参评"),
+    (
+        re.compile(r"missing: pool median used \(policy pool-median\) = (.+)"),
+        "缺少数值：按合格企业中位数 {0} 计",
+    ),
+    (
+        re.compile(r"missing: pool median used \(policy pool-median\) \(per alternative\)"),
+        "缺少数值：按合格企业中位数计（各备选指标分别计）",
+    ),
+    (
+        re.compile(
+            r"missing: pool median used \(policy pool-median\), "
+            r"but no firm of the pool has a value: 0 points"
+        ),
+        "缺少数值：合格企业均无数值，记 0 分",
+    ),
+    (re.compile(r"awaiting ratings: (\d+) of (\d+)"), "评分未齐：已评 {0} 份，共需 {1} 份"),
+    (re.compile(r"best of: (.+)"), "取较优者：{0}"),
+    (
+        re.compile(r"reviewers disagree \(spread (.+) > (.+)\)"),
+        "评审意见分歧（极差 {0}，超过 {1}）",
+    ),
+)
+
+
+def note_words(note: str | None) -> tuple[str, str]:
+    """A criterion's note in Chinese and English (its parts, separated by ``; ``)."""
+    if not note:
+        return "", ""
+    parts = []
+    for part in note.split("; "):
+        for pattern, chinese in _NOTE_PARTS:
+            matched = pattern.fullmatch(part)
+            if matched is not None:
+                parts.append(chinese.format(*matched.groups()))
+                break
+        else:
+            parts.append(part)
+    return "；".join(parts), note
+
+
+def reading(value: Any) -> str:
+    """A raw value for reading: a whole number whole, else two decimals; a dash when missing."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return "—" if value is None else str(value)
+    if not math.isfinite(value):
+        return "—"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"

@@ -302,6 +302,35 @@ def test_gates_read_as_words_with_units_on_the_firm_and_shortlist_pages(
     assert "age_years" not in zh_firm
 
 
+def test_chinese_pages_name_cohorts_states_and_notes_in_chinese(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=6, capacity=2)
+    items = shortlist(client, as_role("chair"), round_id, "seed")["items"]
+    noted = next(i for i in items if any(c["note"] for c in i["explanation"]["criteria"]))
+    sign_in(client, api_keys["chair"])
+    base = f"/ui/rounds/{round_id}"
+    dashboard = _visible_text(client.get(f"{base}?lang=zh").text)
+    listing = _visible_text(client.get(f"{base}/cohorts/seed/shortlist?lang=zh").text)
+    firm = _visible_text(client.get(f"{base}/cohorts/seed/firms/{noted['uscc']}?lang=zh").text)
+    assert "评审中" in dashboard  # the round's state
+    assert "种子企业100" in dashboard
+    assert "隐形冠军100" in dashboard
+    raw_ids = r"(?<![\w-])(scoring|decided|hidden-champion|leader|chair)(?![\w-])"
+    assert re.search(raw_ids, dashboard) is None
+    assert "短名单: 种子企业100" in listing
+    assert "未决定" in listing  # the decision filter
+    assert re.search(r"(?<![\w-])(undecided|waitlist|reject)(?![\w-])", listing) is None
+    assert "(policy " not in firm
+    assert "缺少数值" in firm
+    # Raw values read whole when whole (7 patents, not 7.00), with their units.
+    page = client.get(f"{base}/cohorts/seed/firms/{noted['uscc']}?lang=zh").text
+    cells = re.findall(r'<td class="num raw">([^<]*)</td>', page)
+    assert len(cells) == len(noted["explanation"]["criteria"])
+    assert not [c for c in cells if re.match(r"-?[\d,]+\.00(\s|$)", c)]
+    assert any(c.endswith(" 亿元") for c in cells)
+
+
 def test_compare_takes_two_to_four_firms(
     client: TestClient, api_keys: dict[str, str], as_role: Headers
 ) -> None:

@@ -131,3 +131,25 @@ def test_gates_in_words_follows_an_explanation_and_skips_unknown_gates() -> None
     assert list(said) == ["sme"]
     assert said["sme"].verdict == ("未通过", "failed")
     assert said["sme"].value == ("3.00 亿元", "300 million yuan")
+
+
+def test_identifiers_notes_and_raw_values_read_for_people() -> None:
+    assert words.named("seed") == ("种子企业100", "Seed 100")
+    assert words.named("waitlist") == ("候补", "waitlisted")
+    assert words.named("scoring") == ("评审中", "scoring")
+    assert words.named("topsis")[1] == "TOPSIS"
+    assert words.named("a-new-state") == ("a-new-state", "a-new-state")
+    assert words.named(None) == ("—", "—")
+    note = "missing: 0 points (policy zero); awaiting ratings: 1 of 3; model: strong funding"
+    assert words.note_words(note) == (
+        "缺少数值：记 0 分；评分未齐：已评 1 份，共需 3 份；model: strong funding", note)
+    assert words.note_words("reviewers disagree (spread 4 > 3)")[0] == (
+        "评审意见分歧（极差 4，超过 3）")
+    assert words.note_words(
+        "missing: pool median used (policy pool-median) = 0.25")[0] == (
+        "缺少数值：按合格企业中位数 0.25 计")
+    assert words.note_words(None) == ("", "")
+    assert [words.reading(v) for v in (7.0, 1234, 0.0834, None, float("nan"))] == [
+        "7", "1,234", "0.08", "—", "—"]
+    assert words.bilingual("种子企业100 — Seed 100") == ("种子企业100", "Seed 100")
+    assert words.bilingual("科技型中小企业评价 (2017)") == ("科技型中小企业评价 (2017)",) * 2
