@@ -78,6 +78,10 @@ def _say(heading: Heading, zh: str, en: str) -> str:
     return en if heading.lang == "en" else zh
 
 
+def _named(heading: Heading, identifier: str) -> str:
+    return words.named(identifier)[0 if heading.lang == "zh" else 1]
+
+
 def _title(heading: Heading, key: str, titles: dict[str, str]) -> str:
     return title_words(titles, key)[0 if heading.lang == "zh" else 1]
 
@@ -86,7 +90,7 @@ def _meta(heading: Heading, shortlist: Shortlist) -> list[list[Any]]:
     """The lines above the table: round, cohort, scheme, run, export time, synthetic marking."""
     rows: list[list[Any]] = [
         [_say(heading, "轮次", "Round"), f"{heading.round_id} · {heading.round_name}"],
-        [_say(heading, "梯队", "Cohort"), heading.cohort],
+        [_say(heading, "梯队", "Cohort"), f"{_named(heading, heading.cohort)} ({heading.cohort})"],
         [_say(heading, "方案", "Scheme"), f"{heading.scheme.id} v{heading.scheme.version}"],
         [_say(heading, "评分批次", "Score run"), shortlist.run.id],
         [
@@ -209,7 +213,7 @@ def _rows(heading: Heading, shortlist: Shortlist) -> Iterator[list[Any]]:
             None if total is None else round(total, 2),
             total,
             item["stability"],
-            item["decision"] or "",
+            _named(heading, item["decision"]) if item["decision"] else "",
         ]
         if shortlist.compare is not None:
             other = item["compare"] or {}
@@ -317,7 +321,7 @@ def _detail(heading: Heading, shortlist: Shortlist) -> tuple[list[str], Iterator
                         c["normalised"],
                         c["points"],
                         c["max_points"],
-                        c["note"] or "",
+                        words.note_words(c["note"])[0 if heading.lang == "zh" else 1],
                     )
                 ]
 
@@ -347,7 +351,7 @@ def _scheme_rows(heading: Heading) -> tuple[list[str], Iterator[list[Any]]]:
                 c.method,
                 c.weight,
                 c.max_points,
-                c.missing,
+                _POLICY_WORDS[c.missing][0 if heading.lang == "zh" else 1],
                 c.rationale or "",
             )
         ]

@@ -76,7 +76,7 @@ def test_csv_export_has_a_heading_titles_for_headers_and_neutralised_names(
     page = shortlist(client, as_role("chair"), round_id, "seed")
     run = page["run"]
     meta = {line[0]: line[1] for line in heading}
-    assert meta["梯队"] == "seed"
+    assert meta["梯队"] == "种子企业100 (seed)"
     assert meta["方案"] == f"{run['scheme']['id']} v{run['scheme']['version']}"
     assert meta["评分批次"] == str(run["id"])
     assert "导出时间 (UTC)" in meta
@@ -111,7 +111,7 @@ def test_csv_export_in_english(client: TestClient, as_role: Headers) -> None:
     response = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
                           params={"format": "csv", "lang": "en"}, headers=as_role("chair"))
     heading, rows = csv_table(response.content)
-    assert heading[1] == ["Cohort", "seed"]
+    assert heading[1] == ["Cohort", "Seed 100 (seed)"]
     assert "hard tech sector (of 6)" in rows[0]
     assert {r["Eligible"] for r in rows} <= {"yes", "no"}
     page = shortlist(client, as_role("chair"), round_id, "seed")
@@ -149,6 +149,13 @@ def test_xlsx_export_is_formatted_and_neutralises_the_hostile_name(
     total_col = list(rows[top]).index("总分") + 1
     assert sheet.cell(row=top + 2, column=total_col).number_format == "0.00"
     assert book["评分方案"].max_row > 10
+    detail = list(book["指标明细"].iter_rows(values_only=True))
+    notes = [str(r[-1] or "") for r in detail[next(i for i, r in enumerate(detail)
+                                                    if r[0] == "统一社会信用代码") + 1:]]
+    assert any(n.startswith("缺少数值") for n in notes)
+    assert not any("(policy" in n for n in notes)
+    policies = [r[6] for r in book["评分方案"].iter_rows(values_only=True)]
+    assert "记 0 分" in policies
     gates_col = list(rows[top]).index("各项门槛")
     assert all("初创期：成立年限" in str(r[gates_col]) for r in rows[top + 1:])
 
