@@ -398,7 +398,6 @@ _POLICY_WORDS = {
     "exclude": ("不参评", "firm excluded"),
 }
 _COUNT = re.compile(r"(\d+) of (\d+)")  # the ratings an ``awaiting-ratings`` flag counts
-_BILINGUAL = " — "  # a title such as ``成长模型预测概率 — Growth-model probability``
 
 
 def titles_of(scheme: scoring.Scheme) -> dict[str, str]:
@@ -417,9 +416,9 @@ def title_words(titles: dict[str, str], key: str) -> tuple[str, str]:
     criterion or category is its id in English."""
     rule = key.startswith(("gate:", "bypass:"))
     title = titles.get(key) or (key.partition(":")[2] if rule else key)
-    if _BILINGUAL in title:
-        zh, _, en = title.partition(_BILINGUAL)
-        return zh, en
+    split = words.bilingual(title)
+    if split != (title, title):
+        return split
     if rule:
         return title, title
     return title, key.replace("_", " ")

@@ -1,5 +1,6 @@
 """Numbers and rules in words a committee reads, in Chinese and English: an indicator's unit,
-and each gate as "营业收入 1.90 亿元，不超过 2 亿元：通过".
+each gate as "营业收入 1.90 亿元，不超过 2 亿元：通过", the identifiers a page shows (cohorts,
+states, decisions, roles), scoring's criterion notes and "中文 — English" titles.
 
 One builder for the pages and the exports: ``gate_words`` reads a gate's entry of an
 explanation (its ``passed`` and JSON ``value``) with the scheme's gate (indicator, op,
