@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse
 
 from service.pages import session as page_session
 from service.selection.rendered import Rendered, RenderedCache
-from service.selection.shortlists import export
+from service.selection.shortlists import export, words
 
 __all__ = [
     "ASSETS",
@@ -60,6 +60,11 @@ _ENVIRONMENT.filters["num"] = _number
 _ENVIRONMENT.globals["flag_words"] = export.flag_words
 _ENVIRONMENT.globals["titles_of"] = export.titles_of
 _ENVIRONMENT.globals["title_words"] = export.title_words
+_ENVIRONMENT.globals["gates_in_words"] = words.gates_in_words
+_ENVIRONMENT.globals["named"] = words.named
+_ENVIRONMENT.globals["note_words"] = words.note_words
+_ENVIRONMENT.globals["bilingual"] = words.bilingual
+_ENVIRONMENT.filters["reading"] = words.reading
 
 
 def language(request: Request) -> str:

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 import scoring
 from schemas.notice import NoticeIn
-from scoring.vocabulary import FILING_FIELDS
 from service import intake
 from service.access import rule_for
 from service.errors import NotFound, ValidationFailed
@@ -33,6 +32,7 @@ from service.selection.progress import service as progress_service
 from service.selection.publication import service as publication_service
 from service.selection.runs import service as runs_service
 from service.selection.shortlists import service as shortlists_service
+from service.selection.shortlists import words
 from service.selection.transitions import service as transitions_service
 from service.settings import Settings
 
@@ -52,48 +52,13 @@ __all__ = [
     "round_panel",
     "shortlist_view",
     "take_step",
-    "unit_of",
 ]
 
 COHORTS = ("leader", "hidden-champion", "seed")
 SORT_KEYS = ("position", "total", "name", "stability")
-_AMOUNT_INDICATORS = {f.name for f in FILING_FIELDS if f.kind == "amount"} | {
-    "net_profit",
-    "net_assets",
-    "funding_to_date",
-    "funding_last_3y",
-    "last_round_amount",
-}
-_PERCENT_MARKERS = ("intensity", "share", "ratio", "growth", "margin", "cagr")
 BELOW_LINE_ROWS = 30  # rows shown below the line (and of the ineligible) until "show all"
 CHART_WIDTH = 300.0  # px of the widest bar in the criterion chart
 STACK_WIDTH = 160.0  # px of a full score in the shortlist's stacked bar
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """How a raw indicator value is shown: multiplied by ``scale``, then its unit."""
-
-    scale: float
-    zh: str
-    en: str
-
-
-def unit_of(indicator: str | None) -> Unit | None:
-    """The reading unit of an indicator: 亿元 for yuan amounts, % for ratios, years, months."""
-    if indicator is None:
-        return None
-    if indicator in _AMOUNT_INDICATORS:
-        return Unit(1e-8, "亿元", "100M yuan")
-    if indicator == "valuation_usd":
-        return Unit(1e-8, "亿美元", "100M USD")
-    if indicator == "age_years":
-        return Unit(1.0, "年", "years")
-    if indicator == "months_since_last_round":
-        return Unit(1.0, "个月", "months")
-    if any(marker in indicator for marker in _PERCENT_MARKERS):
-        return Unit(100.0, "%", "%")
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,7 +349,7 @@ def _groups(item: dict[str, Any], scheme: scoring.Scheme) -> list[dict[str, Any]
         if group is not None:
             group.update(cap=entry["cap"], capped=entry["capped"], subtotal=entry["subtotal"])
     for entry in item["explanation"].get("criteria", []):
-        unit = unit_of(indicators.get(entry["criterion"]))
+        unit = words.unit_of(indicators.get(entry["criterion"]))
         raw = entry["raw"]
         shown = raw * unit.scale if unit is not None and isinstance(raw, int | float) else raw
         groups[entry["category"]]["criteria"].append(

@@ -241,3 +241,57 @@ def test_anchors_leave_every_score_identical(
     for uscc in indicators.index:
         assert explanations.explain(first, uscc)["criteria"] == (
             explanations.explain(second, uscc)["criteria"])
+
+
+# The titled versions: each predecessor with its gates' (and bypass rules') titles in Chinese and
+# English, nothing else.
+TITLED = [
+    ("leader", VERSIONS / "leader-3.yaml", VERSIONS / "leader-4.yaml"),
+    ("seed", VERSIONS / "seed-3.yaml", VERSIONS / "seed-4.yaml"),
+    ("hidden-champion", VERSIONS / "hidden-champion-2.yaml", VERSIONS / "hidden-champion-3.yaml"),
+    ("tsme-2017", None, VERSIONS / "tsme-2017-2.yaml"),
+    ("innovative-sme-2022", None, VERSIONS / "innovative-sme-2022-2.yaml"),
+]
+
+
+def _without_rule_titles(scheme: Scheme) -> dict[str, Any]:
+    document = scheme.model_dump(mode="json", exclude={"version"})
+    for rule in [*document["gates"], *document["bypass"]]:
+        rule.pop("title")
+    return document
+
+
+@pytest.mark.parametrize(("scheme_id", "before", "after"), TITLED)
+def test_titled_versions_change_nothing_but_the_rules_titles(
+    scheme_id: str, before: Path | None, after: Path
+) -> None:
+    old = load_scheme(before) if before is not None else load_bundled_scheme(scheme_id)
+    new = load_scheme(after)
+    assert (new.id, new.version) == (old.id, old.version + 1)
+    assert _without_rule_titles(new) == _without_rule_titles(old)
+    titles = {g.id: g.title for g in new.gates} | {b.id: b.title for b in new.bypass}
+    assert titles
+    for rule_id, title in titles.items():
+        zh, separator, en = (title or "").partition(" — ")
+        assert separator, rule_id
+        assert zh.strip(), rule_id
+        assert en.isascii(), rule_id
+        assert en.strip(), rule_id
+
+
+@pytest.mark.parametrize(("cohort", "before", "after"), TITLED[:3])
+def test_gate_titles_leave_every_score_and_gate_identical(
+    cohort: str, before: Path, after: Path
+) -> None:
+    founded = {"seed": dt.date(2022, 1, 1), "hidden-champion": dt.date(2012, 1, 1),
+               "leader": dt.date(2001, 1, 1)}[cohort]
+    revenue = {"seed": 1.5e8, "hidden-champion": 7e8, "leader": 8e8}[cohort]
+    # Revenues around each cohort's line, so some firms fail a gate.
+    indicators = derived([firm(f"F{i}", founded, revenue * (1 + i / 4), ip_class1=float(1 + i))
+                          for i in range(5)])
+    old, new = load_scheme(before), load_scheme(after)
+    first = score(old, indicators, capacity=2)
+    second = score(new, indicators, capacity=2)
+    assert not first.eligible.all()
+    pd.testing.assert_frame_equal(explanations.summary(first), explanations.summary(second))
+    pd.testing.assert_frame_equal(explanations.gates(first), explanations.gates(second))

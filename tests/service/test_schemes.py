@@ -34,7 +34,11 @@ def test_bundled_schemes_are_listed_with_the_active_cohort_versions(
     assert {"tsme-2017", "hnte-2016-growth", "innovative-sme-2022"} <= ids
     assert {"leader", "hidden-champion", "seed"} <= ids
     active = {s["scheme_id"]: s["version"] for s in listed if s["active"]}
-    assert active == {"leader": 3, "hidden-champion": 2, "seed": 3}
+    assert active == {"leader": 4, "hidden-champion": 3, "seed": 4}
+    # The reference schemes' latest versions carry bilingual rule titles (version 2).
+    tsme = client.get("/v1/schemes/tsme-2017", headers=as_role("chair")).json()
+    assert tsme["version"] == 2
+    assert all(" — " in g["title"] for g in tsme["document"]["gates"])
     first = client.get("/v1/schemes/seed", params={"version": 1}, headers=as_role("chair")).json()
     assert [g["id"] for g in first["document"]["gates"] if g["indicator"] == "ip_class1"] == [
         "own-ip"]  # version 1 stays readable, its Class I gate intact
@@ -47,19 +51,19 @@ def test_bundled_schemes_are_listed_with_the_active_cohort_versions(
 def test_a_new_version_becomes_active_and_old_versions_never_change(
     client: TestClient, as_role: Headers
 ) -> None:
-    # Versions 1 to 3 of seed are bundled; an admin's revision is version 4.
-    v4 = _seed_document(version=4, title="种子企业100 — 2027 revision")
-    created = client.post("/v1/schemes", json=v4, headers=as_role("admin"))
+    # Versions 1 to 4 of seed are bundled; an admin's revision is version 5.
+    v5 = _seed_document(version=5, title="种子企业100 — 2027 revision")
+    created = client.post("/v1/schemes", json=v5, headers=as_role("admin"))
     assert created.status_code == 201, created.text
     assert created.json()["active"] is True
-    again = client.post("/v1/schemes", json=v4, headers=as_role("admin"))
+    again = client.post("/v1/schemes", json=v5, headers=as_role("admin"))
     assert again.status_code == 201  # the identical version is simply returned
     changed = client.post(
-        "/v1/schemes", json=_seed_document(version=4, title="changed"), headers=as_role("admin")
+        "/v1/schemes", json=_seed_document(version=5, title="changed"), headers=as_role("admin")
     )
     assert changed.status_code == 409
-    assert "version 5" in changed.json()["detail"]
-    for version in (1, 2, 3):
+    assert "version 6" in changed.json()["detail"]
+    for version in (1, 2, 3, 4):
         old = client.get("/v1/schemes/seed", params={"version": version},
                          headers=as_role("admin")).json()
         assert old["active"] is False
@@ -67,7 +71,7 @@ def test_a_new_version_becomes_active_and_old_versions_never_change(
     events = client.get(
         "/v1/audit", params={"action": "scheme.create"}, headers=as_role("admin")
     ).json()["items"]
-    assert [e["target_id"] for e in events] == ["seed@4"]
+    assert [e["target_id"] for e in events] == ["seed@5"]
 
 
 def test_yaml_schemes_are_accepted(client: TestClient, as_role: Headers) -> None:
@@ -150,21 +154,21 @@ def test_evaluate_reads_the_row_limit_from_the_settings(
 def test_storing_the_bundled_schemes_again_adds_nothing_and_never_undercuts_an_admin(
     app: FastAPI, client: TestClient, as_role: Headers
 ) -> None:
-    v4 = _seed_document(version=4, title="种子企业100 — an admin's revision")
-    assert client.post("/v1/schemes", json=v4, headers=as_role("admin")).status_code == 201
-    bundled_v4 = scoring.load_scheme(_seed_document(version=4, title="a later bundled seed"))
+    v5 = _seed_document(version=5, title="种子企业100 — an admin's revision")
+    assert client.post("/v1/schemes", json=v5, headers=as_role("admin")).status_code == 201
     bundled_v5 = scoring.load_scheme(_seed_document(version=5, title="a later bundled seed"))
-    bundled = [*seed_data.schemes.load_every_bundled_version(), bundled_v4]
+    bundled_v6 = scoring.load_scheme(_seed_document(version=6, title="a later bundled seed"))
+    bundled = [*seed_data.schemes.load_every_bundled_version(), bundled_v5]
     with app.state.write_sessions.begin() as session:
         schemes_service.store_bundled(session, bundled)
     seed = client.get("/v1/schemes", params={"cohort": "seed"}, headers=as_role("admin")).json()
     titles = {s["version"]: s["title"] for s in seed if s["scheme_id"] == "seed"}
-    assert sorted(titles) == [1, 2, 3, 4]
-    assert titles[4] == "种子企业100 — an admin's revision"
+    assert sorted(titles) == [1, 2, 3, 4, 5]
+    assert titles[5] == "种子企业100 — an admin's revision"
     with app.state.write_sessions.begin() as session:
-        schemes_service.store_bundled(session, [bundled_v5])
+        schemes_service.store_bundled(session, [bundled_v6])
     active = client.get("/v1/schemes/seed", headers=as_role("admin")).json()
-    assert (active["version"], active["active"]) == (5, True)
+    assert (active["version"], active["active"]) == (6, True)
 
 
 def test_scoring_a_cohort_with_no_stored_scheme_says_to_run_db_upgrade(

@@ -3,8 +3,9 @@ a formatted XLSX, both headed by the round, cohort, scheme version and export ti
 
 Headers are the scheme's criterion titles (Chinese, or English with ``lang=en``); each criterion
 shows its points rounded for reading beside the exact points and the raw indicator value; gate
-reasons and flags are in words. The XLSX has a sheet per purpose: the shortlist, every criterion
-in detail (exact values), and the scheme's criteria with weights and rationales.
+reasons (``words.gate_words``) and flags are in words. The XLSX has a sheet per purpose: the
+shortlist, every criterion in detail (exact values), and the scheme's criteria with weights and
+rationales.
 
 Firm names and other text come from outside, so a text cell that begins with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return is prefixed with ``'``: a spreadsheet then shows it as
@@ -28,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 import scoring
+from service.selection.shortlists import words
 
 if TYPE_CHECKING:  # the shortlist use cases import this module to export
     from service.selection.shortlists.service import Shortlist
@@ -76,6 +78,10 @@ def _say(heading: Heading, zh: str, en: str) -> str:
     return en if heading.lang == "en" else zh
 
 
+def _named(heading: Heading, identifier: str) -> str:
+    return words.named(identifier)[0 if heading.lang == "zh" else 1]
+
+
 def _title(heading: Heading, key: str, titles: dict[str, str]) -> str:
     return title_words(titles, key)[0 if heading.lang == "zh" else 1]
 
@@ -84,7 +90,7 @@ def _meta(heading: Heading, shortlist: Shortlist) -> list[list[Any]]:
     """The lines above the table: round, cohort, scheme, run, export time, synthetic marking."""
     rows: list[list[Any]] = [
         [_say(heading, "轮次", "Round"), f"{heading.round_id} · {heading.round_name}"],
-        [_say(heading, "梯队", "Cohort"), heading.cohort],
+        [_say(heading, "梯队", "Cohort"), f"{_named(heading, heading.cohort)} ({heading.cohort})"],
         [_say(heading, "方案", "Scheme"), f"{heading.scheme.id} v{heading.scheme.version}"],
         [_say(heading, "评分批次", "Score run"), shortlist.run.id],
         [
@@ -119,8 +125,8 @@ def _growth_lines(heading: Heading) -> list[list[Any]]:
     ]
     drift = heading.growth_drift
     if drift is not None:
-        words = drift["summary_en"] if heading.lang == "en" else drift["summary_zh"]
-        rows.append([_say(heading, "数据漂移", "Drift"), f"{drift['level']} · {words}"])
+        summary = drift["summary_en"] if heading.lang == "en" else drift["summary_zh"]
+        rows.append([_say(heading, "数据漂移", "Drift"), f"{drift['level']} · {summary}"])
     return rows
 
 
@@ -177,6 +183,7 @@ def _header(heading: Heading, shortlist: Shortlist) -> list[str]:
         say("未通过门槛的原因", "Why gates failed"),
         say("评分进度", "Ratings awaited"),
         say("提示", "Flags"),
+        say("各项门槛", "Every gate"),
     ]
     return [*fixed, *per_criterion, *reviews, *closing]
 
@@ -206,7 +213,7 @@ def _rows(heading: Heading, shortlist: Shortlist) -> Iterator[list[Any]]:
             None if total is None else round(total, 2),
             total,
             item["stability"],
-            item["decision"] or "",
+            _named(heading, item["decision"]) if item["decision"] else "",
         ]
         if shortlist.compare is not None:
             other = item["compare"] or {}
@@ -221,15 +228,13 @@ def _rows(heading: Heading, shortlist: Shortlist) -> Iterator[list[Any]]:
                 None if summary is None else round(summary["mean"], 2),
                 0 if summary is None else summary["count"],
             ]
-        reasons = [
-            f"{_title(heading, 'gate:' + g['gate'], titles)}: {g['reason']}"
-            for g in explanation.get("gates", [])
-            if not g["passed"] and g["reason"]
-        ]
-        words = [flag_words(f, titles)[0 if heading.lang == "zh" else 1] for f in item["flags"]]
+        said = words.gates_in_words(heading.scheme, explanation.get("gates", [])).values()
+        lines = [gate.line[0 if heading.lang == "zh" else 1] for gate in said]
+        failed = [line for gate, line in zip(said, lines, strict=True) if not gate.passed]
+        flags = [flag_words(f, titles)[0 if heading.lang == "zh" else 1] for f in item["flags"]]
         ratings = explanation.get("ratings") or {}
         awaiting = ratings.get("awaiting_zh" if heading.lang == "zh" else "awaiting")
-        row += ["; ".join(reasons), awaiting or "", "; ".join(words)]
+        row += ["; ".join(failed), awaiting or "", "; ".join(flags), "; ".join(lines)]
         yield [neutralise(v) for v in row]
 
 
@@ -316,7 +321,7 @@ def _detail(heading: Heading, shortlist: Shortlist) -> tuple[list[str], Iterator
                         c["normalised"],
                         c["points"],
                         c["max_points"],
-                        c["note"] or "",
+                        words.note_words(c["note"])[0 if heading.lang == "zh" else 1],
                     )
                 ]
 
@@ -346,7 +351,7 @@ def _scheme_rows(heading: Heading) -> tuple[list[str], Iterator[list[Any]]]:
                 c.method,
                 c.weight,
                 c.max_points,
-                c.missing,
+                _POLICY_WORDS[c.missing][0 if heading.lang == "zh" else 1],
                 c.rationale or "",
             )
         ]
@@ -393,7 +398,6 @@ _POLICY_WORDS = {
     "exclude": ("不参评", "firm excluded"),
 }
 _COUNT = re.compile(r"(\d+) of (\d+)")  # the ratings an ``awaiting-ratings`` flag counts
-_BILINGUAL = " — "  # a title such as ``成长模型预测概率 — Growth-model probability``
 
 
 def titles_of(scheme: scoring.Scheme) -> dict[str, str]:
@@ -412,9 +416,9 @@ def title_words(titles: dict[str, str], key: str) -> tuple[str, str]:
     criterion or category is its id in English."""
     rule = key.startswith(("gate:", "bypass:"))
     title = titles.get(key) or (key.partition(":")[2] if rule else key)
-    if _BILINGUAL in title:
-        zh, _, en = title.partition(_BILINGUAL)
-        return zh, en
+    split = words.bilingual(title)
+    if split != (title, title):
+        return split
     if rule:
         return title, title
     return title, key.replace("_", " ")

@@ -259,8 +259,10 @@ def _live_flags(flags: list[str], reviews: dict[str, Any]) -> list[str]:
 
 def _dependencies() -> Select[Any]:
     """One statement for everything a shortlist page depends on: the latest run, the viewer's
-    conflicts and assignments, and the round's rating and decision versions (count, newest id,
-    newest change). Built once with bound parameters: building it costs more than running it."""
+    conflicts and assignments, the round's rating and decision versions (count, newest id,
+    newest change), and the cohort's newest stored scheme (the firm page's rating form and its
+    anchors follow the active scheme, not the run's). Built once with bound parameters:
+    building it costs more than running it."""
     round_id = bindparam("round_id", type_=Integer)
     cohort = bindparam("cohort", type_=String)
     reviewer_id = bindparam("reviewer_id", type_=Integer)
@@ -286,6 +288,10 @@ def _dependencies() -> Select[Any]:
         select(func.max(Review.updated_at)).where(reviews).scalar_subquery(),
         select(func.count(Decision.id)).where(decided).scalar_subquery(),
         select(func.max(Decision.updated_at)).where(decided).scalar_subquery(),
+        # Stored versions never change and only go up, so the newest id names the active one.
+        select(func.max(StoredScheme.id))
+        .where(StoredScheme.scheme_id == cohort, StoredScheme.cohort == cohort)
+        .scalar_subquery(),
     )
 
 
@@ -297,7 +303,8 @@ def shortlist_version(
 ) -> Hashable:
     """What the viewer's shortlist of the cohort depends on, read in one statement: the latest
     run (its id alone names its rows: runs are never deleted or rewritten), the viewer's
-    conflicts and assignments, and the round's rating and decision versions; 404 without a run."""
+    conflicts and assignments, the round's rating and decision versions and the cohort's active
+    scheme; 404 without a run."""
     row = session.execute(
         _DEPENDENCIES,
         {"round_id": round_id, "cohort": cohort, "reviewer_id": principal.reviewer_id or 0},

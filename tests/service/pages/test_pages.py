@@ -16,12 +16,14 @@ from service.errors import ValidationFailed
 from service.keys import revoke_key
 from service.models import ApiKey, PageSession, utcnow
 from service.pages import session as page_session
+from service.selection.shortlists import words
 from tests.service.selection.builders import (
     Headers,
     assign_cohort,
     candidate_csv,
     end_notice,
     open_round,
+    run_scheme,
     scored_round,
     shortlist,
 )
@@ -231,9 +233,7 @@ def test_the_firm_page_shows_the_api_numbers(
             expected = "" if entry["points"] is None else repr(entry["points"])
             assert bars[entry["criterion"]] == expected, entry["criterion"]
         assert f'data-total="{item["total"]!r}"' in page.text or item["total"] is None
-        for gate in item["explanation"]["gates"]:
-            if gate["reason"]:
-                assert gate["reason"] in page.text
+        assert len(re.findall(r"<tr data-gate=", page.text)) == len(item["explanation"]["gates"])
 
 
 def _visible_text(page: str) -> str:
@@ -265,6 +265,70 @@ def test_flags_and_gates_show_in_words_in_both_languages(
         assert failed in listing
         assert failed in firm
         assert ("✗ 未通过" if lang == "zh" else "✗ failed") in firm
+
+
+def test_gates_read_as_words_with_units_on_the_firm_and_shortlist_pages(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=10, capacity=3)
+    listed = shortlist(client, as_role("chair"), round_id, "seed")
+    scheme = run_scheme(client, as_role("chair"), listed["run"])
+    assert all(" — " in (g.title or "") for g in scheme.gates)  # the bundled seed 4
+    failing = next(i for i in listed["items"] if not i["eligible"])
+    said = words.gates_in_words(scheme, failing["explanation"]["gates"])
+    assert set(said) == {g.id for g in scheme.gates}
+    sign_in(client, api_keys["chair"])
+    base = f"/ui/rounds/{round_id}/cohorts/seed"
+    for lang, index, verdict in (("zh", 0, "✗ 未通过"), ("en", 1, "✗ failed")):
+        firm = _visible_text(client.get(f"{base}/firms/{failing['uscc']}?lang={lang}").text)
+        listing = _visible_text(client.get(f"{base}/shortlist?lang={lang}&rows=all").text)
+        for gate in said.values():
+            assert gate.title[index] in firm
+            assert gate.said[index] in firm
+        failed = [g for g in said.values() if not g.passed]
+        assert failed
+        for gate in failed:
+            assert gate.said[index] in listing
+        # No terse English reason on either page (``age_years = 5.25 fails <= 5.0``).
+        for g in failing["explanation"]["gates"]:
+            if g["reason"]:
+                assert g["reason"] not in firm
+                assert g["reason"] not in listing
+        assert verdict in firm
+    zh_firm = _visible_text(client.get(f"{base}/firms/{failing['uscc']}?lang=zh").text)
+    assert "不超过 5 年" in zh_firm
+    assert "须为是" in zh_firm
+    assert "in_haidian" not in zh_firm
+    assert "age_years" not in zh_firm
+
+
+def test_chinese_pages_name_cohorts_states_and_notes_in_chinese(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=6, capacity=2)
+    items = shortlist(client, as_role("chair"), round_id, "seed")["items"]
+    noted = next(i for i in items if any(c["note"] for c in i["explanation"]["criteria"]))
+    sign_in(client, api_keys["chair"])
+    base = f"/ui/rounds/{round_id}"
+    dashboard = _visible_text(client.get(f"{base}?lang=zh").text)
+    listing = _visible_text(client.get(f"{base}/cohorts/seed/shortlist?lang=zh").text)
+    firm = _visible_text(client.get(f"{base}/cohorts/seed/firms/{noted['uscc']}?lang=zh").text)
+    assert "评审中" in dashboard  # the round's state
+    assert "种子企业100" in dashboard
+    assert "隐形冠军100" in dashboard
+    raw_ids = r"(?<![\w-])(scoring|decided|hidden-champion|leader|chair)(?![\w-])"
+    assert re.search(raw_ids, dashboard) is None
+    assert "短名单: 种子企业100" in listing
+    assert "未决定" in listing  # the decision filter
+    assert re.search(r"(?<![\w-])(undecided|waitlist|reject)(?![\w-])", listing) is None
+    assert "(policy " not in firm
+    assert "缺少数值" in firm
+    # Raw values read whole when whole (7 patents, not 7.00), with their units.
+    page = client.get(f"{base}/cohorts/seed/firms/{noted['uscc']}?lang=zh").text
+    cells = re.findall(r'<td class="num raw">([^<]*)</td>', page)
+    assert len(cells) == len(noted["explanation"]["criteria"])
+    assert not [c for c in cells if re.match(r"-?[\d,]+\.00(\s|$)", c)]
+    assert any(c.endswith(" 亿元") for c in cells)
 
 
 def test_compare_takes_two_to_four_firms(

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from fastapi.testclient import TestClient
 
+from scoring import Scheme, load_scheme
 from seed_data.demo import candidate_rows, load
 from service.models import SelectionRound
 
@@ -139,6 +140,13 @@ def shortlist(client: TestClient, headers: dict[str, str], round_id: int, cohort
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+def run_scheme(client: TestClient, headers: dict[str, str], run: dict[str, Any]) -> Scheme:
+    """The scheme version a score run used, as the API stores it."""
+    stored = client.get(f"/v1/schemes/{run['scheme']['id']}",
+                        params={"version": run["scheme"]["version"]}, headers=headers).json()
+    return load_scheme(stored["document"])
 
 
 def assign_cohort(client: TestClient, as_role: Headers, round_id: int, cohort: str,

@@ -7,8 +7,15 @@ import io
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from service.selection.shortlists import words
 from service.selection.shortlists.export import neutralise
-from tests.service.selection.builders import Headers, csv_table, scored_round, shortlist
+from tests.service.selection.builders import (
+    Headers,
+    csv_table,
+    run_scheme,
+    scored_round,
+    shortlist,
+)
 
 HOSTILE = "=HYPERLINK(\"http://evil.example\",\"点我\")"
 
@@ -69,7 +76,7 @@ def test_csv_export_has_a_heading_titles_for_headers_and_neutralised_names(
     page = shortlist(client, as_role("chair"), round_id, "seed")
     run = page["run"]
     meta = {line[0]: line[1] for line in heading}
-    assert meta["梯队"] == "seed"
+    assert meta["梯队"] == "种子企业100 (seed)"
     assert meta["方案"] == f"{run['scheme']['id']} v{run['scheme']['version']}"
     assert meta["评分批次"] == str(run["id"])
     assert "导出时间 (UTC)" in meta
@@ -88,8 +95,15 @@ def test_csv_export_has_a_heading_titles_for_headers_and_neutralised_names(
     failed = next(i for i in page["items"] if not i["eligible"])
     failed_row = next(r for r in rows if r["统一社会信用代码"] == failed["uscc"])
     assert failed_row["通过门槛"] == "否"
-    reasons = [g["reason"] for g in failed["explanation"]["gates"] if g["reason"]]
-    assert reasons[0] in failed_row["未通过门槛的原因"]
+    scheme = run_scheme(client, as_role("chair"), run)
+    said = words.gates_in_words(scheme, failed["explanation"]["gates"])
+    failed_lines = [g.line[0] for g in said.values() if not g.passed]
+    assert failed_lines
+    assert failed_row["未通过门槛的原因"] == "; ".join(failed_lines)
+    assert failed_row["各项门槛"] == "; ".join(g.line[0] for g in said.values())
+    assert "未通过" in failed_row["未通过门槛的原因"]
+    assert not any(g["reason"] in failed_row["未通过门槛的原因"]
+                   for g in failed["explanation"]["gates"] if g["reason"])
 
 
 def test_csv_export_in_english(client: TestClient, as_role: Headers) -> None:
@@ -97,9 +111,18 @@ def test_csv_export_in_english(client: TestClient, as_role: Headers) -> None:
     response = client.get(f"/v1/rounds/{round_id}/cohorts/seed/shortlist",
                           params={"format": "csv", "lang": "en"}, headers=as_role("chair"))
     heading, rows = csv_table(response.content)
-    assert heading[1] == ["Cohort", "seed"]
+    assert heading[1] == ["Cohort", "Seed 100 (seed)"]
     assert "hard tech sector (of 6)" in rows[0]
     assert {r["Eligible"] for r in rows} <= {"yes", "no"}
+    page = shortlist(client, as_role("chair"), round_id, "seed")
+    scheme = run_scheme(client, as_role("chair"), page["run"])
+    for item in page["items"]:
+        row = next(r for r in rows if r["USCC"] == item["uscc"])
+        said = words.gates_in_words(scheme, item["explanation"]["gates"]).values()
+        assert row["Every gate"] == "; ".join(g.line[1] for g in said)
+        assert row["Why gates failed"] == "; ".join(g.line[1] for g in said if not g.passed)
+    assert any("failed" in r["Why gates failed"] for r in rows)
+    assert any("Start-up stage: Age " in r["Every gate"] for r in rows)
 
 
 def test_xlsx_export_is_formatted_and_neutralises_the_hostile_name(
@@ -126,6 +149,15 @@ def test_xlsx_export_is_formatted_and_neutralises_the_hostile_name(
     total_col = list(rows[top]).index("总分") + 1
     assert sheet.cell(row=top + 2, column=total_col).number_format == "0.00"
     assert book["评分方案"].max_row > 10
+    detail = list(book["指标明细"].iter_rows(values_only=True))
+    notes = [str(r[-1] or "") for r in detail[next(i for i, r in enumerate(detail)
+                                                    if r[0] == "统一社会信用代码") + 1:]]
+    assert any(n.startswith("缺少数值") for n in notes)
+    assert not any("(policy" in n for n in notes)
+    policies = [r[6] for r in book["评分方案"].iter_rows(values_only=True)]
+    assert "记 0 分" in policies
+    gates_col = list(rows[top]).index("各项门槛")
+    assert all("初创期：成立年限" in str(r[gates_col]) for r in rows[top + 1:])
 
 
 def test_neutralise_covers_every_formula_start() -> None:
