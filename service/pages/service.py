@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 import scoring
 from schemas.notice import NoticeIn
+from schemas.reviewers import CohortProgressOut
 from scoring.vocabulary import FILING_FIELDS
 from service import intake
 from service.access import rule_for
@@ -173,7 +174,7 @@ class RoundPanel:
     """What the panel (chair, admin) sees on a dashboard besides the counts: assignment and
     rating progress and the notice's objections; None where the caller's role may not read it."""
 
-    progress: list[progress_service.CohortProgress] | None
+    progress: list[CohortProgressOut] | None
     objections: list[dict[str, Any]] | None
 
 
