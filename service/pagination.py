@@ -2,7 +2,8 @@
 
 A cursor is base64url of a small JSON document holding the last item's sort key. A list route
 takes ``PageDep``, asks its use case for ``page.fetch`` rows after ``page.after(key, type)``
-(one more than the page, to learn whether another follows) and returns ``build_page(...)``
+(one more than the page, to learn whether another follows; the use case cuts its query with
+``keyset``) and returns ``build_page(...)``
 (``page_of_rows(...)`` for ORM rows read into a response model).
 The page size defaults to ``Settings.page_size_default`` and is capped by ``page_size_max``.
 """
@@ -14,11 +15,13 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, TypeVarTuple
 
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from schemas.pagination import Page
 from service.errors import ValidationFailed
@@ -31,6 +34,7 @@ __all__ = [
     "build_page",
     "decode_cursor",
     "encode_cursor",
+    "keyset",
     "page_of_rows",
     "page_params",
     "page_size",
@@ -41,6 +45,7 @@ T = TypeVar("T")
 K = TypeVar("K", int, str)
 M = TypeVar("M")
 Out = TypeVar("Out", bound=BaseModel)
+Ts = TypeVarTuple("Ts")
 
 CURSOR_MAX_LENGTH = 500
 
@@ -73,6 +78,22 @@ def decode_cursor(cursor: str | None, *, keys: dict[str, type]) -> dict[str, Any
             errors=[{"loc": ["query", "cursor"], "message": "malformed cursor"}],
         )
     return position
+
+
+def keyset(
+    query: Select[*Ts],
+    column: InstrumentedAttribute[K],
+    *,
+    after: K | None,
+    limit: int,
+    newest_first: bool = False,
+) -> Select[*Ts]:
+    """``query`` in ``column`` order (descending when ``newest_first``), at most ``limit`` rows
+    from just past ``after``, the cursor's value of ``column`` (None: from the start)."""
+    ordered = query.order_by(column.desc() if newest_first else column).limit(limit)
+    if after is None:
+        return ordered
+    return ordered.where(column < after if newest_first else column > after)
 
 
 def split_page(

@@ -15,7 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from schemas.intake import NominationRow
 from schemas.nominations import BatchOut
 from schemas.problems import RowProblem
-from service import audit, intake
+from service import audit, intake, pagination
 from service.bulk import upsert_rows
 from service.db import create_sessionmaker
 from service.errors import NotFound, ValidationFailed
@@ -234,15 +234,14 @@ def list_nominations(
 ) -> list[tuple[Nomination, Firm]]:
     """A round's nominations with their firms, in id order after the cursor."""
     rounds_service.get_or_raise(session, round_id)
-    query = (
+    query = pagination.keyset(
         select(Nomination, Firm)
         .join(Firm, Firm.uscc == Nomination.uscc)
-        .where(Nomination.round_id == round_id)
-        .order_by(Nomination.id)
-        .limit(limit)
+        .where(Nomination.round_id == round_id),
+        Nomination.id,
+        after=after_id,
+        limit=limit,
     )
     if cohort is not None:
         query = query.where(Nomination.cohort == cohort)
-    if after_id is not None:
-        query = query.where(Nomination.id > after_id)
     return [(n, f) for n, f in session.execute(query)]

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schemas.rounds import RoundIn
-from service import audit
+from service import audit, pagination
 from service.errors import Conflict, NotFound
 from service.keys import Principal
 from service.models import SelectionRound
@@ -58,7 +58,7 @@ def require_state(selection_round: SelectionRound, *states: str, doing: str) -> 
 
 def list_rounds(session: Session, *, after_id: int | None, limit: int) -> list[SelectionRound]:
     """Rounds, newest first."""
-    query = select(SelectionRound).order_by(SelectionRound.id.desc()).limit(limit)
-    if after_id is not None:
-        query = query.where(SelectionRound.id < after_id)
+    query = pagination.keyset(
+        select(SelectionRound), SelectionRound.id, after=after_id, limit=limit, newest_first=True
+    )
     return list(session.scalars(query))
