@@ -142,7 +142,7 @@ def dashboard(
                 session, principal, round_id=round_id, cohort=cohort, explained=explained
             )
             decisions = Counter(item["decision"] or "undecided" for item in listed.items)
-        capacity = int(selection_round.capacities.get(cohort, 100))
+        capacity = rounds_service.capacity(selection_round, cohort)
         view.cohorts.append(
             {
                 "cohort": cohort,
@@ -494,7 +494,7 @@ def decision_summary(
     return {
         "rows": rows,
         "selected": sum(1 for o in outcomes.values() if o == "select"),
-        "capacity": int(selection_round.capacities.get(cohort, 100)),
+        "capacity": rounds_service.capacity(selection_round, cohort),
         "missing_reasons": [r for r in rows if r["override"] and not r["reason"]],
     }
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from schemas.rounds import RoundIn
+from schemas.rounds import DEFAULT_CAPACITY, RoundIn
 from service import audit, pagination
 from service.errors import Conflict, NotFound
 from service.keys import Principal
 from service.models import SelectionRound
 
-__all__ = ["create", "get_or_raise", "list_rounds", "require_state"]
+__all__ = ["capacity", "create", "get_or_raise", "list_rounds", "require_state"]
 
 
 def create(session: Session, principal: Principal, *, data: RoundIn) -> SelectionRound:
@@ -44,6 +44,11 @@ def get_or_raise(session: Session, round_id: int, *, for_update: bool = False) -
     if selection_round is None:
         raise NotFound(f"No selection round has id {round_id}.")
     return selection_round
+
+
+def capacity(selection_round: SelectionRound, cohort: str) -> int:
+    """How many firms the round selects at most for ``cohort``."""
+    return int(selection_round.capacities.get(cohort, DEFAULT_CAPACITY))
 
 
 def require_state(selection_round: SelectionRound, *states: str, doing: str) -> None:

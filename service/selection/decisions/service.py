@@ -150,7 +150,7 @@ def record(
         or 0
     )
     selecting = sum(1 for d in decisions if d.outcome == "select")
-    capacity = int(selection_round.capacities.get(cohort, 100))
+    capacity = rounds_service.capacity(selection_round, cohort)
     if selected_now + selecting > capacity:
         raise Conflict(
             f"Cohort {cohort!r} holds at most {capacity} firms in round {round_id}; "

@@ -309,7 +309,7 @@ def promote(
             Decision.outcome == "select",
         )
     )
-    capacity = int(selection_round.capacities.get(objection.cohort, 100))
+    capacity = rounds_service.capacity(selection_round, objection.cohort)
     if int(selected or 0) >= capacity:
         raise Conflict(f"{objection.cohort!r} already has {selected} of {capacity} places taken.")
     decision.outcome = "select"
