@@ -27,6 +27,7 @@ from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import nominations as selection_nominations
 from service.selection import rated
+from service.selection.decisions import service as decisions_service
 from service.selection.explained import ExplanationCache
 from service.selection.kpis import service as kpis_service
 from service.selection.notice import service as notice_service
@@ -485,8 +486,9 @@ def decision_summary(
             continue
         outcome, reason = chosen[item["nomination_id"]]
         outcomes[item["nomination_id"]] = outcome
-        inside = bool(item["within_capacity"])
-        override = (outcome == "select") != inside
+        override = decisions_service.is_override(
+            outcome, within_capacity=bool(item["within_capacity"])
+        )
         rows.append({**item, "outcome": outcome, "reason": reason, "override": override})
     unknown = set(chosen) - {r["nomination_id"] for r in rows}
     if unknown:
