@@ -187,6 +187,15 @@ _STAGE_BY_LABEL = {
     "私募股权": "private-equity", "战略投资": "strategic", "战略融资": "strategic",
 }  # fmt: skip
 _YES_NO = {"是": "true", "否": "false", "已上市": "true", "未上市": "false"}
+# Column → its labels: a sector's Chinese or English label; 领军企业 / 隐形冠军 / 种子企业 for the
+# cohorts; the usual Chinese names of funding stages; 是/否 beside the spellings pydantic reads
+# as booleans.
+_LABELS_BY_FIELD = {
+    "sector": _SECTOR_BY_LABEL,
+    "cohort": _COHORT_BY_LABEL,
+    "round_stage": _STAGE_BY_LABEL,
+    "listed": _YES_NO,
+}
 
 class NominationRow(FilingFigures):
     """One candidate-list row: a firm's profile, its cohort and optionally a year of figures."""
@@ -207,29 +216,11 @@ class NominationRow(FilingFigures):
     round_amount: Amount | None = None
     round_valuation: Amount | None = None
 
-    @field_validator("sector", mode="before")
+    @field_validator(*_LABELS_BY_FIELD, mode="before")
     @classmethod
-    def _sector_from_label(cls, value: Any) -> Any:
-        """Accept a sector's Chinese or English label for its code."""
-        return _labelled(_SECTOR_BY_LABEL, value)
-
-    @field_validator("cohort", mode="before")
-    @classmethod
-    def _cohort_from_label(cls, value: Any) -> Any:
-        """Accept 领军企业 / 隐形冠军 / 种子企业 for the cohort identifiers."""
-        return _labelled(_COHORT_BY_LABEL, value)
-
-    @field_validator("round_stage", mode="before")
-    @classmethod
-    def _stage_from_label(cls, value: Any) -> Any:
-        """Accept the usual Chinese names of funding stages."""
-        return _labelled(_STAGE_BY_LABEL, value)
-
-    @field_validator("listed", mode="before")
-    @classmethod
-    def _listed_from_label(cls, value: Any) -> Any:
-        """Accept 是/否 as well as the spellings pydantic reads as booleans."""
-        return _labelled(_YES_NO, value)
+    def _identifier_from_label(cls, value: Any, info: ValidationInfo) -> Any:
+        """Accept the column's labels (``_LABELS_BY_FIELD``) for its identifiers."""
+        return _labelled(_LABELS_BY_FIELD[info.field_name or ""], value)
 
     @field_validator("round_valuation")
     @classmethod

@@ -43,18 +43,6 @@ class BatchRecordOut(BaseModel):
     created_at: datetime
 
 
-class _NominationLike(Protocol):
-    id: int
-    round_id: int
-    uscc: str
-    cohort: str
-    batch_id: int
-    nominated_by: str
-    state: str
-    created_at: datetime
-    updated_at: datetime
-
-
 class _FirmLike(Protocol):
     name: str
     sector: str
@@ -76,20 +64,12 @@ class NominationOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def from_rows(cls, nomination: _NominationLike, firm: _FirmLike) -> NominationOut:
-        """Combine a nomination with its firm's name and sector."""
+    def from_rows(cls, nomination: object, firm: _FirmLike) -> NominationOut:
+        """Combine a nomination (any object with this model's other fields) with its firm's name
+        and sector."""
         values: dict[str, Any] = {
             name: getattr(nomination, name)
-            for name in (
-                "id",
-                "round_id",
-                "uscc",
-                "cohort",
-                "batch_id",
-                "nominated_by",
-                "state",
-                "created_at",
-                "updated_at",
-            )
+            for name in cls.model_fields
+            if name not in ("firm_name", "sector")
         }
         return cls(firm_name=firm.name, sector=firm.sector, **values)

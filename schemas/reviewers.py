@@ -119,10 +119,17 @@ class CohortProgressOut(BaseModel):
     ratings_required: int
     reviewers: list[ReviewerProgressOut]
 
+    @property
+    def behind(self) -> list[ReviewerProgressOut]:
+        """The reviewers with ratings still to give, most owed first."""
+        return sorted(
+            (r for r in self.reviewers if r.behind),
+            key=lambda r: (r.ratings_given - r.ratings_required, r.name),
+        )
+
 
 class ProgressOut(BaseModel):
     """Assignment and rating progress of a round, per cohort."""
 
     round_id: int
     cohorts: list[CohortProgressOut]
-

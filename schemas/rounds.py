@@ -10,13 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from schemas.scalars import CalendarDate, ShortText
 from scoring.vocabulary import COHORTS
 
-__all__ = ["RoundIn", "RoundOut", "RoundState"]
+__all__ = ["DEFAULT_CAPACITY", "RoundIn", "RoundOut", "RoundState"]
 
 RoundState = Literal["open", "scoring", "decided", "notice", "published"]
 
 
+# A cohort's capacity when the round does not name one.
+DEFAULT_CAPACITY = 100
+
+
 def _default_capacities() -> dict[str, int]:
-    return dict.fromkeys(COHORTS, 100)
+    return dict.fromkeys(COHORTS, DEFAULT_CAPACITY)
 
 
 class RoundIn(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from service import pagination
 from service.keys import Principal
 from service.models import AuditEvent, utcnow
 from service.request_context import current_request_id
@@ -83,9 +84,7 @@ def list_events(
     until: dt.datetime | None = None,
 ) -> list[AuditEvent]:
     """Events in id order after the cursor, filtered."""
-    query = select(AuditEvent).order_by(AuditEvent.id).limit(limit)
-    if after_id is not None:
-        query = query.where(AuditEvent.id > after_id)
+    query = pagination.keyset(select(AuditEvent), AuditEvent.id, after=after_id, limit=limit)
     if action:
         query = query.where(AuditEvent.action == action)
     if target_type:

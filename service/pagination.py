@@ -2,7 +2,9 @@
 
 A cursor is base64url of a small JSON document holding the last item's sort key. A list route
 takes ``PageDep``, asks its use case for ``page.fetch`` rows after ``page.after(key, type)``
-(one more than the page, to learn whether another follows) and returns ``build_page(...)``.
+(one more than the page, to learn whether another follows; the use case cuts its query with
+``keyset``) and returns ``build_page(...)``
+(``page_of_rows(...)`` for ORM rows read into a response model).
 The page size defaults to ``Settings.page_size_default`` and is capped by ``page_size_max``.
 """
 
@@ -13,10 +15,13 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, TypeVarTuple
 
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from schemas.pagination import Page
 from service.errors import ValidationFailed
@@ -29,6 +34,8 @@ __all__ = [
     "build_page",
     "decode_cursor",
     "encode_cursor",
+    "keyset",
+    "page_of_rows",
     "page_params",
     "page_size",
     "split_page",
@@ -37,6 +44,8 @@ __all__ = [
 T = TypeVar("T")
 K = TypeVar("K", int, str)
 M = TypeVar("M")
+Out = TypeVar("Out", bound=BaseModel)
+Ts = TypeVarTuple("Ts")
 
 CURSOR_MAX_LENGTH = 500
 
@@ -69,6 +78,22 @@ def decode_cursor(cursor: str | None, *, keys: dict[str, type]) -> dict[str, Any
             errors=[{"loc": ["query", "cursor"], "message": "malformed cursor"}],
         )
     return position
+
+
+def keyset(
+    query: Select[*Ts],
+    column: InstrumentedAttribute[K],
+    *,
+    after: K | None,
+    limit: int,
+    newest_first: bool = False,
+) -> Select[*Ts]:
+    """``query`` in ``column`` order (descending when ``newest_first``), at most ``limit`` rows
+    from just past ``after``, the cursor's value of ``column`` (None: from the start)."""
+    ordered = query.order_by(column.desc() if newest_first else column).limit(limit)
+    if after is None:
+        return ordered
+    return ordered.where(column < after if newest_first else column > after)
 
 
 def split_page(
@@ -150,3 +175,15 @@ def build_page(
     """The page of ``fetched`` (``params.fetch`` rows) as API items, with the next cursor."""
     rows, next_cursor = split_page(fetched, params.limit, position_of)
     return Page[Any](items=[item(r) for r in rows], next_cursor=next_cursor)
+
+
+def page_of_rows(
+    fetched: Sequence[Any], params: PageParams, *, key: str, out: type[Out]
+) -> Page[Out]:
+    """The page of ORM rows sorted by their ``key`` column, each read into the model ``out``."""
+    return build_page(
+        fetched,
+        params,
+        position_of=lambda row: {key: getattr(row, key)},
+        item=lambda row: out.model_validate(row, from_attributes=True),
+    )

@@ -12,7 +12,7 @@ from schemas.pagination import Page
 from schemas.scalars import Instant
 from service import audit
 from service.deps import PrincipalDep, SessionDep
-from service.pagination import PageDep, build_page
+from service.pagination import PageDep, page_of_rows
 
 __all__ = ["router"]
 
@@ -78,9 +78,4 @@ def get_audit(
         since=since,
         until=until,
     )
-    return build_page(
-        events,
-        page,
-        position_of=lambda e: {"id": e.id},
-        item=lambda e: AuditEventOut.model_validate(e, from_attributes=True),
-    )
+    return page_of_rows(events, page, key="id", out=AuditEventOut)

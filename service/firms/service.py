@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from schemas.firms import FilingIn, FirmIn, FundingRoundIn
 from schemas.uscc import uscc_region
 from scoring.vocabulary import FILING_FIELDS
-from service import audit
+from service import audit, pagination
 from service.bulk import Source, upsert_rows
 from service.conditional import etag_for, etag_matches
 from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
@@ -136,9 +136,7 @@ def list_firms(
     name_contains: str | None = None,
 ) -> list[Firm]:
     """Firms in USCC order after the cursor, filtered."""
-    query = select(Firm).order_by(Firm.uscc).limit(limit)
-    if after_uscc is not None:
-        query = query.where(Firm.uscc > after_uscc)
+    query = pagination.keyset(select(Firm), Firm.uscc, after=after_uscc, limit=limit)
     if sector is not None:
         query = query.where(Firm.sector == sector)
     if region is not None:

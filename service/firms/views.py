@@ -11,7 +11,7 @@ from schemas.pagination import Page
 from schemas.scalars import SectorCode
 from service.deps import PrincipalDep, SessionDep
 from service.firms import service
-from service.pagination import PageDep, build_page
+from service.pagination import PageDep, page_of_rows
 from service.params import UsccPath
 
 __all__ = ["router"]
@@ -77,12 +77,7 @@ def list_firms(
         listed=listed,
         name_contains=q,
     )
-    return build_page(
-        firms,
-        page,
-        position_of=lambda f: {"uscc": f.uscc},
-        item=lambda f: FirmOut.model_validate(f, from_attributes=True),
-    )
+    return page_of_rows(firms, page, key="uscc", out=FirmOut)
 
 
 @router.put(

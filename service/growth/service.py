@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -318,6 +320,15 @@ CRUNCHBASE_SPLITS: dict[str, tuple[int, tuple[int, int]]] = {
 }
 
 
+@contextlib.contextmanager
+def _bad_data_is_422(*errors: type[Exception]) -> Iterator[None]:
+    """Raise the growth library's refusal of the data (one of ``errors``) as a 422 naming why."""
+    try:
+        yield
+    except errors as exc:
+        raise ValidationFailed(str(exc)) from None
+
+
 def backtest(
     data_dir: Path,
     *,
@@ -328,7 +339,7 @@ def backtest(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Train on first rounds up to ``train_until``, test on ``test_years``; bad data is a 422."""
-    try:
+    with _bad_data_is_422(ValueError, OSError):
         return run_backtest(
             data_dir,
             train_until=train_until,
@@ -337,18 +348,14 @@ def backtest(
             kind=kind,
             progress=progress,
         )
-    except (ValueError, OSError) as exc:
-        raise ValidationFailed(str(exc)) from None
 
 
 def rolling_origin(
     data_dir: Path, *, label: str, kind: str, progress: Progress | None = None
 ) -> dict[str, Any]:
     """Backtest every origin year (train to T, test T + 1): each metric's mean and spread."""
-    try:
+    with _bad_data_is_422(ValueError, OSError):
         return run_rolling_origin(data_dir, label=label, kind=kind, progress=progress)
-    except (ValueError, OSError) as exc:
-        raise ValidationFailed(str(exc)) from None
 
 
 def backtest_label(
@@ -378,7 +385,7 @@ def train_crunchbase(
     progress: Progress | None = None,
 ) -> TrainedModel:
     """A model trained on every year of the export, its card carrying the backtest ``metrics``."""
-    try:
+    with _bad_data_is_422(ValueError, OSError):
         return train_crunchbase_model(
             data_dir,
             trained_on=trained_on,
@@ -387,8 +394,6 @@ def train_crunchbase(
             metrics=metrics,
             progress=progress,
         )
-    except (ValueError, OSError) as exc:
-        raise ValidationFailed(str(exc)) from None
 
 
 def load_registry(session: Session) -> ScoringFrames:
@@ -413,7 +418,7 @@ def backtest_registry(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The registry's time-split backtest (default: the last two labelled years are the test)."""
-    try:
+    with _bad_data_is_422(ValueError):
         result: dict[str, Any] = scoring.growth.backtest_registry(
             frames.firms,
             frames.filings,
@@ -423,8 +428,6 @@ def backtest_registry(
             kind=kind,
             progress=progress,
         )
-    except ValueError as exc:
-        raise ValidationFailed(str(exc)) from None
     result["synthetic"] = is_synthetic(frames)
     return result
 
@@ -433,12 +436,10 @@ def rolling_registry(
     frames: ScoringFrames, *, kind: str, progress: Progress | None = None
 ) -> dict[str, Any]:
     """The registry backtest at every origin year: each metric's mean and spread."""
-    try:
+    with _bad_data_is_422(ValueError):
         result: dict[str, Any] = scoring.growth.rolling_registry(
             frames.firms, frames.filings, frames.funding_rounds, kind=kind, progress=progress
         )
-    except ValueError as exc:
-        raise ValidationFailed(str(exc)) from None
     result["synthetic"] = is_synthetic(frames)
     return result
 
@@ -452,7 +453,7 @@ def train_registry(
     progress: Progress | None = None,
 ) -> TrainedModel:
     """A model trained on every labelled year of the registry, its card carrying ``metrics``."""
-    try:
+    with _bad_data_is_422(ValueError):
         return train_registry_model(
             frames.firms,
             frames.filings,
@@ -463,8 +464,6 @@ def train_registry(
             metrics=metrics,
             progress=progress,
         )
-    except ValueError as exc:
-        raise ValidationFailed(str(exc)) from None
 
 
 # The outcome labels each source can train on; the first is its default.

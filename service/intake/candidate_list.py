@@ -79,41 +79,23 @@ def parse_candidate_list(
     Blank rows are skipped but keep their numbers. A file that cannot be read at all, or whose
     header is wrong, comes back with ``refused`` set and no rows.
     """
-    with _cyclic_collector_paused():
-        return _parse_upload(
-            data,
-            filename=filename,
-            content_type=content_type,
-            max_rows=max_rows,
-            max_xlsx_uncompressed=max_xlsx_uncompressed,
-        )
-
-
-def _parse_upload(
-    data: bytes,
-    *,
-    filename: str | None,
-    content_type: str | None,
-    max_rows: int,
-    max_xlsx_uncompressed: int,
-) -> ParsedList:
-    """Do what ``parse_candidate_list`` says."""
     fmt = "csv"
     encoding: str | None = None
-    try:
-        fmt = _format_of(data, filename, content_type)
-        if fmt == "xlsx":
-            records: Iterable[Sequence[Any]] = read_xlsx(
-                data, max_uncompressed=max_xlsx_uncompressed, max_data_rows=max_rows
+    with _cyclic_collector_paused():
+        try:
+            fmt = _format_of(data, filename, content_type)
+            if fmt == "xlsx":
+                records: Iterable[Sequence[Any]] = read_xlsx(
+                    data, max_uncompressed=max_xlsx_uncompressed, max_data_rows=max_rows
+                )
+            else:
+                text, encoding = decode_text(data)
+                records = read_csv(text)
+            return _parse_records(
+                records, fmt=fmt, encoding=encoding, max_rows=max_rows, text_cells=fmt == "csv"
             )
-        else:
-            text, encoding = decode_text(data)
-            records = read_csv(text)
-        return _parse_records(
-            records, fmt=fmt, encoding=encoding, max_rows=max_rows, text_cells=fmt == "csv"
-        )
-    except ListRefusedError as refusal:
-        return ParsedList(fmt, errors=[refusal.error], encoding=encoding, refused=True)
+        except ListRefusedError as refusal:
+            return ParsedList(fmt, errors=[refusal.error], encoding=encoding, refused=True)
 
 
 def header_names(

@@ -6,15 +6,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from schemas.intake import NominationRow
+from schemas.nominations import BatchOut
 from schemas.problems import RowProblem
-from service import audit, intake
+from service import audit, intake, pagination
 from service.bulk import upsert_rows
 from service.db import create_sessionmaker
 from service.errors import NotFound, ValidationFailed
@@ -25,7 +26,6 @@ from service.nominations import staging
 from service.rounds import service as rounds_service
 
 __all__ = [
-    "BatchReport",
     "StagedList",
     "discard_staged",
     "get_batch_or_raise",
@@ -38,37 +38,6 @@ Mode = Literal["all", "partial"]
 
 
 @dataclass(frozen=True, slots=True)
-class BatchReport:
-    """What happened to a submitted list."""
-
-    batch_id: int
-    round_id: int
-    mode: Mode
-    format: str
-    rows_total: int
-    rows_stored: int
-    rows_rejected: int
-    firms_created: int
-    nominations_created: int
-    errors: list[RowProblem]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form of the report."""
-        return {
-            "batch_id": self.batch_id,
-            "round_id": self.round_id,
-            "mode": self.mode,
-            "format": self.format,
-            "rows_total": self.rows_total,
-            "rows_stored": self.rows_stored,
-            "rows_rejected": self.rows_rejected,
-            "firms_created": self.firms_created,
-            "nominations_created": self.nominations_created,
-            "errors": [error.model_dump() for error in self.errors],
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class StagedList:
     """A list's valid rows: ``rows`` of them, staged under ``key``."""
 
@@ -78,7 +47,7 @@ class StagedList:
 
 def store_csv_in_session(
     session: Session, principal: Principal, *, round_id: int, payload: bytes, filename: str
-) -> BatchReport:
+) -> BatchOut:
     """Nominate a trusted CSV (the demo's) all-or-nothing inside ``session``'s own transaction,
     staging on its connection rather than in transactions of its own."""
     parsed = intake.parse_candidate_list(
@@ -150,7 +119,7 @@ def store_candidate_list(
     fmt: str,
     filename: str | None,
     mode: Mode,
-) -> BatchReport:
+) -> BatchOut:
     """Publish a staged list; all-or-nothing unless ``mode`` is ``partial``; every bad row is
     reported. The staged rows stay: the caller discards them once this transaction commits."""
     selection_round = rounds_service.get_or_raise(session, round_id, for_update=True)
@@ -226,7 +195,7 @@ def store_candidate_list(
             "content_sha256": batch.content_sha256,
         },
     )
-    return BatchReport(
+    return BatchOut(
         batch_id=batch.id,
         round_id=round_id,
         mode=mode,
@@ -265,15 +234,14 @@ def list_nominations(
 ) -> list[tuple[Nomination, Firm]]:
     """A round's nominations with their firms, in id order after the cursor."""
     rounds_service.get_or_raise(session, round_id)
-    query = (
+    query = pagination.keyset(
         select(Nomination, Firm)
         .join(Firm, Firm.uscc == Nomination.uscc)
-        .where(Nomination.round_id == round_id)
-        .order_by(Nomination.id)
-        .limit(limit)
+        .where(Nomination.round_id == round_id),
+        Nomination.id,
+        after=after_id,
+        limit=limit,
     )
     if cohort is not None:
         query = query.where(Nomination.cohort == cohort)
-    if after_id is not None:
-        query = query.where(Nomination.id > after_id)
     return [(n, f) for n, f in session.execute(query)]

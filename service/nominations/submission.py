@@ -115,7 +115,7 @@ def submit_candidate_list(
             filename=upload.filename,
             mode=mode,
         )
-        response = StoredResponse(status_code=201, body=report.as_dict())
+        response = StoredResponse(status_code=201, body=report.model_dump())
         if idempotency_key is not None:
             remember(
                 session,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 import scoring
 from schemas.notice import NoticeIn
+from schemas.reviewers import CohortProgressOut
 from service import intake
 from service.access import rule_for
 from service.errors import NotFound, ValidationFailed
@@ -25,6 +26,7 @@ from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import nominations as selection_nominations
 from service.selection import rated
+from service.selection.decisions import service as decisions_service
 from service.selection.explained import ExplanationCache
 from service.selection.kpis import service as kpis_service
 from service.selection.notice import service as notice_service
@@ -106,7 +108,7 @@ def dashboard(
                 session, principal, round_id=round_id, cohort=cohort, explained=explained
             )
             decisions = Counter(item["decision"] or "undecided" for item in listed.items)
-        capacity = int(selection_round.capacities.get(cohort, 100))
+        capacity = rounds_service.capacity(selection_round, cohort)
         view.cohorts.append(
             {
                 "cohort": cohort,
@@ -138,7 +140,7 @@ class RoundPanel:
     """What the panel (chair, admin) sees on a dashboard besides the counts: assignment and
     rating progress and the notice's objections; None where the caller's role may not read it."""
 
-    progress: list[progress_service.CohortProgress] | None
+    progress: list[CohortProgressOut] | None
     objections: list[dict[str, Any]] | None
 
 
@@ -449,8 +451,9 @@ def decision_summary(
             continue
         outcome, reason = chosen[item["nomination_id"]]
         outcomes[item["nomination_id"]] = outcome
-        inside = bool(item["within_capacity"])
-        override = (outcome == "select") != inside
+        override = decisions_service.is_override(
+            outcome, within_capacity=bool(item["within_capacity"])
+        )
         rows.append({**item, "outcome": outcome, "reason": reason, "override": override})
     unknown = set(chosen) - {r["nomination_id"] for r in rows}
     if unknown:
@@ -458,7 +461,7 @@ def decision_summary(
     return {
         "rows": rows,
         "selected": sum(1 for o in outcomes.values() if o == "select"),
-        "capacity": int(selection_round.capacities.get(cohort, 100)),
+        "capacity": rounds_service.capacity(selection_round, cohort),
         "missing_reasons": [r for r in rows if r["override"] and not r["reason"]],
     }
 

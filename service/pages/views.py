@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Path, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -479,8 +479,10 @@ def declare_conflict(
     return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist")
 
 
-def _chosen(form: Any) -> dict[int, tuple[service.Outcome, str | None]]:
-    """``outcome:<id>`` and ``reason:<id>`` fields as nomination id → (outcome, reason)."""
+async def _chosen(request: Request) -> dict[int, tuple[service.Outcome, str | None]]:
+    """The decisions form's ``outcome:<id>`` and ``reason:<id>`` fields as nomination id →
+    (outcome, reason)."""
+    form = await request.form()
     chosen: dict[int, tuple[service.Outcome, str | None]] = {}
     for name, value in form.multi_items():
         if not name.startswith("outcome:") or value not in ("select", "waitlist", "reject"):
@@ -490,51 +492,43 @@ def _chosen(form: Any) -> dict[int, tuple[service.Outcome, str | None]]:
             continue
         reason = form.get(f"reason:{key}")
         chosen[int(key)] = (
-            value,
+            cast(service.Outcome, value),  # one of the three, checked above
             reason.strip()[:4000] or None if isinstance(reason, str) else None,
         )
     return chosen
 
 
+ChosenDep = Annotated[dict[int, tuple[service.Outcome, str | None]], Depends(_chosen)]
+
+
 @router.post("/ui/rounds/{round_id}/cohorts/{cohort}/decisions/confirm")
-async def confirm_decisions(
+def confirm_decisions(
     request: Request,
     round_id: IdPath,
     cohort: CohortPath,
+    chosen: ChosenDep,
     session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
     """Show what the batch would do, with the count against capacity, before recording it."""
-    chosen = _chosen(await request.form())
-    summary = await run_in_threadpool(
-        service.decision_summary,
-        session,
-        principal,
-        round_id=round_id,
-        cohort=cohort,
-        chosen=chosen,
+    summary = service.decision_summary(
+        session, principal, round_id=round_id, cohort=cohort, chosen=chosen
     )
     return page(request, "confirm.html", summary=summary, round_id=round_id, cohort=cohort)
 
 
 @router.post("/ui/rounds/{round_id}/cohorts/{cohort}/decisions")
-async def record_decisions(
-    request: Request,
+def record_decisions(
     round_id: IdPath,
     cohort: CohortPath,
+    chosen: ChosenDep,
     session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
     """Record the confirmed batch all or nothing."""
-    chosen = _chosen(await request.form())
     decisions = [DecisionIn(nomination_id=i, outcome=o, reason=r) for i, (o, r) in chosen.items()]
-    await run_in_threadpool(
-        decisions_service.record,
-        session,
-        principal,
-        round_id=round_id,
-        cohort=cohort,
-        decisions=decisions,
+    decisions_service.record(
+        session, principal, round_id=round_id, cohort=cohort, decisions=decisions
     )
     return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist?decided={len(decisions)}")
 

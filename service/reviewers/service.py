@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schemas.reviewers import ReviewerIn
-from service import audit
+from service import audit, pagination
 from service.errors import NotFound, ValidationFailed
 from service.keys import Principal
 from service.models import Reviewer
@@ -64,7 +64,5 @@ def get_many_or_raise(
 
 def list_reviewers(session: Session, *, after_id: int | None, limit: int) -> list[Reviewer]:
     """Profiles in id order."""
-    query = select(Reviewer).order_by(Reviewer.id).limit(limit)
-    if after_id is not None:
-        query = query.where(Reviewer.id > after_id)
+    query = pagination.keyset(select(Reviewer), Reviewer.id, after=after_id, limit=limit)
     return list(session.scalars(query))

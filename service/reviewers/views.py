@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from schemas.pagination import Page
 from schemas.reviewers import ReviewerIn, ReviewerOut
 from service.deps import PrincipalDep, SessionDep
-from service.pagination import PageDep, build_page
+from service.pagination import PageDep, page_of_rows
 from service.reviewers import service
 
 __all__ = ["router"]
@@ -27,9 +27,4 @@ def post_reviewer(data: ReviewerIn, session: SessionDep, principal: PrincipalDep
 def list_reviewers(session: SessionDep, page: PageDep) -> Page[ReviewerOut]:
     """In id order."""
     reviewers = service.list_reviewers(session, after_id=page.after("id", int), limit=page.fetch)
-    return build_page(
-        reviewers,
-        page,
-        position_of=lambda r: {"id": r.id},
-        item=lambda r: ReviewerOut.model_validate(r, from_attributes=True),
-    )
+    return page_of_rows(reviewers, page, key="id", out=ReviewerOut)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from schemas.rounds import RoundIn
-from service import audit
+from schemas.rounds import DEFAULT_CAPACITY, RoundIn
+from service import audit, pagination
 from service.errors import Conflict, NotFound
 from service.keys import Principal
 from service.models import SelectionRound
 
-__all__ = ["create", "get_or_raise", "list_rounds", "require_state"]
+__all__ = ["capacity", "create", "get_or_raise", "list_rounds", "require_state"]
 
 
 def create(session: Session, principal: Principal, *, data: RoundIn) -> SelectionRound:
@@ -46,6 +46,11 @@ def get_or_raise(session: Session, round_id: int, *, for_update: bool = False) -
     return selection_round
 
 
+def capacity(selection_round: SelectionRound, cohort: str) -> int:
+    """How many firms the round selects at most for ``cohort``."""
+    return int(selection_round.capacities.get(cohort, DEFAULT_CAPACITY))
+
+
 def require_state(selection_round: SelectionRound, *states: str, doing: str) -> None:
     """A 409 that names the round's state when ``doing`` is not allowed in it."""
     if selection_round.state not in states:
@@ -58,7 +63,7 @@ def require_state(selection_round: SelectionRound, *states: str, doing: str) -> 
 
 def list_rounds(session: Session, *, after_id: int | None, limit: int) -> list[SelectionRound]:
     """Rounds, newest first."""
-    query = select(SelectionRound).order_by(SelectionRound.id.desc()).limit(limit)
-    if after_id is not None:
-        query = query.where(SelectionRound.id < after_id)
+    query = pagination.keyset(
+        select(SelectionRound), SelectionRound.id, after=after_id, limit=limit, newest_first=True
+    )
     return list(session.scalars(query))

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from schemas.pagination import Page
 from schemas.rounds import RoundIn, RoundOut
 from service.deps import PrincipalDep, SessionDep
-from service.pagination import PageDep, build_page
+from service.pagination import PageDep, page_of_rows
 from service.params import IdPath
 from service.rounds import service
 
@@ -28,12 +28,7 @@ def post_round(data: RoundIn, session: SessionDep, principal: PrincipalDep) -> R
 def list_rounds(session: SessionDep, page: PageDep) -> Page[RoundOut]:
     """Newest first."""
     rounds = service.list_rounds(session, after_id=page.after("id", int), limit=page.fetch)
-    return build_page(
-        rounds,
-        page,
-        position_of=lambda r: {"id": r.id},
-        item=lambda r: RoundOut.model_validate(r, from_attributes=True),
-    )
+    return page_of_rows(rounds, page, key="id", out=RoundOut)
 
 
 @router.get("/{round_id}", response_model=RoundOut, summary="Read a selection round")

@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from schemas.webhooks import EventType, WebhookIn
-from service import audit
+from service import audit, pagination
 from service.errors import NotFound, ValidationFailed
 from service.keys import Principal
 from service.models import (
@@ -108,9 +108,9 @@ def get_or_raise(
 
 def list_endpoints(session: Session, *, after_id: int | None, limit: int) -> list[WebhookEndpoint]:
     """Endpoints, oldest first."""
-    query = select(WebhookEndpoint).order_by(WebhookEndpoint.id).limit(limit)
-    if after_id is not None:
-        query = query.where(WebhookEndpoint.id > after_id)
+    query = pagination.keyset(
+        select(WebhookEndpoint), WebhookEndpoint.id, after=after_id, limit=limit
+    )
     return list(session.scalars(query))
 
 
@@ -263,15 +263,15 @@ def list_deliveries(
 ) -> list[tuple[WebhookDelivery, WebhookEvent]]:
     """An endpoint's delivery log, newest first."""
     get_or_raise(session, endpoint_id)
-    query = (
+    query = pagination.keyset(
         select(WebhookDelivery, WebhookEvent)
         .join(WebhookEvent, WebhookEvent.id == WebhookDelivery.event_id)
-        .where(WebhookDelivery.endpoint_id == endpoint_id)
-        .order_by(WebhookDelivery.id.desc())
-        .limit(limit)
+        .where(WebhookDelivery.endpoint_id == endpoint_id),
+        WebhookDelivery.id,
+        after=after_id,
+        limit=limit,
+        newest_first=True,
     )
-    if after_id is not None:
-        query = query.where(WebhookDelivery.id < after_id)
     return [(delivery, event) for delivery, event in session.execute(query)]
 
 

@@ -160,56 +160,27 @@ def test_seed_demo_is_safe_to_run_twice(cli: Cli, migrated: Path, tmp_path: Path
     assert len(loads) == 12
 
 
+def _evaluate(cli: Cli, db: Path, candidates: Path, *options: str) -> Outcome:
+    """``cohorts scheme evaluate`` of the bundled tsme-2017 scheme on ``candidates``."""
+    scheme = ("--scheme", "tsme-2017", "--reference-date", "2026-06-30")
+    return _run(cli, db, "scheme", "evaluate", *scheme, "--input", str(candidates), *options)
+
+
 def test_scheme_evaluate_prints_the_endpoint_result(
     cli: Cli, migrated: Path, tmp_path: Path
 ) -> None:
     db = _migrated(migrated, tmp_path / "eval.db")
     csv_path = tmp_path / "list.csv"
     csv_path.write_text(rows_to_csv([candidate_row(1), candidate_row(2)]), encoding="utf-8")
-    out = _run(
-        cli,
-        db,
-        "scheme",
-        "evaluate",
-        "--scheme",
-        "tsme-2017",
-        "--input",
-        str(csv_path),
-        "--reference-date",
-        "2026-06-30",
-        "--format",
-        "json",
-    )
+    out = _evaluate(cli, db, csv_path, "--format", "json")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert result["scheme"]["id"] == "tsme-2017"
     assert len(result["results"]) == 2
-    table = _run(
-        cli,
-        db,
-        "scheme",
-        "evaluate",
-        "--scheme",
-        "tsme-2017",
-        "--input",
-        str(csv_path),
-        "--reference-date",
-        "2026-06-30",
-    )
+    table = _evaluate(cli, db, csv_path)
     assert table.returncode == 0
     assert "rank" in table.stdout
-    bad = _run(
-        cli,
-        db,
-        "scheme",
-        "evaluate",
-        "--scheme",
-        "tsme-2017",
-        "--input",
-        str(tmp_path / "no"),
-        "--reference-date",
-        "2026-06-30",
-    )
+    bad = _evaluate(cli, db, tmp_path / "no")
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
 

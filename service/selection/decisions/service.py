@@ -34,7 +34,13 @@ from service.selection.assignments import service as assignments_service
 from service.selection.publication import service as publication_service
 from service.selection.runs import service as runs_service
 
-__all__ = ["record"]
+__all__ = ["is_override", "record"]
+
+
+def is_override(outcome: str, *, within_capacity: bool) -> bool:
+    """Whether deciding ``outcome`` for a firm inside (or outside) the capacity line overrides it:
+    selecting outside, or waitlisting or rejecting inside."""
+    return (outcome == "select") != within_capacity
 
 
 def record(
@@ -89,7 +95,7 @@ def record(
     overrides: set[int] = set()
     for i, decision in enumerate(decisions):
         inside = scored[decision.nomination_id].within_capacity
-        if (decision.outcome == "select") != inside:
+        if is_override(decision.outcome, within_capacity=inside):
             overrides.add(decision.nomination_id)
             if decision.reason is None:
                 where = "outside" if decision.outcome == "select" else "inside"
@@ -150,7 +156,7 @@ def record(
         or 0
     )
     selecting = sum(1 for d in decisions if d.outcome == "select")
-    capacity = int(selection_round.capacities.get(cohort, 100))
+    capacity = rounds_service.capacity(selection_round, cohort)
     if selected_now + selecting > capacity:
         raise Conflict(
             f"Cohort {cohort!r} holds at most {capacity} firms in round {round_id}; "

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from schemas.notice import NoticeIn, ObjectionIn, PromotionIn, ResolutionIn
-from service import audit
+from service import audit, pagination
 from service.access import Role
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
@@ -177,10 +177,13 @@ def list_objections(
 ) -> list[Objection]:
     """A round's objections, oldest first."""
     rounds_service.get_or_raise(session, round_id)
-    query = select(Objection).where(Objection.round_id == round_id).order_by(Objection.id)
-    if after_id is not None:
-        query = query.where(Objection.id > after_id)
-    return list(session.scalars(query.limit(limit)))
+    query = pagination.keyset(
+        select(Objection).where(Objection.round_id == round_id),
+        Objection.id,
+        after=after_id,
+        limit=limit,
+    )
+    return list(session.scalars(query))
 
 
 def _objection_or_raise(session: Session, round_id: int, objection_id: int) -> Objection:
@@ -306,7 +309,7 @@ def promote(
             Decision.outcome == "select",
         )
     )
-    capacity = int(selection_round.capacities.get(objection.cohort, 100))
+    capacity = rounds_service.capacity(selection_round, objection.cohort)
     if int(selected or 0) >= capacity:
         raise Conflict(f"{objection.cohort!r} already has {selected} of {capacity} places taken.")
     decision.outcome = "select"

@@ -29,7 +29,7 @@ from schemas.selection import DecisionOut
 from service.deps import PrincipalDep, SessionDep
 from service.limiter import RateLimiter
 from service.models import utcnow
-from service.pagination import PageDep, build_page
+from service.pagination import PageDep, page_of_rows
 from service.params import IdPath, IfNoneMatch
 from service.selection.notice import service
 from service.selection.responses import conditional_response
@@ -113,12 +113,7 @@ def get_objections(round_id: IdPath, session: SessionDep, page: PageDep) -> Page
     rows = service.list_objections(
         session, round_id=round_id, after_id=page.after("id", int), limit=page.fetch
     )
-    return build_page(
-        rows,
-        page,
-        position_of=lambda o: {"id": o.id},
-        item=lambda o: ObjectionOut.model_validate(o, from_attributes=True),
-    )
+    return page_of_rows(rows, page, key="id", out=ObjectionOut)
 
 
 @router.post(

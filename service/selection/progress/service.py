@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from schemas.reviewers import CohortProgressOut, ReviewerProgressOut
 from scoring.vocabulary import COHORTS
 from service.errors import NotFound
 from service.models import Assignment, Firm, Nomination, Review, ReviewConflict, SelectionRound
@@ -23,8 +24,6 @@ from service.selection.assignments import service as assignments_service
 
 __all__ = [
     "AssignedFirm",
-    "CohortProgress",
-    "ReviewerProgress",
     "ReviewerRound",
     "for_reviewer",
     "for_round",
@@ -62,44 +61,6 @@ class ReviewerRound:
     def done(self) -> int:
         """Firms whose every rated criterion this reviewer has rated."""
         return sum(1 for f in self.firms if f.done)
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewerProgress:
-    """One reviewer in a cohort: firms done of assigned, ratings given of owed."""
-
-    reviewer_id: int
-    name: str
-    firms_done: int
-    firms_assigned: int
-    ratings_given: int
-    ratings_required: int
-
-    @property
-    def behind(self) -> bool:
-        """Some assigned firm still awaits a rating from this reviewer."""
-        return self.firms_done < self.firms_assigned
-
-
-@dataclass(frozen=True, slots=True)
-class CohortProgress:
-    """A cohort's assignment and rating progress in a round."""
-
-    cohort: str
-    nominations: int
-    assigned_nominations: int
-    assignments: int
-    ratings_given: int
-    ratings_required: int
-    reviewers: list[ReviewerProgress]
-
-    @property
-    def behind(self) -> list[ReviewerProgress]:
-        """The reviewers with ratings still to give, most owed first."""
-        return sorted(
-            (r for r in self.reviewers if r.behind),
-            key=lambda r: (r.ratings_given - r.ratings_required, r.name),
-        )
 
 
 def _criteria(session: Session, cohort: str) -> list[str]:
@@ -182,7 +143,7 @@ def for_reviewer(session: Session, *, reviewer_id: int) -> list[ReviewerRound]:
     return list(out.values())
 
 
-def for_round(session: Session, *, round_id: int) -> list[CohortProgress]:
+def for_round(session: Session, *, round_id: int) -> list[CohortProgressOut]:
     """Per cohort: nominations assigned, ratings given of owed, and each reviewer's progress."""
     rounds_service.get_or_raise(session, round_id)
     nominated = Counter(
@@ -206,19 +167,25 @@ def for_round(session: Session, *, round_id: int) -> list[CohortProgress]:
         per_reviewer: dict[int, list[Assignment]] = {}
         for a in mine:
             per_reviewer.setdefault(a.reviewer_id, []).append(a)
-        reviewers = [
-            ReviewerProgress(
-                reviewer_id=reviewer,
-                name=names.get(reviewer, str(reviewer)),
-                firms_done=sum(1 for a in theirs if given[(a.nomination_id, reviewer)] >= owed),
-                firms_assigned=len(theirs),
-                ratings_given=sum(min(given[(a.nomination_id, reviewer)], owed) for a in theirs),
-                ratings_required=owed * len(theirs),
+        reviewers = []
+        for reviewer, theirs in sorted(per_reviewer.items()):
+            firms_done = sum(1 for a in theirs if given[(a.nomination_id, reviewer)] >= owed)
+            reviewers.append(
+                ReviewerProgressOut(
+                    reviewer_id=reviewer,
+                    name=names.get(reviewer, str(reviewer)),
+                    firms_done=firms_done,
+                    firms_assigned=len(theirs),
+                    ratings_given=sum(
+                        min(given[(a.nomination_id, reviewer)], owed) for a in theirs
+                    ),
+                    ratings_required=owed * len(theirs),
+                    # Behind: some assigned firm still awaits a rating from this reviewer.
+                    behind=firms_done < len(theirs),
+                )
             )
-            for reviewer, theirs in sorted(per_reviewer.items())
-        ]
         out.append(
-            CohortProgress(
+            CohortProgressOut(
                 cohort=cohort,
                 nominations=nominated[cohort],
                 assigned_nominations=len({a.nomination_id for a in mine}),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter
 
 from schemas.reviewers import ProgressOut
@@ -24,16 +22,4 @@ router = APIRouter(tags=["selection"])
 def get_progress(round_id: IdPath, session: SessionDep, principal: PrincipalDep) -> ProgressOut:
     """Per cohort: nominations assigned, ratings given of those owed, each reviewer's firms
     fully rated of assigned; the same figures the round's dashboard page shows."""
-    cohorts = service.for_round(session, round_id=round_id)
-    return ProgressOut.model_validate(
-        {
-            "round_id": round_id,
-            "cohorts": [
-                {
-                    **asdict(c),
-                    "reviewers": [{**asdict(r), "behind": r.behind} for r in c.reviewers],
-                }
-                for c in cohorts
-            ],
-        }
-    )
+    return ProgressOut(round_id=round_id, cohorts=service.for_round(session, round_id=round_id))

@@ -163,7 +163,7 @@ def publish(
     ).all()
     counts = Counter(cohort for cohort, *_ in selected)
     for cohort, count in counts.items():
-        capacity = int(selection_round.capacities.get(cohort, 100))
+        capacity = rounds_service.capacity(selection_round, cohort)
         if count > capacity:  # decisions enforce it; a guard against data changed by hand
             raise Conflict(f"{count} firms are selected for {cohort!r}, over its {capacity}.")
     closed, moved_from = _close_earlier(session, list(selected), round_id=round_id, start=start)

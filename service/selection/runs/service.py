@@ -44,7 +44,7 @@ def create(
     if not nomination_ids:
         raise Conflict(f"Round {round_id} has no nominations for {cohort!r} to score.")
     stored, scheme = schemes_service.get_active_for_cohort(session, cohort)
-    capacity = int(selection_round.capacities.get(cohort, 100))
+    capacity = rounds_service.capacity(selection_round, cohort)
     ratings_required = rated.ratings_required(session, round_id=round_id, cohort=cohort)
     reference_date = selection_round.reference_date
     frames = scoring_frames.load_scoring_frames(

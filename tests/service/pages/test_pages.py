@@ -221,9 +221,7 @@ def test_the_firm_page_shows_the_api_numbers(
     client: TestClient, api_keys: dict[str, str], as_role: Headers
 ) -> None:
     round_id = scored_round(client, as_role, per_cohort=8, capacity=3)
-    items = client.get(
-        f"/v1/rounds/{round_id}/cohorts/seed/shortlist", headers=as_role("chair")
-    ).json()["items"]
+    items = shortlist(client, as_role("chair"), round_id, "seed")["items"]
     sign_in(client, api_keys["chair"])
     for item in items[:3]:
         page = client.get(f"/ui/rounds/{round_id}/cohorts/seed/firms/{item['uscc']}")
@@ -335,9 +333,7 @@ def test_compare_takes_two_to_four_firms(
     client: TestClient, api_keys: dict[str, str], as_role: Headers
 ) -> None:
     round_id = scored_round(client, as_role, per_cohort=6, capacity=2)
-    items = client.get(
-        f"/v1/rounds/{round_id}/cohorts/seed/shortlist", headers=as_role("chair")
-    ).json()["items"]
+    items = shortlist(client, as_role("chair"), round_id, "seed")["items"]
     sign_in(client, api_keys["officer"])
     base = f"/ui/rounds/{round_id}/cohorts/seed/compare"
     two = client.get(base, params={"uscc": [items[0]["uscc"], items[1]["uscc"]]})
@@ -352,9 +348,7 @@ def test_a_reviewer_rates_and_a_conflict_hides_the_ratings(
 ) -> None:
     round_id = scored_round(client, as_role, per_cohort=6, capacity=2)
     assign_cohort(client, as_role, round_id, "seed")  # the one reviewer rates every seed firm
-    item = client.get(
-        f"/v1/rounds/{round_id}/cohorts/seed/shortlist", headers=as_role("chair")
-    ).json()["items"][0]
+    item = shortlist(client, as_role("chair"), round_id, "seed")["items"][0]
     token = sign_in(client, api_keys["reviewer"])
     firm = f"/ui/rounds/{round_id}/cohorts/seed/firms/{item['uscc']}"
     form = client.get(firm).text
@@ -393,9 +387,7 @@ def test_the_chair_confirms_a_batch_and_an_override_needs_a_reason(
     client: TestClient, api_keys: dict[str, str], as_role: Headers
 ) -> None:
     round_id = scored_round(client, as_role, per_cohort=8, capacity=2)
-    items = client.get(
-        f"/v1/rounds/{round_id}/cohorts/seed/shortlist", headers=as_role("chair")
-    ).json()["items"]
+    items = shortlist(client, as_role("chair"), round_id, "seed")["items"]
     below = next(i for i in items if i["eligible"] and not i["within_capacity"])
     token = sign_in(client, api_keys["chair"])
     base = f"/ui/rounds/{round_id}/cohorts/seed/decisions"
@@ -414,9 +406,7 @@ def test_the_chair_confirms_a_batch_and_an_override_needs_a_reason(
     assert recorded.status_code == 200
     assert "d-select" in recorded.text  # the cached page was rebuilt after the decision
     assert f'value="{token}"' in recorded.text  # with this viewer's own token
-    after = client.get(
-        f"/v1/rounds/{round_id}/cohorts/seed/shortlist", headers=as_role("chair")
-    ).json()["items"]
+    after = shortlist(client, as_role("chair"), round_id, "seed")["items"]
     assert next(i for i in after if i["uscc"] == below["uscc"])["decision"] == "select"
 
 
@@ -469,11 +459,7 @@ def test_a_long_shortlist_shows_the_line_and_the_rest_on_request(
     client: TestClient, api_keys: dict[str, str], as_role: Headers
 ) -> None:
     round_id = scored_round(client, as_role, per_cohort=80, capacity=2)
-    total = len(
-        client.get(
-            f"/v1/rounds/{round_id}/cohorts/seed/shortlist", headers=as_role("chair")
-        ).json()["items"]
-    )
+    total = len(shortlist(client, as_role("chair"), round_id, "seed")["items"])
     sign_in(client, api_keys["chair"])
     path = f"/ui/rounds/{round_id}/cohorts/seed/shortlist"
     short = client.get(path).text
