@@ -73,7 +73,9 @@ def _line(name: str, result: dict[str, float], baselines: dict[str, dict[str, fl
     )
     return (
         f"{name:<22}{result['rps']:5.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
-        f"p99 {result['p99_ms']:6.1f} ms  server CPU {result['cpu_ms']:5.1f} ms/req{ratios}"
+        f"p99 {result['p99_ms']:6.1f} ms  server CPU {result['cpu_ms']:5.2f} ms/req  "
+        f"client CPU {result['client_cpu_ms']:4.2f} ms/req ({100 * result['client_share']:.0f}% "
+        f"of the cores){ratios}"
     )
 
 
