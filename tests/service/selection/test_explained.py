@@ -60,3 +60,34 @@ def test_the_cache_keeps_at_most_its_bound_of_rows(
         alone = small.of_run(session, runs[1])
         assert len(alone) == 4
         assert small.of_run(session, runs[1]) is alone
+
+
+def test_a_firm_read_decodes_its_own_row_and_the_hidden_ones_only(
+    client: TestClient, as_role: Headers, app: FastAPI
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=12)
+    assign_cohort(client, as_role, round_id, "seed")
+    reviewer = as_role("reviewer")
+    items = shortlist(client, as_role("chair"), round_id, "seed")["items"]
+    ranked = sorted((i for i in items if i["rank"] is not None), key=lambda i: i["rank"])
+    declared = client.post(f"/v1/rounds/{round_id}/nominations/{ranked[0]['nomination_id']}/"
+                           "conflicts", json={"reason": "shareholder"}, headers=reviewer)
+    assert declared.status_code == 201, declared.text
+    wanted = ranked[-1]
+    with app.state.read_sessions() as session:
+        principal = authenticate(session, reviewer["X-API-Key"])
+        assert principal is not None
+        cache = ExplanationCache()
+        plain = shortlists_service.read(session, principal, round_id=round_id, cohort="seed",
+                                        usccs=[wanted["uscc"]], compare="topsis")
+        cached = shortlists_service.read(session, principal, round_id=round_id, cohort="seed",
+                                         usccs=[wanted["uscc"]], compare="topsis", explained=cache)
+        assert cached.items == plain.items  # its rank counts only the firms the reviewer sees
+        assert cached.items[0]["rank"] == wanted["rank"] - 1
+        run_id = cached.run.id
+        kept = cache.of_run(session, run_id, [wanted["position"], ranked[0]["position"]])
+        assert set(kept) == {wanted["position"], ranked[0]["position"]}  # two rows of twelve
+        every = cache.of_run(session, run_id)
+        assert len(every) == len(items)
+        assert every[wanted["position"]] == kept[wanted["position"]]
+        assert cache.of_run(session, run_id, [wanted["position"]]) is every  # nothing re-read
