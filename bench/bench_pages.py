@@ -2,7 +2,9 @@
 
 The same published round as ``bench_membership`` (300 SYNTHETIC ``leader`` firms, 100 places),
 served by a uvicorn worker per core. A reviewer signs in through ``/ui/login``; then, with that
-session cookie, 16 concurrent clients read, in the same run and against the same server,
+session cookie, 16 concurrent keep-alive clients (the lean load client of ``bench.loopback``:
+plain sockets in two processes, so the cores stay the server's) read, in the same run and
+against the same server,
 
 - the baselines: the start page ``/ui`` (the sign-in check and a trivial template) and the
   JSON shortlist of the same 100 rows through the API (``?limit=100``, the same data);
@@ -12,8 +14,10 @@ session cookie, 16 concurrent clients read, in the same run and against the same
 and prints p50/p99, the server's CPU time per request (user + system of the uvicorn workers,
 from ``/proc``; waiting for a loaded machine does not count), each page's p99 and CPU time as
 multiples of the baselines' (the machine is shared, so ratios travel better than
-milliseconds), the page weights (HTML bytes; the CSS and script
-are two small static files), and the first (uncached) render of each page for four viewers.
+milliseconds), the load client's own CPU time per request and share of the cores, the page
+weights (HTML bytes; the CSS and script are two small static files), the first (uncached)
+render of each page for four viewers, and the first renders of 32 firm pages nobody had opened,
+one at a time, with the server's CPU time per render.
 
 With ``--uncached`` the server keeps one rendered document (``COHORTS_RENDERED_CACHE_ENTRIES=1``)
 and every client cycles through 16 variants of each request (the shortlist page in four sort
