@@ -74,8 +74,9 @@ class ExplanationCache:
             current, was_whole = self._runs.get(run_id, ({}, False))
             if was_whole:
                 return current
-            # A new dict, never one a reader holds, grows (copy on write).
-            loaded = decoded if every else {**current, **decoded}
+            # A new dict, never one a reader holds, grows (copy on write); ``kept`` too, in case
+            # the run was evicted meanwhile, so every position asked for is in the answer.
+            loaded = decoded if every else {**kept, **current, **decoded}
             self._rows += len(loaded) - len(current)
             self._runs[run_id] = (loaded, every)
             self._runs.move_to_end(run_id)
