@@ -1,9 +1,9 @@
 """Benchmark: membership reads for the tracker and an explained shortlist, against uvicorn.
 
 One uvicorn process on loopback serves a fresh SQLite database (or PostgreSQL) holding a
-published round with 100 ``leader`` members (SYNTHETIC demo firms). A Python load client
-(threads, one keep-alive ``httpx.Client`` each, a fixed number of requests) measures, in the same
-run and against the same server:
+published round with 100 ``leader`` members (SYNTHETIC demo firms). A lean load client
+(``bench.loopback.load_test``: keep-alive sockets in two processes, a fixed number of requests)
+measures, in the same run and against the same server:
 
 - ``GET /healthz`` (the baseline) and ``GET /v1/cohorts/leader/members`` (100 members), req/s;
 - the same members request with ``If-None-Match`` → 304, req/s;

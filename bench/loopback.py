@@ -3,21 +3,24 @@
 Shared by the benchmarks that measure the server end to end (``bench_membership``,
 ``bench_pages``): the command-line options they have in common, a fresh database (SQLite in a
 temporary folder, or a throwaway PostgreSQL cluster) holding a round taken to publication, a
-uvicorn process serving it, and the Python and ``wrk`` load generators.
+uvicorn process serving it, and the load generators that time it: a lean one of our own (plain
+keep-alive sockets in separate processes, a few microseconds of CPU per request, so the two
+cores stay the server's) and ``wrk`` where installed.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import multiprocessing
 import os
 import re
+import selectors
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -180,50 +183,146 @@ def serve(args: argparse.Namespace, env: dict[str, str] | None = None) -> Iterat
                 cluster.stop()
 
 
-def load_test(base: str, path: str | list[str], headers: dict[str, str], *, clients: int,
-              requests: int, expect: int, server_pid: int | None = None) -> dict[str, float]:
-    """``requests`` requests split over ``clients`` threads (each cycling through ``path`` when
-    it is a list, from its own starting point); req/s, latency percentiles and, given the
-    server's process id, the server's CPU milliseconds per request."""
-    paths = [path] if isinstance(path, str) else path
-    per_client = max(1, requests // clients)
+def _request_bytes(host: str, path: str, headers: dict[str, str]) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+_CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\d+)", re.IGNORECASE | re.MULTILINE)
+
+
+def _body_length(head: bytes) -> int:
+    """How many body bytes follow a response head (no body for 1xx, 204 and 304)."""
+    status = int(head[9:12])
+    if status in (204, 304) or status < 200:
+        return 0
+    found = _CONTENT_LENGTH.search(head)
+    if found is None:  # uvicorn sends a length for every body these benchmarks read
+        raise SystemExit("a response without Content-Length: the lean client cannot frame it")
+    return int(found.group(1))
+
+
+def _clients(
+    host: str,
+    port: int,
+    requests: list[bytes],
+    firsts: list[int],
+    per_client: int,
+    expect: int,
+    barrier: Any,
+    results: Any,
+) -> None:
+    """One load process: a keep-alive socket per client, each sending its next request when the
+    last answer has arrived in full, all served by one ``selectors`` loop (no threads, no HTTP
+    library: a few microseconds of this process's CPU per request)."""
+    sockets = [socket.create_connection((host, port)) for _ in firsts]
+    state: dict[int, dict[str, Any]] = {}
+    for sock, first in zip(sockets, firsts, strict=True):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.sendall(requests[first % len(requests)])  # connect and warm up, untimed
+        buffer = b""
+        while b"\r\n\r\n" not in buffer:
+            buffer += sock.recv(65536)
+        head, _, body = buffer.partition(b"\r\n\r\n")
+        while len(body) < _body_length(head):
+            body += sock.recv(65536)
+        sock.setblocking(False)
+        state[sock.fileno()] = {"sock": sock, "first": first, "sent": 0, "buffer": b"",
+                                "started": 0.0, "need": -1}
+    selector = selectors.DefaultSelector()
+    for entry in state.values():
+        selector.register(entry["sock"], selectors.EVENT_READ, entry)
     latencies: list[float] = []
-    lock = threading.Lock()
     errors: list[str] = []
-    barrier = threading.Barrier(clients + 1)
 
-    def worker(first: int) -> None:
-        own: list[float] = []
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-            client.get(paths[first % len(paths)])  # connect and warm up, untimed
-            barrier.wait()
-            for i in range(per_client):  # bounded
-                started = time.perf_counter()
-                response = client.get(paths[(first + i) % len(paths)])
-                own.append(time.perf_counter() - started)
-                if response.status_code != expect:
-                    errors.append(f"{response.status_code} {response.text[:200]}")
-        with lock:
-            latencies.extend(own)
+    def send_next(entry: dict[str, Any]) -> None:
+        request = requests[(entry["first"] + entry["sent"]) % len(requests)]
+        entry["sent"] += 1
+        entry["buffer"], entry["need"] = b"", -1
+        entry["started"] = time.perf_counter()
+        entry["sock"].sendall(request)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
-    for t in threads:
-        t.start()
     barrier.wait()
+    cpu = time.process_time()
+    for entry in state.values():
+        send_next(entry)
+    running = len(state)
+    while running:  # bounded: every client stops after per_client answers
+        for key, _ in selector.select(timeout=30):
+            entry = key.data
+            chunk = entry["sock"].recv(262144)
+            if not chunk:
+                raise SystemExit("the server closed a keep-alive connection")
+            entry["buffer"] += chunk
+            if entry["need"] < 0:
+                end = entry["buffer"].find(b"\r\n\r\n")
+                if end < 0:
+                    continue
+                head = entry["buffer"][:end]
+                entry["need"] = end + 4 + _body_length(head)
+                if int(head[9:12]) != expect:
+                    errors.append(head[:200].decode("latin-1"))
+            if len(entry["buffer"]) < entry["need"]:
+                continue
+            latencies.append(time.perf_counter() - entry["started"])
+            if entry["sent"] < per_client:
+                send_next(entry)
+            else:
+                selector.unregister(entry["sock"])
+                running -= 1
+    cpu = time.process_time() - cpu
+    for sock in sockets:
+        sock.close()
+    results.put((latencies, errors, cpu))
+
+
+def load_test(base: str, path: str | list[str], headers: dict[str, str], *, clients: int,
+              requests: int, expect: int, server_pid: int | None = None,
+              processes: int = 2) -> dict[str, float]:
+    """``requests`` requests from ``clients`` keep-alive connections, spread over ``processes``
+    lean load processes (each connection cycling through ``path`` when it is a list, from its own
+    starting point); req/s, latency percentiles, the load processes' own CPU milliseconds per
+    request and their share of the machine's cores, and, given the server's process id, the
+    server's CPU milliseconds per request."""
+    paths = [path] if isinstance(path, str) else path
+    host_port = base.removeprefix("http://")
+    host, port = host_port.rsplit(":", 1)
+    encoded = [_request_bytes(host_port, p, headers) for p in paths]
+    per_client = max(1, requests // clients)
+    processes = max(1, min(processes, clients))
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(processes + 1)
+    results = context.Queue()
+    workers = [
+        context.Process(
+            target=_clients,
+            args=(host, int(port), encoded, list(range(n, clients, processes)), per_client,
+                  expect, barrier, results),
+        )
+        for n in range(processes)
+    ]
+    for process in workers:
+        process.start()
+    barrier.wait(timeout=60)
     cpu = server_cpu_s(server_pid) if server_pid is not None else 0.0
     started = time.perf_counter()
-    for t in threads:
-        t.join()
+    outcomes = [results.get(timeout=600) for _ in workers]
     elapsed = time.perf_counter() - started
     cpu = server_cpu_s(server_pid) - cpu if server_pid is not None else float("nan")
+    for process in workers:
+        process.join(timeout=30)
+    latencies = sorted(x for outcome in outcomes for x in outcome[0])
+    errors = [e for outcome in outcomes for e in outcome[1]]
+    client_cpu = sum(outcome[2] for outcome in outcomes)
     if errors:
         raise SystemExit(f"{paths[0]}: {len(errors)} unexpected answers, first: {errors[0]}")
-    latencies.sort()
     return {
         "rps": len(latencies) / elapsed,
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
         "cpu_ms": 1000 * cpu / len(latencies),
+        "client_cpu_ms": 1000 * client_cpu / len(latencies),
+        "client_share": client_cpu / (elapsed * (os.cpu_count() or 1)),
     }
 
 

@@ -30,7 +30,7 @@ from service.limiter import RateLimiter
 from service.metrics import Metrics
 from service.nominations.views import router as nominations_router
 from service.openapi import install_openapi
-from service.pages.rendering import ASSETS as PAGE_ASSETS
+from service.pages import rendering as page_rendering
 from service.pages.views import install_page_errors
 from service.pages.views import router as pages_router
 from service.parameters import refuse_nul_parameters
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        page_rendering.compile_templates()
         # Everything imported and built so far lives as long as the process: move it out of the
         # collector's generations, so full collections under load stay short (tail latency).
         gc.collect()
@@ -151,7 +152,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     install_page_errors(app)
     install_docs(app)
     install_openapi(app)
-    app.mount("/ui/assets", StaticFiles(directory=PAGE_ASSETS), name="page-assets")
+    app.mount("/ui/assets", StaticFiles(directory=page_rendering.ASSETS), name="page-assets")
     app.include_router(health.router)
     if settings.metrics_port is None:
         app.include_router(metrics.router)

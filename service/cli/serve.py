@@ -52,5 +52,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=True,
+        # A spawned worker first re-imports this command (the whole service) before it answers
+        # the supervisor's health checks: on a loaded machine that outlasts uvicorn's default of
+        # 5 s, and the supervisor would kill and respawn its workers over and over.
+        timeout_worker_healthcheck=60,
     )
     return 0

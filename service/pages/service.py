@@ -21,7 +21,7 @@ from service.access import rule_for
 from service.errors import NotFound, ValidationFailed
 from service.firms import service as firms_service
 from service.keys import Principal
-from service.models import SelectionRound, StoredScheme, utcnow
+from service.models import SelectionRound, utcnow
 from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import nominations as selection_nominations
@@ -230,12 +230,6 @@ class ShortlistView:
     hidden_rows: int
 
 
-def _scheme_of(session: Session, scheme_pk: int) -> scoring.Scheme:
-    stored = session.get(StoredScheme, scheme_pk)
-    assert stored is not None  # a foreign key with ON DELETE RESTRICT
-    return schemes_service.to_scheme(stored)
-
-
 def _max_total(explanation: dict[str, Any]) -> float:
     """The most points a firm can reach: each category's criterion maxima, capped."""
     tops: dict[str, float] = {}
@@ -275,7 +269,7 @@ def shortlist_view(
     listed = shortlists_service.read(
         session, principal, round_id=round_id, cohort=cohort, explained=explained
     )
-    scheme = _scheme_of(session, listed.run.scheme_pk)
+    scheme = listed.scheme
     full = _max_total(listed.items[0]["explanation"]) if listed.items else 100.0
     rows = []
     needle = search.strip().casefold()
@@ -383,7 +377,7 @@ def firm_views(
     unknown = [u for u in usccs if u not in by_uscc]
     if unknown:
         raise NotFound(f"Firm(s) {', '.join(unknown)} are not in the latest {cohort!r} run.")
-    scheme = _scheme_of(session, listed.run.scheme_pk)
+    scheme = listed.scheme
     run = runs_service.describe(session, listed.run)
     # The rating form follows the scheme ratings are checked against: the cohort's active one.
     _stored, active = schemes_service.get_active_for_cohort(session, cohort)

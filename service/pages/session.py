@@ -15,7 +15,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from service.access import Role
@@ -68,25 +68,28 @@ def open_session(session: Session, *, key_id: int, lifetime_s: int, user_agent: 
     return token
 
 
+# Built once with bound parameters: building the statement cost more than running it.
+_LOOKUP = (
+    select(ApiKey.id, ApiKey.label, ApiKey.role, ApiKey.reviewer_id)
+    .join(PageSession, PageSession.key_id == ApiKey.id)
+    .where(
+        PageSession.token_hash == bindparam("token_hash"),
+        PageSession.expires_at > bindparam("now", type_=PageSession.expires_at.type),
+        ApiKey.revoked_at.is_(None),
+    )
+)
+
+
 def read(session: Session, cookie: str) -> Principal | None:
     """The principal a session cookie stands for, or None when it is malformed, unknown (signed
     out, revoked), expired, or its key is revoked."""
     if len(cookie) != _TOKEN_CHARS:
         return None
-    row = session.execute(
-        select(ApiKey)
-        .join(PageSession, PageSession.key_id == ApiKey.id)
-        .where(
-            PageSession.token_hash == _hash(cookie),
-            PageSession.expires_at > utcnow(),
-            ApiKey.revoked_at.is_(None),
-        )
-    ).scalar_one_or_none()
+    row = session.execute(_LOOKUP, {"token_hash": _hash(cookie), "now": utcnow()}).one_or_none()
     if row is None:
         return None
-    return Principal(
-        key_id=row.id, label=row.label, role=Role(row.role), reviewer_id=row.reviewer_id
-    )
+    key_id, label, role, reviewer_id = row
+    return Principal(key_id=key_id, label=label, role=Role(role), reviewer_id=reviewer_id)
 
 
 def end(session: Session, cookie: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import Integer, Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session, defer
 
+import scoring
 from service.errors import NotFound, ValidationFailed
 from service.growth import service as growth_service
 from service.keys import Principal
@@ -50,10 +51,11 @@ _NOT_ASSIGNED = {
 
 @dataclass(frozen=True, slots=True)
 class Shortlist:
-    """A run and some of its rows, as dicts ready for the API or an export."""
+    """A run, its scheme and some of its rows, as dicts ready for the API or an export."""
 
     run: ScoreRun
     criteria: list[str]
+    scheme: scoring.Scheme
     items: list[dict[str, Any]]
     next_cursor: str | None
     compare: str | None = None
@@ -150,27 +152,26 @@ def read(
 ) -> Shortlist:
     """Rows of the latest run in shortlist order (one page, or all without ``page``; only
     ``usccs``, when given), narrowed for a reviewer (module docstring); the explanations from
-    ``explained`` when given (decoded once per run), else read with the rows."""
+    ``explained`` when given (each row decoded once), else read with the rows."""
     rounds_service.get_or_raise(session, round_id)
     run = runs_service.latest(session, round_id=round_id, cohort=cohort)
     if run is None:
         raise NotFound(f"Round {round_id} has no {cohort!r} score run yet; an admin scores it.")
     query = _query(run.id, eligible_only=eligible_only, sector=sector)
-    explanations = explained.of_run(session, run.id) if explained is not None else None
-    if explanations is not None:
+    if explained is not None:
         query = query.options(defer(ScoreResultRow.explanation, raiseload=True))
     hidden = reviews_service.conflicted_usccs(
         session, round_id=round_id, reviewer_id=principal.reviewer_id
     )
-    unseen = _Hidden.of([])
+    of_hidden: list[Any] = []  # the hidden rows' positions (or explanations, read uncached)
     if hidden:
         query = query.where(ScoreResultRow.uscc.not_in(sorted(hidden)))
-        of_hidden = select(
-            ScoreResultRow.position if explanations is not None else ScoreResultRow.explanation
-        ).where(ScoreResultRow.run_id == run.id, ScoreResultRow.uscc.in_(sorted(hidden)))
-        found = list(session.scalars(of_hidden))
-        unseen = _Hidden.of(
-            [explanations[p] for p in found] if explanations is not None else found
+        of_hidden = list(
+            session.scalars(
+                select(
+                    ScoreResultRow.position if explained is not None else ScoreResultRow.explanation
+                ).where(ScoreResultRow.run_id == run.id, ScoreResultRow.uscc.in_(sorted(hidden)))
+            )
         )
     assigned = (
         assignments_service.assigned_nomination_ids(
@@ -193,6 +194,15 @@ def read(
             page.limit,
             lambda row: {"position": row[0].position},
         )
+    # Only the rows read and the hidden ones are decoded (a firm's page needs one or two).
+    explanations = (
+        explained.of_run(session, run.id, [row[0].position for row in rows] + of_hidden)
+        if explained is not None
+        else None
+    )
+    unseen = _Hidden.of(
+        [explanations[p] for p in of_hidden] if explanations is not None else of_hidden
+    )
     stored = session.get(StoredScheme, run.scheme_pk)
     assert stored is not None  # a foreign key with ON DELETE RESTRICT
     scheme = schemes_service.to_scheme(stored)
@@ -208,6 +218,7 @@ def read(
             reviews_service.ratings_frame(session, round_id=round_id, cohort=cohort),
             scheme,
             hidden=hidden,
+            only=None if usccs is None else {row[0].uscc for row in rows},
         )
         if rated_ids and rows
         else {}
@@ -243,7 +254,12 @@ def read(
             }
         )
     return Shortlist(
-        run=run, criteria=list(run.criteria), items=items, next_cursor=next_cursor, compare=compare
+        run=run,
+        criteria=list(run.criteria),
+        items=items,
+        next_cursor=next_cursor,
+        compare=compare,
+        scheme=scheme,
     )
 
 

@@ -3,6 +3,8 @@ whoever reads (a conflicted, assigned reviewer included), and only the bound of 
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -12,17 +14,26 @@ from service.selection.shortlists import service as shortlists_service
 from tests.service.selection.builders import Headers, assign_cohort, score, scored_round, shortlist
 
 
+def _ranked_with_the_first_hidden(
+    client: TestClient, as_role: Headers
+) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
+    """A scored, assigned round whose reviewer declared a conflict with the first-ranked firm:
+    (round id, every item as the chair reads it, the ranked ones in rank order)."""
+    round_id = scored_round(client, as_role, per_cohort=12)
+    assign_cohort(client, as_role, round_id, "seed")
+    items = shortlist(client, as_role("chair"), round_id, "seed")["items"]
+    ranked = sorted((i for i in items if i["rank"] is not None), key=lambda i: i["rank"])
+    declared = client.post(f"/v1/rounds/{round_id}/nominations/{ranked[0]['nomination_id']}/"
+                           "conflicts", json={"reason": "shareholder"}, headers=as_role("reviewer"))
+    assert declared.status_code == 201, declared.text
+    return round_id, items, ranked
+
+
 def test_a_read_through_the_cache_equals_a_read_from_the_rows(
     client: TestClient, as_role: Headers, app: FastAPI
 ) -> None:
-    round_id = scored_round(client, as_role, per_cohort=12)
-    assign_cohort(client, as_role, round_id, "seed")
-    reviewer = as_role("reviewer")
-    first = next(i for i in shortlist(client, as_role("chair"), round_id, "seed")["items"]
-                 if i["rank"] == 1)
-    declared = client.post(f"/v1/rounds/{round_id}/nominations/{first['nomination_id']}/"
-                           "conflicts", json={"reason": "shareholder"}, headers=reviewer)
-    assert declared.status_code == 201, declared.text
+    round_id, _, ranked = _ranked_with_the_first_hidden(client, as_role)
+    reviewer, first = as_role("reviewer"), ranked[0]
     cache = ExplanationCache()
     with app.state.read_sessions() as session:
         for headers in (reviewer, as_role("chair")):
@@ -60,3 +71,27 @@ def test_the_cache_keeps_at_most_its_bound_of_rows(
         alone = small.of_run(session, runs[1])
         assert len(alone) == 4
         assert small.of_run(session, runs[1]) is alone
+
+
+def test_a_firm_read_decodes_its_own_row_and_the_hidden_ones_only(
+    client: TestClient, as_role: Headers, app: FastAPI
+) -> None:
+    round_id, items, ranked = _ranked_with_the_first_hidden(client, as_role)
+    reviewer, wanted = as_role("reviewer"), ranked[-1]
+    with app.state.read_sessions() as session:
+        principal = authenticate(session, reviewer["X-API-Key"])
+        assert principal is not None
+        cache = ExplanationCache()
+        plain = shortlists_service.read(session, principal, round_id=round_id, cohort="seed",
+                                        usccs=[wanted["uscc"]], compare="topsis")
+        cached = shortlists_service.read(session, principal, round_id=round_id, cohort="seed",
+                                         usccs=[wanted["uscc"]], compare="topsis", explained=cache)
+        assert cached.items == plain.items  # its rank counts only the firms the reviewer sees
+        assert cached.items[0]["rank"] == wanted["rank"] - 1
+        run_id = cached.run.id
+        kept = cache.of_run(session, run_id, [wanted["position"], ranked[0]["position"]])
+        assert set(kept) == {wanted["position"], ranked[0]["position"]}  # two rows of twelve
+        every = cache.of_run(session, run_id)
+        assert len(every) == len(items)
+        assert every[wanted["position"]] == kept[wanted["position"]]
+        assert cache.of_run(session, run_id, [wanted["position"]]) is every  # nothing re-read
