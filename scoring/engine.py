@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from scoring import workers
 from scoring.aggregation import Structure, topsis_closeness, weighted_total
 from scoring.conditions import evaluate_condition, numeric_column
 from scoring.errors import ScoringInputError
@@ -58,6 +59,8 @@ Scored = tuple[FloatArray, FloatArray | None, BoolArray]  # normalised, explicit
 # Normalisations whose result the trace keeps: a percentile costs a sort of the pool. Every
 # other method is recomputed from the values it scored when an explanation asks for it.
 _KEPT_METHODS = frozenset({"percentile"})
+# Normalisations that sort the pool: the costly ones, scheduled first.
+_SORTING_METHODS = frozenset({"percentile"})
 DEFAULT_CATEGORY = "general"
 # Ratings a complete rating needs when neither the scheme nor the caller says: the programme's
 # usual number of reviewers per nomination.
@@ -316,19 +319,33 @@ def normalise(criteria: Sequence[Criterion], raw: RawValues, imputed: Imputed,
               tops: FloatArray) -> list[list[Scored]]:
     """Each measure's normalised values in the pool, with a band table's or a probability's
     points (``scoring.measures.criterion_values``)."""
-    out: list[list[Scored]] = []
-    for k, crit in enumerate(criteria):
-        top = float(tops[k])
-        measures = _measures(crit)
-        if len(measures) == 1:
-            used = imputed.used[k][0]
-            # Unimputed values: their gaps are the criterion's, already known.
-            known = raw.missing[k] if used is raw.alternatives[k][0] else None
-            out.append([criterion_values(crit, used, imputed.pool, top, missing=known)])
-        else:
-            out.append([criterion_values(m, u, imputed.pool, top)
-                        for m, u in zip(measures, imputed.used[k], strict=True)])
+    tasks = [partial(_scored, crit, k, raw, imputed, float(tops[k]))
+             for k, crit in enumerate(criteria)]
+    # A percentile sorts the pool, the rest take a few passes: sorts start first, side by side
+    # on the pool's threads, and the other criteria fill the time left (``scoring.workers``).
+    schedule = sorted(range(len(criteria)), key=lambda k: not _sorts(criteria[k]))
+    done = workers.run_all([tasks[k] for k in schedule], size=len(imputed.pool))
+    out: list[list[Scored]] = [[] for _ in criteria]
+    for k, scored in zip(schedule, done, strict=True):
+        out[k] = scored
     return out
+
+
+def _sorts(criterion: Criterion) -> bool:
+    return any(m.method in _SORTING_METHODS for m in _measures(criterion))
+
+
+def _scored(crit: Criterion, k: int, raw: RawValues, imputed: Imputed, top: float
+            ) -> list[Scored]:
+    """Criterion ``k``'s measures scored (``scoring.measures.criterion_values``)."""
+    measures = _measures(crit)
+    if len(measures) == 1:
+        used = imputed.used[k][0]
+        # Unimputed values: their gaps are the criterion's, already known.
+        known = raw.missing[k] if used is raw.alternatives[k][0] else None
+        return [criterion_values(crit, used, imputed.pool, top, missing=known)]
+    return [criterion_values(m, u, imputed.pool, top)
+            for m, u in zip(measures, imputed.used[k], strict=True)]
 
 
 @dataclass(frozen=True)
@@ -360,7 +377,7 @@ def points(criteria: Sequence[Criterion], raw: RawValues, imputed: Imputed,
             used = imputed.used[k][0]
             if crit.method in _KEPT_METHODS:
                 kept_normalised[k] = norm
-                kept_chosen[k] = np.where(unscored, np.int8(-1), np.int8(0))
+                kept_chosen[k] = -unscored.view(np.int8)  # -1 where unscored, else 0
                 column = norm * top if explicit is None else explicit
             else:
                 recompute[k] = crit
@@ -389,10 +406,17 @@ def aggregate(structure: Structure, columns: list[FloatArray], traces: Criterion
               pool: BoolArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """``(subtotals, capped, total)``: category sums, then caps and ``max_total``
     (``scoring.aggregation``), or TOPSIS closeness on the points matrix."""
-    category = np.argmax(structure.membership, axis=1)
-    subtotals = np.zeros((traces.n, len(structure.categories)), order="F")
-    for k, column in enumerate(columns):
-        subtotals[:, category[k]] += column
+    subtotals = np.empty((traces.n, len(structure.categories)), order="F")
+    for c, members in enumerate(structure.membership.T):
+        ks = np.flatnonzero(members)
+        if ks.size == 0:
+            subtotals[:, c] = 0.0
+            continue
+        # 0 + first column, written as first + 0 (the same IEEE sum: -0.0 becomes 0.0), then
+        # the others in criterion order: the sums a zeroed matrix would hold, one pass fewer.
+        np.add(columns[ks[0]], 0.0, out=subtotals[:, c])
+        for k in ks[1:]:
+            subtotals[:, c] += columns[k]
     if structure.topsis:
         return subtotals, subtotals, topsis_closeness(traces.points, pool)
     capped, total = weighted_total(subtotals, structure)
@@ -471,10 +495,13 @@ def rank(scheme: Scheme, structure: Structure, traces: CriterionTrace, capped: F
             keys.append((partial(_same, values), tb.order))
     uscc = indicators.index.to_numpy(dtype=object)
     awaiting = pool & ~ratings.complete if ratings is not None else None
+    first = pool & ~awaiting if awaiting is not None else pool
     if awaiting is None or not awaiting.any():
         ranks = rank_pool(total, pool, keys, uscc)
+    elif not first.any():
+        # Every pool firm awaits ratings: one ranking, with nobody before it.
+        ranks = rank_pool(total, awaiting, keys, uscc)
     else:
-        first = pool & ~awaiting
         ranks = rank_pool(total, first, keys, uscc)
         later = rank_pool(total, awaiting, keys, uscc)
         ranks = np.where(awaiting, later + np.int64(first.sum()), ranks)
