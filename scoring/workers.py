@@ -17,6 +17,7 @@ the second a helper waiting on helpers could wait for itself.
 from __future__ import annotations
 
 import contextvars
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,15 +33,18 @@ PARALLEL_MIN_SIZE = 20_000
 _THREAD_PREFIX = "scoring-worker"
 
 _executor: ThreadPoolExecutor | None = None
+_executor_pid = 0
 _executor_lock = threading.Lock()
 
 
 def _helpers() -> ThreadPoolExecutor:
-    """The module's executor, created on first use."""
-    global _executor  # the one lazily created pool the module docstring names
+    """The module's executor, created on first use (and again in a forked child, whose copy
+    of the executor has no threads)."""
+    global _executor, _executor_pid  # the one lazily created pool the module docstring names
     with _executor_lock:
-        if _executor is None:
+        if _executor is None or _executor_pid != os.getpid():
             _executor = ThreadPoolExecutor(max_workers=HELPERS, thread_name_prefix=_THREAD_PREFIX)
+            _executor_pid = os.getpid()
         return _executor
 
 
@@ -80,10 +84,14 @@ class _Batch(Generic[T]):
         with self.lock:
             while self.unfinished:
                 self.finished.wait()
-        for error in self.errors:
+            results, errors = self.results, self.errors
+            # A helper may reach this batch later (busy with another call): it then finds no
+            # task, and the batch no longer holds the caller's arrays meanwhile.
+            self.tasks, self.contexts, self.results, self.errors = (), [], [], []
+        for error in errors:
             if error is not None:
                 raise error
-        return self.results  # type: ignore[return-value]  # every slot was filled
+        return results  # type: ignore[return-value]  # every slot was filled
 
 
 def run_all(tasks: Sequence[Callable[[], T]], *, size: int) -> list[T]:
