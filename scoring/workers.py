@@ -27,7 +27,7 @@ __all__ = ["HELPERS", "PARALLEL_MIN_SIZE", "run_all"]
 
 T = TypeVar("T")
 
-HELPERS = 1  # the machines this serves have two cores
+HELPERS = 1  # the machines this serves have two cores; 0 scores serially
 # Arrays shorter than this are scored serially: a hand-off costs tens of microseconds.
 PARALLEL_MIN_SIZE = 20_000
 _THREAD_PREFIX = "scoring-worker"
@@ -97,7 +97,7 @@ class _Batch(Generic[T]):
 def run_all(tasks: Sequence[Callable[[], T]], *, size: int) -> list[T]:
     """Each task's result, in order; tasks run on the pool when they work on ``size`` values
     or more, else one after the other in the calling thread."""
-    if (len(tasks) < 2 or size < PARALLEL_MIN_SIZE
+    if (len(tasks) < 2 or size < PARALLEL_MIN_SIZE or HELPERS < 1
             or threading.current_thread().name.startswith(_THREAD_PREFIX)):
         return [task() for task in tasks]
     batch = _Batch(tasks)

@@ -37,6 +37,12 @@ def test_small_inputs_run_in_the_calling_thread() -> None:
     assert names == [threading.current_thread().name] * 3
 
 
+def test_no_helpers_means_the_calling_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "HELPERS", 0)
+    names = workers.run_all([_thread_name] * 3, size=THREADED)
+    assert names == [threading.current_thread().name] * 3
+
+
 def test_the_first_failing_task_raises() -> None:
     def fail(message: str) -> int:
         raise ValueError(message)
