@@ -26,11 +26,6 @@ def column(indicators: pd.DataFrame, name: str, *, used_by: str) -> pd.Series:
 def numeric_column(indicators: pd.DataFrame, name: str, *, used_by: str) -> FloatArray:
     """The indicator as float64 (booleans as 0/1, missing as NaN)."""
     series = column(indicators, name, used_by=used_by)
-    if series.dtype == np.float64 and isinstance(series.dtype, np.dtype):
-        # NaN is a float column's only missing value: its data as they are, a read-only view
-        # (no copy, no pass to mark what is missing).
-        values: FloatArray = series.to_numpy()
-        return values
     try:
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError) as exc:
