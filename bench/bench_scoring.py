@@ -18,11 +18,6 @@ run; then the benchmark tells glibc to keep freed memory (``mallopt``: no mmap, 
 measures again, so that the second table compares computation with computation. The ratios
 quoted for the targets come from the second table.
 
-Threads. ``scoring.score`` normalises the criteria of a pool of 20,000 firms or more on
-``scoring.workers``' pool: the calling thread and one helper (two threads on the two-core
-machines this runs on); numpy, the baseline, is one thread but for its matrix product
-(OpenBLAS), and scikit-criteria is one thread. The header line says how many threads scored.
-
 Then 1,000,000 synthetic firms are scored once with tracemalloc on, for peak memory.
 """
 
@@ -40,7 +35,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from scoring import explanations, score, workers
+from scoring import explanations, score
 from scoring.scheme import Scheme, criterion_top_points
 from seed_data.schemes import load_bundled_scheme
 
@@ -189,10 +184,8 @@ def main() -> None:
     else:
         print("(mallopt unavailable: only glibc's defaults are measured)")
     for title, times in tables:
-        threads = workers.HELPERS + 1 if args.firms >= workers.PARALLEL_MIN_SIZE else 1
         print(f"SYNTHETIC data, seed scheme ({len(scheme.criteria)} criteria), "
-              f"{args.firms:,} firms, best of {args.repeat} interleaved rounds, scoring on "
-              f"{threads} thread(s), {title}:")
+              f"{args.firms:,} firms, best of {args.repeat} interleaved rounds, {title}:")
         for key, label in labels.items():
             seconds, faults = times[key]
             print(f"  {label:<55} {seconds * 1000:9.1f} ms   "

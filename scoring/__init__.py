@@ -2,8 +2,7 @@
 
 Frames and a scheme in, a ``ScoreResult`` out; no I/O except reading a scheme file it is
 given (``load_scheme``) and the growth data sources (``scoring.growth.sources``), no clock,
-no globals but the idle threads of ``scoring.workers``' pool, seeded randomness only. The
-bundled schemes live in ``seed_data.schemes``.
+no globals, seeded randomness only. The bundled schemes live in ``seed_data.schemes``.
 """
 
 from scoring import explanations

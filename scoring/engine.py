@@ -21,7 +21,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from scoring import workers
 from scoring.aggregation import Structure, topsis_closeness, weighted_total
 from scoring.conditions import evaluate_condition, numeric_column
 from scoring.errors import ScoringInputError
@@ -59,8 +58,6 @@ Scored = tuple[FloatArray, FloatArray | None, BoolArray]  # normalised, explicit
 # Normalisations whose result the trace keeps: a percentile costs a sort of the pool. Every
 # other method is recomputed from the values it scored when an explanation asks for it.
 _KEPT_METHODS = frozenset({"percentile"})
-# Normalisations that sort the pool: the costly ones, scheduled first.
-_SORTING_METHODS = frozenset({"percentile"})
 DEFAULT_CATEGORY = "general"
 # Ratings a complete rating needs when neither the scheme nor the caller says: the programme's
 # usual number of reviewers per nomination.
@@ -319,33 +316,19 @@ def normalise(criteria: Sequence[Criterion], raw: RawValues, imputed: Imputed,
               tops: FloatArray) -> list[list[Scored]]:
     """Each measure's normalised values in the pool, with a band table's or a probability's
     points (``scoring.measures.criterion_values``)."""
-    tasks = [partial(_scored, crit, k, raw, imputed, float(tops[k]))
-             for k, crit in enumerate(criteria)]
-    # A percentile sorts the pool, the rest take a few passes: sorts start first, side by side
-    # on the pool's threads, and the other criteria fill the time left (``scoring.workers``).
-    schedule = sorted(range(len(criteria)), key=lambda k: not _sorts(criteria[k]))
-    done = workers.run_all([tasks[k] for k in schedule], size=len(imputed.pool))
-    out: list[list[Scored]] = [[] for _ in criteria]
-    for k, scored in zip(schedule, done, strict=True):
-        out[k] = scored
+    out: list[list[Scored]] = []
+    for k, crit in enumerate(criteria):
+        top = float(tops[k])
+        measures = _measures(crit)
+        if len(measures) == 1:
+            used = imputed.used[k][0]
+            # Unimputed values: their gaps are the criterion's, already known.
+            known = raw.missing[k] if used is raw.alternatives[k][0] else None
+            out.append([criterion_values(crit, used, imputed.pool, top, missing=known)])
+        else:
+            out.append([criterion_values(m, u, imputed.pool, top)
+                        for m, u in zip(measures, imputed.used[k], strict=True)])
     return out
-
-
-def _sorts(criterion: Criterion) -> bool:
-    return any(m.method in _SORTING_METHODS for m in _measures(criterion))
-
-
-def _scored(crit: Criterion, k: int, raw: RawValues, imputed: Imputed, top: float
-            ) -> list[Scored]:
-    """Criterion ``k``'s measures scored (``scoring.measures.criterion_values``)."""
-    measures = _measures(crit)
-    if len(measures) == 1:
-        used = imputed.used[k][0]
-        # Unimputed values: their gaps are the criterion's, already known.
-        known = raw.missing[k] if used is raw.alternatives[k][0] else None
-        return [criterion_values(crit, used, imputed.pool, top, missing=known)]
-    return [criterion_values(m, u, imputed.pool, top)
-            for m, u in zip(measures, imputed.used[k], strict=True)]
 
 
 @dataclass(frozen=True)
