@@ -360,7 +360,7 @@ def points(criteria: Sequence[Criterion], raw: RawValues, imputed: Imputed,
             used = imputed.used[k][0]
             if crit.method in _KEPT_METHODS:
                 kept_normalised[k] = norm
-                kept_chosen[k] = np.where(unscored, np.int8(-1), np.int8(0))
+                kept_chosen[k] = -unscored.view(np.int8)  # -1 where unscored, else 0
                 column = norm * top if explicit is None else explicit
             else:
                 recompute[k] = crit
@@ -389,10 +389,17 @@ def aggregate(structure: Structure, columns: list[FloatArray], traces: Criterion
               pool: BoolArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """``(subtotals, capped, total)``: category sums, then caps and ``max_total``
     (``scoring.aggregation``), or TOPSIS closeness on the points matrix."""
-    category = np.argmax(structure.membership, axis=1)
-    subtotals = np.zeros((traces.n, len(structure.categories)), order="F")
-    for k, column in enumerate(columns):
-        subtotals[:, category[k]] += column
+    subtotals = np.empty((traces.n, len(structure.categories)), order="F")
+    for c, members in enumerate(structure.membership.T):
+        ks = np.flatnonzero(members)
+        if ks.size == 0:
+            subtotals[:, c] = 0.0
+            continue
+        # 0 + first column, written as first + 0 (the same IEEE sum: -0.0 becomes 0.0), then
+        # the others in criterion order: the sums a zeroed matrix would hold, one pass fewer.
+        np.add(columns[ks[0]], 0.0, out=subtotals[:, c])
+        for k in ks[1:]:
+            subtotals[:, c] += columns[k]
     if structure.topsis:
         return subtotals, subtotals, topsis_closeness(traces.points, pool)
     capped, total = weighted_total(subtotals, structure)
@@ -471,10 +478,13 @@ def rank(scheme: Scheme, structure: Structure, traces: CriterionTrace, capped: F
             keys.append((partial(_same, values), tb.order))
     uscc = indicators.index.to_numpy(dtype=object)
     awaiting = pool & ~ratings.complete if ratings is not None else None
+    first = pool & ~awaiting if awaiting is not None else pool
     if awaiting is None or not awaiting.any():
         ranks = rank_pool(total, pool, keys, uscc)
+    elif not first.any():
+        # Every pool firm awaits ratings: one ranking, with nobody before it.
+        ranks = rank_pool(total, awaiting, keys, uscc)
     else:
-        first = pool & ~awaiting
         ranks = rank_pool(total, first, keys, uscc)
         later = rank_pool(total, awaiting, keys, uscc)
         ranks = np.where(awaiting, later + np.int64(first.sum()), ranks)

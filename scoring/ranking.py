@@ -33,8 +33,8 @@ def rank_pool(total: FloatArray, pool: BoolArray,
     Sort keys, in order: total (descending, NaN last), each ``(values, 'asc'|'desc')``, uscc.
     Each key's values come from a function called only when firms tie on the total.
     """
-    members = np.flatnonzero(pool)
-    whole = members.size == total.shape[0]
+    whole = bool(pool.all())
+    members = np.arange(total.shape[0]) if whole else np.flatnonzero(pool)
     # Every firm in the pool (the usual case): no gather of the totals.
     primary = _ascending_key(total if whole else total[members], "desc")
     order, ordered = argsort_values(primary)  # ties are re-sorted below
