@@ -27,6 +27,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # no stubs
 
 import seed_data.schemes
 from service.app import create_app
@@ -37,6 +38,12 @@ from service.settings import Settings
 from tests.postgres_cluster import PostgresCluster, start_cluster
 
 ROLES = ("admin", "officer", "reviewer", "chair", "tracker")
+
+# One thread in each of numpy's and scikit-learn's pools (loaded by the imports above), in this
+# process only: the suite runs one xdist worker per core, so a pool of one thread per core in
+# each worker oversubscribes the cores, and OpenBLAS's idle threads spin (a quarter of the growth
+# tests' CPU time). Servers the tests start keep their own pools: as in production.
+threadpool_limits(limits=1)
 _BUNDLED_SCHEMES = seed_data.schemes.load_every_bundled_version()
 _DATABASES = [
     name.strip()

@@ -20,7 +20,10 @@ from rich.cells import cell_len
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+import seed_data.demo
 import seed_data.schemes
+from service import demo
+from service.db import create_db_engine, create_sessionmaker
 from service.demo_notice import NOTICE_ROUND_NAME
 from service.migrate import upgrade
 from service.models import (
@@ -188,6 +191,16 @@ def test_scheme_evaluate_prints_the_endpoint_result(
 FIXTURES = Path(__file__).resolve().parents[1] / "scoring" / "growth" / "fixtures"
 
 
+def _seed_small_registry(db: Path) -> None:
+    """Store a 150-firm SYNTHETIC demo registry (no round, no model) in the SQLite file ``db``."""
+    engine = create_db_engine(f"sqlite:///{db}")
+    try:
+        with create_sessionmaker(engine).begin() as session:
+            demo.load_demo(session, with_round=False, data=seed_data.demo.generate(n_firms=150))
+    finally:
+        engine.dispose()
+
+
 def test_growth_backtest_train_and_activate(cli: Cli, migrated: Path, tmp_path: Path) -> None:
     db = _migrated(migrated, tmp_path / "growth.db")
     backtest = _run(
@@ -253,8 +266,11 @@ def test_growth_backtest_train_and_activate(cli: Cli, migrated: Path, tmp_path: 
     assert dishonest.returncode == 2
     assert "Traceback" not in dishonest.stderr
 
-    # The registry: what the service stores (here the SYNTHETIC demo records).
-    assert _run(cli, db, "seed", "demo", "--no-round", "--no-growth-model").returncode == 0
+    # The registry: what the service stores, here a small SYNTHETIC one (150 firms, 2012-2025,
+    # the demo's years), so the two registry trainings below take seconds, not a minute.
+    flags = _migrated(migrated, tmp_path / "flags.db")
+    assert _run(cli, flags, "seed", "demo", "--no-round", "--no-growth-model").returncode == 0
+    _seed_small_registry(db)
     registry = _run(cli, db, "growth", "backtest", "--source", "registry", "--kind", "logistic",
                     "--json")
     assert registry.returncode == 0, registry.stderr

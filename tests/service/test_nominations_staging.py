@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select, text, update
+from sqlalchemy.engine import make_url
 
 from schemas.intake import NominationRow
 from service.app import create_app
@@ -246,9 +249,19 @@ def test_kill_9_mid_import_leaves_nothing_visible_and_the_leftovers_are_purged(
                 target=lambda: _swallow(lambda: _post_list(client, round_id, body, own.officer))
             )
             thread.start()
-            assert wait_until(lambda: _counts(own.engine)["intake_staging"] > 0, timeout=120)
-            server.kill()
-            thread.join()
+            if own.engine.dialect.name == "sqlite":
+                # Seen staged and stopped there in one step, so the kill lands mid-import however
+                # fast the server runs beside the test (polling alone could see the first chunk
+                # only after the publish had committed).
+                writer = _hold_the_writer_once_staged(str(make_url(own.url).database))
+                server.kill()
+                thread.join()
+                writer.execute("ROLLBACK")
+                writer.close()
+            else:
+                assert wait_until(lambda: _counts(own.engine)["intake_staging"] > 0, timeout=120)
+                server.kill()
+                thread.join()
     finally:
         server.kill()
     left = _counts(own.engine)
@@ -266,6 +279,22 @@ def test_kill_9_mid_import_leaves_nothing_visible_and_the_leftovers_are_purged(
     after = _counts(own.engine)
     assert after["intake_staging"] == 0
     assert after["nominations"] == before["nominations"] + 3
+
+
+def _hold_the_writer_once_staged(database: str) -> sqlite3.Connection:
+    """Poll until an import has staged a chunk, taking SQLite's write lock with each look, and
+    keep it from the look that sees one: the import can stage or publish nothing more."""
+    connection = sqlite3.connect(database, isolation_level=None, timeout=60)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        connection.execute("BEGIN IMMEDIATE")
+        (staged,) = connection.execute("SELECT count(*) FROM intake_staging").fetchone()
+        if staged:
+            return connection
+        connection.execute("ROLLBACK")
+        time.sleep(0.02)
+    connection.close()
+    raise AssertionError("the import staged nothing within 120 s")
 
 
 def _swallow(call: Callable[[], object]) -> None:

@@ -22,7 +22,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
 from service import tracing
+from service.app import create_app
 from service.keys import create_key
+from service.settings import Settings
 from tests.conftest import REPO_ROOT
 from tests.service.builders import make_uscc
 
@@ -168,9 +170,10 @@ def test_spans_reach_an_otlp_receiver_with_route_status_and_request_id(
 
 
 def test_no_variable_no_tracing_and_the_sdk_is_not_even_imported(
-    otel_clean: pytest.MonkeyPatch, make_app: Callable[..., FastAPI]
+    otel_clean: pytest.MonkeyPatch,
 ) -> None:
-    app = make_app()
+    # Whether tracing is on depends on the variables alone, not on the database: run once.
+    app = create_app(Settings(database_url="sqlite://", log_json=False, webhook_worker=False))
     assert app.state.tracing is None
     # In a fresh interpreter: building the app without OTEL_* imports no SDK and no exporter.
     probe = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,11 +51,19 @@ def test_labelled_years_end_three_years_before_the_last_filing() -> None:
     assert labelled_years(filings) == (2012, 2019)
 
 
-def test_backtest_has_the_crunchbase_structure_and_a_real_time_split() -> None:
+@cache
+def _logistic_backtest() -> tuple[dict[str, Any], list[tuple[str, float]]]:
+    """The logistic backtest of ``_registry()`` and the progress it reported (computed once for
+    the tests that only read them)."""
     firms, filings, rounds = _registry()
     seen: list[tuple[str, float]] = []
     result = backtest_registry(firms, filings, rounds, kind="logistic",
                                progress=lambda stage, done: seen.append((stage, done)))
+    return result, seen
+
+
+def test_backtest_has_the_crunchbase_structure_and_a_real_time_split() -> None:
+    result, seen = _logistic_backtest()
     assert result["train_years"] == [2012, 2017]
     assert result["validation"]["year"] == 2017
     assert result["test_years"] == [2018, 2019]
@@ -126,7 +135,7 @@ def test_rolling_origin_reports_every_origin() -> None:
 
 def test_the_card_states_label_backtest_range_and_synthetic() -> None:
     firms, filings, rounds = _registry()
-    metrics = backtest_registry(firms, filings, rounds, kind="logistic")
+    metrics, _ = _logistic_backtest()
     trained = train_registry_model(firms, filings, rounds, trained_on=date(2026, 1, 1),
                                    kind="logistic", metrics=metrics, synthetic=True)
     card = trained.card
