@@ -190,7 +190,7 @@ def activate(
     session: Session, principal: Principal, *, model_id: str, reason: str | None = None
 ) -> Activation:
     """Make one model the active one (and no other): only a model that can score Haidian firms,
-    and only on evidence (``scoring.growth.card.EVIDENCE_RULE``) unless ``reason`` says why."""
+    and only on evidence (``scoring.growth.evidence.EVIDENCE_RULE``) unless ``reason`` says why."""
     model = get_or_raise(session, model_id)
     if model.source not in SCORING_SOURCES:
         raise Conflict(
