@@ -21,13 +21,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
 
 from scoring.errors import AssignmentInfeasible, ScoringInputError
+
+if TYPE_CHECKING:  # the type only; see ``_solve``
+    from scipy.optimize import OptimizeResult
 
 __all__ = ["Assignment", "Nomination", "Pair", "Reviewer", "assign_reviewers"]
 
@@ -184,20 +185,7 @@ def assign_reviewers(
     pair_var = {(int(i), int(j)): v for v, (i, j) in enumerate(zip(rows, cols, strict=True))}
     for p in pairs["fixed"]:
         lower[pair_var[n_index[p.nomination], r_index[p.reviewer]]] = 1.0
-    var = np.arange(n_vars)
-    per_nomination = csr_array((np.ones(n_vars), (rows, var)), shape=(n_noms, n_vars))
-    per_reviewer = csr_array((np.ones(n_vars), (cols, var)), shape=(n_revs, n_vars))
-    problem = {
-        "c": -match.astype(np.float64),
-        "bounds": Bounds(lower, np.ones(n_vars)),
-        "constraints": [LinearConstraint(per_nomination, k, k),
-                        LinearConstraint(per_reviewer, lo, hi)],
-        # HiGHS's presolve takes minutes on this degenerate problem; the simplex alone, seconds.
-        "options": {"presolve": False},
-    }
-    result = milp(**problem)
-    if result.status == 0 and np.abs(result.x - np.round(result.x)).max() > 1e-6:
-        result = milp(**problem, integrality=np.ones(n_vars))  # not expected: see the docstring
+    result = _solve(match, lower, rows, cols, (n_noms, n_revs), k, (lo, hi))
     if result.status != 0 or result.x is None:
         raise AssignmentInfeasible(
             f"no assignment of k = {k} reviewers per nomination meets the conflicts, "
@@ -215,3 +203,30 @@ def assign_reviewers(
         out.append(Assignment(noms[i].id, revs[j].id, is_match, is_fixed, int(load[j]),
                               "; ".join(why)))
     return out
+
+
+def _solve(match: np.ndarray, lower: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+           shape: tuple[int, int], k: int, load: tuple[int, int]) -> OptimizeResult:
+    """HiGHS's optimum of the programme over the eligible pairs (``scipy.optimize.milp``)."""
+    # Deferred, and only here: scipy.optimize costs about a second of CPU to import, and every
+    # command and server start-up imports this module through the assignment use cases.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import csr_array
+
+    n_noms, n_revs = shape
+    n_vars = rows.size
+    var = np.arange(n_vars)
+    per_nomination = csr_array((np.ones(n_vars), (rows, var)), shape=(n_noms, n_vars))
+    per_reviewer = csr_array((np.ones(n_vars), (cols, var)), shape=(n_revs, n_vars))
+    problem = {
+        "c": -match.astype(np.float64),
+        "bounds": Bounds(lower, np.ones(n_vars)),
+        "constraints": [LinearConstraint(per_nomination, k, k),
+                        LinearConstraint(per_reviewer, *load)],
+        # HiGHS's presolve takes minutes on this degenerate problem; the simplex alone, seconds.
+        "options": {"presolve": False},
+    }
+    result = milp(**problem)
+    if result.status == 0 and np.abs(result.x - np.round(result.x)).max() > 1e-6:
+        result = milp(**problem, integrality=np.ones(n_vars))  # not expected: see the docstring
+    return result

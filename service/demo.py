@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 import seed_data.schemes
 from schemas.reviewers import AssignRequest, ReviewerIn
-from scoring.growth import Progress
-from scoring.growth.registry import REGISTRY_LABEL, REGISTRY_SOURCE
+from scoring.growth.labels import REGISTRY_LABEL, REGISTRY_SOURCE
+from scoring.growth.progress import Progress
 from scoring.vocabulary import COHORTS, FILING_FIELDS, SECTORS
 from seed_data.demo import DemoData, candidate_rows, load
 from service import demo_notice

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
 
 from scoring.growth.factors import factor_record
-from scoring.growth.model import GrowthClassifier
+
+if TYPE_CHECKING:  # the type only: building features needs no scikit-learn
+    from scoring.growth.model import GrowthClassifier
 
 __all__ = [
     "PANEL_CATEGORICAL",

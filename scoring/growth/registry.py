@@ -27,14 +27,13 @@ import pandas as pd
 
 from scoring.growth.backtest import backtest_cohort, rolling_origin
 from scoring.growth.card import TrainedModel, fingerprint_frame, train_time_split
+from scoring.growth.labels import REGISTRY_LABEL, REGISTRY_SOURCE
 from scoring.growth.panel import PANEL_FEATURES, panel_features
 from scoring.growth.progress import Progress, report, within
 
 __all__ = [
     "BASELINE_FEATURES",
     "HORIZON",
-    "REGISTRY_LABEL",
-    "REGISTRY_SOURCE",
     "backtest_registry",
     "build_panel",
     "build_registry_cohort",
@@ -46,8 +45,6 @@ __all__ = [
     "train_registry_model",
 ]
 
-REGISTRY_SOURCE: Final = "registry"
-REGISTRY_LABEL: Final = "oecd-high-growth-3y"
 HORIZON: Final = 3
 _GROWTH_THRESHOLD: Final = 0.20
 _MIN_EMPLOYEES: Final = 10

@@ -18,7 +18,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from scoring.growth import Progress as ProgressCallback
+from scoring.growth.progress import Progress as ProgressCallback
 from service.settings import Settings
 
 __all__ = ["Handler", "Step", "print_table", "progress_bar", "steps"]

@@ -14,24 +14,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import scoring
-from scoring.growth import (
-    GrowthClassifier,
-    ModelVersionError,
-    Progress,
-    TrainedModel,
-    drift,
-    dump_model,
-    load_model,
-    model_id,
-    run_backtest,
-    run_rolling_origin,
-    train_crunchbase_model,
-    train_registry_model,
-    within,
-)
+import scoring.growth
+from scoring.growth import drift
 from scoring.growth import panel as growth_panel
-from scoring.growth.card import EVIDENCE_RULE, backtest_evidence
-from scoring.growth.registry import REGISTRY_LABEL
+from scoring.growth.evidence import EVIDENCE_RULE, backtest_evidence
+from scoring.growth.labels import REGISTRY_LABEL
+from scoring.growth.progress import Progress, within
 from service import audit
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
@@ -134,11 +122,11 @@ def get_active(session: Session) -> GrowthModel | None:
 
 
 def store(
-    session: Session, principal: Principal, *, trained: TrainedModel, label: str
+    session: Session, principal: Principal, *, trained: scoring.growth.TrainedModel, label: str
 ) -> GrowthModel:
     """Keep a trained model (content-addressed artefact and card); storing twice is a no-op."""
-    blob = dump_model(trained)
-    identifier = model_id(blob)
+    blob = scoring.growth.dump_model(trained)
+    identifier = scoring.growth.model_id(blob)
     existing = session.get(GrowthModel, identifier)
     if existing is not None:
         return existing
@@ -202,7 +190,7 @@ def activate(
     session: Session, principal: Principal, *, model_id: str, reason: str | None = None
 ) -> Activation:
     """Make one model the active one (and no other): only a model that can score Haidian firms,
-    and only on evidence (``scoring.growth.card.EVIDENCE_RULE``) unless ``reason`` says why."""
+    and only on evidence (``scoring.growth.evidence.EVIDENCE_RULE``) unless ``reason`` says why."""
     model = get_or_raise(session, model_id)
     if model.source not in SCORING_SOURCES:
         raise Conflict(
@@ -212,8 +200,8 @@ def activate(
             extra={"source": model.source},
         )
     try:
-        estimator = load_model(model.artefact, model.card)
-    except ModelVersionError as exc:
+        estimator = scoring.growth.load_model(model.artefact, model.card)
+    except scoring.growth.ModelVersionError as exc:
         raise Conflict(f"Model {model.id[:12]} cannot be loaded here: {exc}") from None
     evidence = backtest_evidence(model.card)
     override = (reason or "").strip() or None
@@ -253,7 +241,7 @@ def _drift_digest(drift: dict[str, Any]) -> dict[str, Any]:
 
 
 def _latest_pool_drift(
-    session: Session, model: GrowthModel, estimator: GrowthClassifier
+    session: Session, model: GrowthModel, estimator: scoring.growth.GrowthClassifier
 ) -> dict[str, Any] | None:
     """The newest round's nominated firms, as of its reference date, against the model's
     training data (None when no round has nominations or the card has no reference)."""
@@ -277,7 +265,7 @@ def _latest_pool_drift(
 
 
 def _pool_drift(
-    card: dict[str, Any], features: pd.DataFrame, estimator: GrowthClassifier
+    card: dict[str, Any], features: pd.DataFrame, estimator: scoring.growth.GrowthClassifier
 ) -> dict[str, Any] | None:
     """The pool's features (firms with a filing) against the card's training reference."""
     reference = card.get("reference")
@@ -304,8 +292,8 @@ def use(
     if model is None:
         return None
     try:
-        estimator = load_model(model.artefact, model.card)
-    except ModelVersionError as exc:
+        estimator = scoring.growth.load_model(model.artefact, model.card)
+    except scoring.growth.ModelVersionError as exc:
         raise Conflict(f"The active growth model cannot be used: {exc}") from None
     features = growth_panel.scoring_features(firms, filings, funding_rounds, as_of=reference_date)
     frame = growth_panel.growth_frame(estimator, features)
@@ -340,7 +328,7 @@ def backtest(
 ) -> dict[str, Any]:
     """Train on first rounds up to ``train_until``, test on ``test_years``; bad data is a 422."""
     with _bad_data_is_422(ValueError, OSError):
-        return run_backtest(
+        return scoring.growth.run_backtest(
             data_dir,
             train_until=train_until,
             test_years=test_years,
@@ -355,7 +343,9 @@ def rolling_origin(
 ) -> dict[str, Any]:
     """Backtest every origin year (train to T, test T + 1): each metric's mean and spread."""
     with _bad_data_is_422(ValueError, OSError):
-        return run_rolling_origin(data_dir, label=label, kind=kind, progress=progress)
+        return scoring.growth.run_rolling_origin(
+            data_dir, label=label, kind=kind, progress=progress
+        )
 
 
 def backtest_label(
@@ -383,10 +373,10 @@ def train_crunchbase(
     metrics: dict[str, Any],
     trained_on: dt.date,
     progress: Progress | None = None,
-) -> TrainedModel:
+) -> scoring.growth.TrainedModel:
     """A model trained on every year of the export, its card carrying the backtest ``metrics``."""
     with _bad_data_is_422(ValueError, OSError):
-        return train_crunchbase_model(
+        return scoring.growth.train_crunchbase_model(
             data_dir,
             trained_on=trained_on,
             label=label,
@@ -451,10 +441,10 @@ def train_registry(
     metrics: dict[str, Any],
     trained_on: dt.date,
     progress: Progress | None = None,
-) -> TrainedModel:
+) -> scoring.growth.TrainedModel:
     """A model trained on every labelled year of the registry, its card carrying ``metrics``."""
     with _bad_data_is_422(ValueError):
-        return train_registry_model(
+        return scoring.growth.train_registry_model(
             frames.firms,
             frames.filings,
             frames.funding_rounds,
@@ -495,7 +485,7 @@ def train_with_backtest(
     registry: ScoringFrames | None = None,
     crunchbase_dir: Path | None = None,
     progress: Progress | None = None,
-) -> TrainedModel:
+) -> scoring.growth.TrainedModel:
     """Backtest the source's honest time split for the card, then train on every year."""
     backtesting, training = within(progress, 0.0, 0.6), within(progress, 0.6, 1.0)
     if source == "registry":

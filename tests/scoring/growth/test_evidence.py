@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from scoring.growth.card import backtest_evidence
+from scoring.growth.evidence import backtest_evidence
 from scoring.growth.factors import factor_record
 
 
