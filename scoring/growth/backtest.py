@@ -106,13 +106,23 @@ def _fitted_kinds(kind: str) -> tuple[str, ...]:
     return ("logistic", "gbm") if kind in ("auto", "blend") else (kind,)
 
 
-def _kind_probabilities(x_fit: pd.DataFrame, y_fit: np.ndarray, x_eval: pd.DataFrame,
-                        random_state: int, kind: str = "auto") -> dict[str, np.ndarray]:
-    """Positive-class probabilities of every kind; the blend reuses its two members' fits."""
-    proba = {each: GrowthClassifier(each, random_state=random_state).fit(x_fit, y_fit)
-             .predict_proba(x_eval)[:, 1] for each in _fitted_kinds(kind)}
-    if len(proba) == 2:
-        # Same seed and folds, so these are exactly GrowthClassifier("blend")'s members.
+def _fit_kinds(x_fit: pd.DataFrame, y_fit: np.ndarray, random_state: int,
+               kind: str = "auto") -> dict[str, GrowthClassifier]:
+    """Every kind to fit (``_fitted_kinds``) fitted on the same rows; the blend is its two
+    members' fits (same seed and folds, so exactly ``GrowthClassifier("blend")``'s)."""
+    fitted = {each: GrowthClassifier(each, random_state=random_state).fit(x_fit, y_fit)
+              for each in _fitted_kinds(kind)}
+    if len(fitted) == 2:
+        fitted["blend"] = GrowthClassifier.blend_of(fitted["logistic"], fitted["gbm"])
+    return fitted
+
+
+def _kind_probabilities(fitted: dict[str, GrowthClassifier], x_eval: pd.DataFrame
+                        ) -> dict[str, np.ndarray]:
+    """Positive-class probabilities of every fitted kind; the blend averages its members'."""
+    proba = {each: model.predict_proba(x_eval)[:, 1] for each, model in fitted.items()
+             if each != "blend"}
+    if "blend" in fitted:
         proba["blend"] = (proba["logistic"] + proba["gbm"]) / 2
     return proba
 
@@ -127,7 +137,7 @@ def _year_scores(train: pd.DataFrame, year: int, *, kind: str, features: Sequenc
     _usable(valid_part, f"validation year {year}")
     x_fit, y_fit = _xy(fit_part, tuple(features))
     x_val, y_val = _xy(valid_part, tuple(features))
-    return y_val, _kind_probabilities(x_fit, y_fit, x_val, random_state, kind)
+    return y_val, _kind_probabilities(_fit_kinds(x_fit, y_fit, random_state, kind), x_val)
 
 
 def validation_scores(train: pd.DataFrame, *, random_state: int = 0,
@@ -235,10 +245,12 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
     report(progress, f"fitting every kind on {train_from}-{train_until}", 0.4)
     x_train, y_train = _xy(train, tuple(features))
     x_test, y_test = _xy(test, tuple(features))
-    proba = _kind_probabilities(x_train, y_train, x_test, random_state, kind)
+    fitted = _fit_kinds(x_train, y_train, random_state, kind)
+    proba = _kind_probabilities(fitted, x_test)
     per_kind = {each: score_predictions(y_test, p) for each, p in proba.items()}
-    # The chosen kind's refit model, recalibrated on out-of-time scores of training years only.
-    model = GrowthClassifier(chosen, random_state=random_state).fit(x_train, y_train)
+    # The chosen kind's model refitted on every training year is the one just fitted (same rows,
+    # parameters and seed), recalibrated on out-of-time scores of training years only.
+    model = fitted[chosen]
     pooled_years, y_pooled, s_pooled = calibration_scores(
         train, kind=chosen, validation=(y_val, val_proba[chosen]), random_state=random_state,
         features=features)
@@ -251,7 +263,7 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
         methods[f"isotonic-{name}"] = _isotonic(s_cal, y_cal, proba[chosen])
     calibration_years, y_cal, s_cal = fitted_on[calibration]
     model.recalibrate(s_cal, y_cal)
-    calibrated = model.predict_proba(x_test)[:, 1]
+    calibrated = model.recalibrate_scores(proba[chosen])
     report(progress, "fitting the baseline", 0.9)
     base_x_train, _ = _xy(train, tuple(baseline_features))
     base_x_test, _ = _xy(test, tuple(baseline_features))

@@ -212,6 +212,27 @@ class GrowthClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  #
                            else frame[c].mode(dropna=True).iloc[0] for c in frame.columns}
         return self
 
+    @classmethod
+    def blend_of(cls, logistic: GrowthClassifier, gbm: GrowthClassifier) -> GrowthClassifier:
+        """The blend whose members are these two fits, as ``fit`` with kind ``blend`` would make
+        it when both were fitted on the same rows with the same parameters and seed."""
+        params = logistic.get_params() | {"kind": "blend"}
+        if (logistic.kind, gbm.kind) != ("logistic", "gbm") or gbm.get_params() | {
+                "kind": "blend"} != params:
+            raise ValueError("a blend needs a logistic and a gbm fit with the same parameters")
+        for name in ("classes_", "feature_names_in_"):
+            if not np.array_equal(getattr(logistic, name), getattr(gbm, name)):
+                raise ValueError(f"the blend's members differ in {name}; fit them on the same rows")
+        blend = cls(**params)
+        blend.classes_ = logistic.classes_
+        blend.feature_names_in_ = logistic.feature_names_in_
+        blend.n_features_in_ = logistic.n_features_in_
+        blend.categorical_features_ = logistic.categorical_features_
+        blend.numeric_features_ = logistic.numeric_features_
+        blend.members_ = {"logistic": logistic.members_["logistic"], "gbm": gbm.members_["gbm"]}
+        blend.reference_ = logistic.reference_
+        return blend
+
     def _coerce(self, frame: pd.DataFrame) -> pd.DataFrame:
         out = frame.copy()
         for column in self.numeric_features_:

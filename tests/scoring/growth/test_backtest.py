@@ -5,11 +5,16 @@ import pytest
 
 from scoring.growth.backtest import (
     backtest_cohort,
+    calibration_report,
+    calibration_scores,
     check_split,
     default_origins,
     rolling_origin,
+    validation_scores,
 )
-from scoring.growth.crunchbase import build_cohort
+from scoring.growth.crunchbase import FEATURES, build_cohort
+from scoring.growth.metrics import score_predictions
+from scoring.growth.model import GrowthClassifier
 from scoring.growth.sources import load_crunchbase, run_backtest, run_rolling_origin
 from tests.scoring.growth.builders import FIXTURES
 
@@ -146,6 +151,31 @@ def test_test_years_play_no_part_in_training_model_choice_or_calibration(
     assert flipped["auc"] == pytest.approx(1 - honest["auc"], abs=2e-4)
     assert flipped["per_kind"]["gbm"]["auc"] == pytest.approx(
         1 - honest["per_kind"]["gbm"]["auc"], abs=2e-4)
+
+
+def test_the_chosen_kind_is_fitted_once_with_the_figures_of_a_refit(
+        cohort: pd.DataFrame) -> None:
+    # The backtest reuses the chosen kind's fit on every training year; the path it replaced
+    # refitted that kind on the same rows, so a refit must give exactly (==) the same figures.
+    result = backtest_cohort(cohort, train_from=2005, train_until=2008, test_years=(2009, 2010),
+                             kind="logistic")
+    years = cohort["as_of"].dt.year
+    train, test = cohort[years <= 2008], cohort[years >= 2009]
+    y_test = test["label"].to_numpy(dtype=int)
+    refit = GrowthClassifier("logistic").fit(train[list(FEATURES)],
+                                             train["label"].to_numpy(dtype=int))
+    raw = refit.predict_proba(test[list(FEATURES)])[:, 1]
+    assert result["per_kind"] == {"logistic": score_predictions(y_test, raw)}
+    _, y_val, val_proba = validation_scores(train, kind="logistic")
+    _, y_pooled, s_pooled = calibration_scores(train, kind="logistic",
+                                               validation=(y_val, val_proba["logistic"]))
+    refit.recalibrate(s_pooled, y_pooled)
+    calibrated = refit.predict_proba(test[list(FEATURES)])[:, 1]
+    figures = score_predictions(y_test, calibrated)
+    assert [result[k] for k in ("auc", "brier", "precision_at_100")] == [
+        figures["auc"], figures["brier"], figures["precision_at_100"]]
+    assert result["recalibration"] == {k: round(v, 4) for k, v in refit.recalibration_.items()}
+    assert result["calibration"] == calibration_report(y_test, raw, calibrated)
 
 
 def test_rolling_origin_summarises_one_backtest_per_origin(cohort: pd.DataFrame) -> None:

@@ -131,3 +131,20 @@ def test_scores_that_invert_the_outcomes_only_shift_to_the_base_rate() -> None:
         model.recalibrate(scores, np.zeros_like(y))
     with pytest.raises(NotFittedError):
         GrowthClassifier().recalibrate(scores, y)
+
+
+def test_a_blend_of_two_fits_is_the_blend_fit() -> None:
+    x, y = random_frame()
+    logistic = GrowthClassifier("logistic", random_state=3).fit(x, y)
+    gbm = GrowthClassifier("gbm", random_state=3).fit(x, y)
+    blend = GrowthClassifier.blend_of(logistic, gbm)
+    fitted = GrowthClassifier("blend", random_state=3).fit(x, y)
+    assert blend.get_params() == fitted.get_params()
+    # Bit for bit, not approximately: the backtest reuses the members instead of refitting.
+    assert np.array_equal(blend.predict_proba(x), fitted.predict_proba(x))
+    assert blend.contributions(x).equals(fitted.contributions(x))
+    with pytest.raises(ValueError, match="same parameters"):
+        GrowthClassifier.blend_of(logistic, GrowthClassifier("gbm", random_state=4).fit(x, y))
+    with pytest.raises(ValueError, match="feature_names_in_"):
+        GrowthClassifier.blend_of(logistic, GrowthClassifier("gbm", random_state=3).fit(
+            x.rename(columns={"a": "z"}), y))
