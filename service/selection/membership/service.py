@@ -23,7 +23,7 @@ from service import audit
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.keys import Principal
 from service.models import Decision, Firm, Membership, MembershipChange, utcnow
-from service.pagination import PageParams, encode_cursor, split_page
+from service.pagination import PageParams, encode_cursor, keyset, split_page
 from service.selection.rendered import Rendered, RenderedCache, render
 from service.webhooks import service as webhooks_service
 
@@ -145,18 +145,12 @@ def members_document(
     cached = cache.get(key)
     if cached is not None:
         return cached
-    query = (
-        select(*_COLUMNS)
-        .where(Membership.cohort == cohort, _added_by(version))
-        .order_by(Membership.id)
-        .limit(page.fetch)
-    )
+    query = select(*_COLUMNS).where(Membership.cohort == cohort, _added_by(version))
     if round_id is not None:
         query = query.where(Membership.round_id == round_id)
     else:
         query = query.where(Membership.valid_from <= on, Membership.valid_until > on)
-    if after_id is not None:
-        query = query.where(Membership.id > after_id)
+    query = keyset(query, Membership.id, after=after_id, limit=page.fetch)
     rows, next_cursor = split_page(list(session.execute(query)), page.limit, lambda r: {"id": r.id})
     rendered = render({"items": [_member(r) for r in rows], "next_cursor": next_cursor})
     cache.put(key, rendered)
