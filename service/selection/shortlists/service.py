@@ -418,13 +418,11 @@ def export(
         compare=compare,
     )
     selection_round = rounds_service.get_or_raise(session, round_id)
-    stored = session.get(StoredScheme, shortlist.run.scheme_pk)
-    assert stored is not None  # a foreign key with ON DELETE RESTRICT
     heading = export_formats.Heading(
         round_id=round_id,
         round_name=selection_round.name,
         cohort=cohort,
-        scheme=schemes_service.to_scheme(stored),
+        scheme=shortlist.scheme,
         exported_at=utcnow(),
         # The demo data say so in the round's name and in every firm's English name.
         synthetic="synthetic" in selection_round.name.casefold()
