@@ -17,6 +17,7 @@ __all__ = [
     "Cohort",
     "FilingField",
     "Sector",
+    "is_ratio",
     "priority_sector_codes",
 ]
 
@@ -144,3 +145,11 @@ FILING_FIELDS: tuple[FilingField, ...] = (
     FilingField("alliances_led", "count", "牵头产业技术创新联盟数"),
     FilingField("innovation_centres_led", "count", "牵头创新中心数"),
 )
+
+
+_RATIO_MARKERS = ("intensity", "share", "ratio", "growth", "margin", "cagr")
+
+
+def is_ratio(name: str) -> bool:
+    """Whether an indicator or feature named ``name`` is a ratio (read as a percentage)."""
+    return any(marker in name for marker in _RATIO_MARKERS)

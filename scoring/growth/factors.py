@@ -11,6 +11,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, Final
 
+from scoring.vocabulary import is_ratio
+
 __all__ = ["FEATURE_NAMES", "factor_record", "feature_name"]
 
 # feature → (Chinese, English), for the Haidian panel's features and the Crunchbase ones.
@@ -45,7 +47,6 @@ FEATURE_NAMES: Final[Mapping[str, tuple[str, str]]] = {
     "region": ("所在地区", "region"),
     "first_round_type": ("首轮类型", "first-round type"),
 }
-_SHARES: Final = ("growth", "intensity", "share", "margin", "ratio")
 
 
 def feature_name(feature: str, *, zh: bool = False) -> str:
@@ -65,7 +66,7 @@ def _shown(feature: str, value: Any) -> str | None:
     number = float(value)
     if feature.startswith("log_"):
         return f"{math.expm1(number):,.0f}"
-    if any(marker in feature for marker in _SHARES):
+    if is_ratio(feature):
         return f"{number:.1%}"
     return f"{number:,.2f}".rstrip("0").rstrip(".")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import scoring
-from scoring.vocabulary import FILING_FIELDS, SECTORS
+from scoring.vocabulary import FILING_FIELDS, SECTORS, is_ratio
 
 __all__ = [
     "GateWords",
@@ -39,7 +39,6 @@ _AMOUNT_INDICATORS = {f.name for f in FILING_FIELDS if f.kind == "amount"} | {
     "funding_last_3y",
     "last_round_amount",
 }
-_PERCENT_MARKERS = ("intensity", "share", "ratio", "growth", "margin", "cagr")
 _SECTORS = {s.code: (s.label_zh, s.label_en) for s in SECTORS}
 _BILINGUAL = " — "  # a title such as ``科技型中小企业 — Technology SME``
 
@@ -110,7 +109,7 @@ def unit_of(indicator: str | None) -> Unit | None:
         return Unit(1.0, "年", "years")
     if indicator == "months_since_last_round":
         return Unit(1.0, "个月", "months")
-    if any(marker in indicator for marker in _PERCENT_MARKERS):
+    if is_ratio(indicator):
         return Unit(100.0, "%", "%")
     return None
 
