@@ -10,6 +10,7 @@ from scoring.engine import DEFAULT_RATINGS_REQUIRED, score
 from scoring.errors import SchemeError, ScoringError, ScoringInputError
 from scoring.explanations import explain, explain_all
 from scoring.indicators import INDICATORS, derive_indicators
+from scoring.ratings import keyed_ratings
 from scoring.result import ScoreResult
 from scoring.scheme import Scheme, load_scheme, scheme_fingerprint, scheme_json_schema
 from scoring.sensitivity import leave_one_out, weight_stability
@@ -26,6 +27,7 @@ __all__ = [
     "explain",
     "explain_all",
     "explanations",
+    "keyed_ratings",
     "leave_one_out",
     "load_scheme",
     "scheme_fingerprint",

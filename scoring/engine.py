@@ -69,8 +69,9 @@ def score(scheme: Scheme, indicators: pd.DataFrame, *, ratings: pd.DataFrame | N
           ratings_required: int | None = None) -> ScoreResult:
     """Score every firm of ``indicators`` (indexed or keyed by uscc) under ``scheme``.
 
-    ``ratings`` feeds the rating criteria; ``growth`` (uscc, probability, optional explanation)
-    feeds the ``growth_probability`` input that an enabled growth model scores;
+    ``ratings`` feeds the rating criteria (its key columns strings, or categoricals read by
+    their codes: ``scoring.keyed_ratings``); ``growth`` (uscc, probability, optional
+    explanation) feeds the ``growth_probability`` input that an enabled growth model scores;
     ``ratings_required`` (the round's reviewers per nomination, default 3) is how many ratings a
     rating criterion needs where the scheme does not say (``Rating.required``).
     """

@@ -43,12 +43,11 @@ def _ordinary(x: FloatArray) -> tuple[IntArray, FloatArray]:
 
 def argsort_codes(codes: npt.NDArray[np.integer], bound: int) -> IntArray:
     """Stable argsort of ``codes``, integers in ``[0, bound)``."""
-    order: IntArray = np.arange(codes.shape[0])
-    for shift in range(0, max(bound - 1, 1).bit_length(), _DIGIT_BITS):
-        # Casting to uint16 keeps the low 16 bits: this pass's digit.
-        shifted = codes if shift == 0 else codes[order] >> shift
-        step = np.argsort(shifted.astype(np.uint16), kind="stable")
-        order = step if shift == 0 else order[step]
+    # Casting to uint16 keeps the low 16 bits: each pass's digit.
+    order: IntArray = np.argsort(codes.astype(np.uint16), kind="stable")
+    for shift in range(_DIGIT_BITS, max(bound - 1, 1).bit_length(), _DIGIT_BITS):
+        digit = (codes >> shift).astype(np.uint16)
+        order = order[np.argsort(digit[order], kind="stable")]
     return order
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from scoring import ScoringInputError
-from scoring.ratings import aggregate_ratings, firm_positions
+from scoring.ratings import aggregate_ratings, firm_positions, keyed_ratings
 from scoring.scheme import Rating
 
 RATING = Rating(range=(0, 10), aggregate="mean")
@@ -85,3 +85,66 @@ def test_firm_positions_are_get_indexer_for_any_keys() -> None:
     assert firm_positions(keys, pd.Index([], dtype=object)).tolist() == [-1] * keys.size
     missing = pd.Series(["A", None, "D"], dtype="string").to_numpy(dtype=object)  # pd.NA
     assert firm_positions(missing, firms).tolist() == [0, -1, 3]
+
+
+def _random_ratings(seed: int, step: float) -> tuple[pd.DataFrame, pd.Index]:
+    """Ratings of two criteria with unknown firms, missing keys and unrated firms."""
+    rng = np.random.default_rng(seed)
+    firms = pd.Index([f"F{i}" for i in range(300)])
+    usccs = [*firms, "unknown-1", "unknown-2", None]
+    rows = [(u, c, f"r{r}", float(rng.integers(0, 11)) * step)
+            for u in usccs[40:] for c in ("c", "other") for r in range(int(rng.integers(0, 6)))]
+    frame = ratings([rows[i] for i in rng.permutation(len(rows))])
+    return frame, firms
+
+
+@pytest.mark.parametrize("aggregate", ["mean", "median", "trimmed-mean"])
+@pytest.mark.parametrize("step", [1.0, 0.1])
+def test_keyed_ratings_aggregate_exactly_as_their_strings(aggregate: str, step: float) -> None:
+    frame, firms = _random_ratings(5, step)
+    rating = Rating.model_validate({"range": (0, 10), "aggregate": aggregate, "trim": 0.2})
+    expected = aggregate_ratings(frame, "c", rating, firms)
+    reordered = frame.assign(**{  # categories in another order, with firms nobody rated
+        column: pd.Categorical(frame[column], categories=sorted(
+            {*frame[column].dropna(), "never-rated"}, reverse=True))
+        for column in ("uscc", "criterion", "reviewer")})
+    known = frame.loc[frame["uscc"].isin(firms)]  # categories that are the firms: codes as is
+    with_nan = firms.append(pd.Index([np.nan]))  # pandas keys a missing uscc to it
+    for given, keyed, index in ((frame, keyed_ratings(frame, firms), firms),
+                                (frame, keyed_ratings(frame, firms[::-1]), firms),
+                                (frame, reordered, firms),
+                                (known, keyed_ratings(known, firms), firms),
+                                (frame, reordered, with_nan)):
+        want = aggregate_ratings(given, "c", rating, index)
+        got = aggregate_ratings(keyed, "c", rating, index)
+        np.testing.assert_array_equal(got.value, want.value)
+        np.testing.assert_array_equal(got.count, want.count)
+        np.testing.assert_array_equal(got.spread, want.spread)
+        assert np.isnan(aggregate_ratings(keyed, "absent", rating, index).value).all()
+    assert keyed_ratings(known, firms)["uscc"].cat.categories.equals(firms)
+    assert expected.count.sum() > 0
+
+
+def test_keyed_ratings_keep_every_value_and_key_by_the_firms_first() -> None:
+    frame, firms = _random_ratings(6, 1.0)
+    keyed = keyed_ratings(frame, firms)
+    assert all(isinstance(keyed[c].dtype, pd.CategoricalDtype)
+               for c in ("uscc", "criterion", "reviewer"))
+    assert keyed["uscc"].cat.categories[:len(firms)].equals(firms)
+    assert keyed["uscc"].isna().tolist() == frame["uscc"].isna().tolist()
+    assert keyed.to_csv() == frame.to_csv()
+    with pytest.raises(ScoringInputError, match="unique"):
+        keyed_ratings(frame, firms.append(firms[:1]))
+    with pytest.raises(ScoringInputError, match="lacks columns"):
+        keyed_ratings(frame.drop(columns="reviewer"), firms)
+
+
+def test_keyed_ratings_refuse_what_their_strings_refuse() -> None:
+    firms = pd.Index(["A", "B"])
+    twice = ratings([("A", "c", "r1", 5.0), ("B", "c", "r1", 5.0), ("A", "c", "r1", 6.0)])
+    out_of_range = ratings([("A", "c", "r1", 11.0)])
+    for frame, message in ((twice, "rated a firm twice"), (out_of_range, "must lie in")):
+        for given in (frame, keyed_ratings(frame, firms)):
+            with pytest.raises(ScoringInputError, match=message):
+                aggregate_ratings(given, "c", RATING, firms)
+

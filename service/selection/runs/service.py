@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -51,7 +52,12 @@ def create(
         session, list(nomination_ids), reference_date=reference_date
     )
     ratings = _ratings_for(
-        session, scheme, round_id=round_id, cohort=cohort, calibrated=options.calibrated_ratings
+        session,
+        scheme,
+        round_id=round_id,
+        cohort=cohort,
+        calibrated=options.calibrated_ratings,
+        firms=nomination_ids,
     )
     try:
         indicators = scoring.derive_indicators(
@@ -167,9 +173,17 @@ def _growth_context(used: growth_service.GrowthUse) -> dict[str, Any]:
 
 
 def _ratings_for(
-    session: Session, scheme: scoring.Scheme, *, round_id: int, cohort: str, calibrated: bool
+    session: Session,
+    scheme: scoring.Scheme,
+    *,
+    round_id: int,
+    cohort: str,
+    calibrated: bool,
+    firms: Collection[str],
 ) -> pd.DataFrame | None:
-    """The engine's ratings frame for the scheme's rated criteria, raw or calibrated."""
+    """The engine's ratings frame for the scheme's rated criteria, raw or calibrated, keyed
+    by the cohort's ``firms`` in uscc order (``scoring.keyed_ratings``), so that the run's
+    three scorings read codes: its strings are hashed once, not once per scoring."""
     rules = rated.rated_criteria(scheme)
     if not rules:
         return None
@@ -179,7 +193,9 @@ def _ratings_for(
         frame = frame.assign(
             score=calibration.calibrate(frame, {c: r.range for c, r in rules.items()})
         )
-    return frame.loc[:, ["uscc", "criterion", "reviewer", "score"]]
+    return scoring.keyed_ratings(
+        frame.loc[:, ["uscc", "criterion", "reviewer", "score"]], pd.Index(sorted(firms))
+    )
 
 
 def _store_results(

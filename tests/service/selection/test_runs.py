@@ -11,7 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.models import AuditEvent, Filing, ScoreResultRow
-from service.selection.frames import load_scoring_frames
+from service.schemes import service as schemes_service
+from service.selection import nominations
+from service.selection.frames import frames_fingerprint, load_scoring_frames
+from service.selection.reviews import service as reviews_service
+from service.selection.runs import service as runs_service
 from tests.service.selection.builders import (
     Headers,
     assign_cohort,
@@ -75,6 +79,36 @@ def test_new_ratings_change_the_fingerprint(client: TestClient, as_role: Headers
     after = score(client, as_role, round_id, "seed")
     assert after["ratings_used"] == 1
     assert after["input_fingerprint"] != before["input_fingerprint"]
+
+
+def test_a_run_hands_its_ratings_keyed_and_fingerprints_them_as_strings(
+    client: TestClient, as_role: Headers, app: FastAPI
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=10)
+    assign_cohort(client, as_role, round_id, "seed")
+    for item in shortlist(client, as_role("reviewer"), round_id, "seed")["items"][:2]:
+        rated = client.post(
+            f"/v1/rounds/{round_id}/nominations/{item['nomination_id']}/reviews",
+            json={"ratings": [{"criterion": "business_model_innovation", "score": 9},
+                              {"criterion": "hard_tech_distinctiveness", "score": 4.5}]},
+            headers=as_role("reviewer"))
+        assert rated.status_code == 201, rated.text
+    with app.state.write_sessions() as session:
+        nominated = nominations.cohort_nominations(session, round_id=round_id, cohort="seed")
+        _, scheme = schemes_service.get_active_for_cohort(session, "seed")
+        keyed = runs_service._ratings_for(session, scheme, round_id=round_id, cohort="seed",
+                                          calibrated=False, firms=nominated)
+        strings = reviews_service.ratings_frame(session, round_id=round_id, cohort="seed")
+        frames = load_scoring_frames(session, list(nominated), reference_date=None)
+    assert keyed is not None
+    assert len(keyed) == 4
+    assert all(isinstance(keyed[c].dtype, pd.CategoricalDtype)
+               for c in ("uscc", "criterion", "reviewer"))
+    # The categories are the scored firms in their order: the engine uses the codes as they are.
+    assert keyed["uscc"].cat.categories.equals(pd.Index(frames.firms["uscc"]))
+    plain = strings.loc[:, ["uscc", "criterion", "reviewer", "score"]]
+    assert frames_fingerprint(keyed) == frames_fingerprint(plain)
+    assert keyed.astype(object).equals(plain.astype(object))
 
 
 def test_scoring_is_refused_outside_the_scoring_state(
