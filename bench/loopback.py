@@ -166,9 +166,8 @@ def serve(args: argparse.Namespace, env: dict[str, str] | None = None) -> Iterat
             port = _free_port()
             base = f"http://127.0.0.1:{port}"
             process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "service.asgi:app", "--host", "127.0.0.1",
-                 "--port", str(port), "--workers", str(args.workers), "--log-level", "warning",
-                 "--no-access-log"],
+                [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1",
+                 "--port", str(port), "--workers", str(args.workers), "--no-migrate"],
                 env={**os.environ, "COHORTS_DATABASE_URL": url, "COHORTS_LOG_LEVEL": "WARNING",
                      "PYTHONPATH": str(ROOT), **(env or {})},
                 cwd=ROOT)

@@ -18,7 +18,7 @@ from service.admin.views import router as admin_router
 from service.allow import AllowMiddleware
 from service.body_limit import BodyLimitMiddleware
 from service.contention import install_lock_handler
-from service.db import create_db_engine, create_sessionmaker
+from service.db import create_db_engine, create_sessionmaker, is_sqlite
 from service.deps import authorize
 from service.docs import install_docs
 from service.firms.views import router as firms_router
@@ -128,6 +128,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
     app.state.engine = engine
     app.state.write_sessions = create_sessionmaker(bind or engine)
     app.state.read_sessions = create_sessionmaker(bind or engine, read_only=True)
+    app.state.reads_inline = is_sqlite(engine)  # service.deps.read_small
     app.state.principal_cache = PrincipalCache(settings.key_cache_seconds)
     app.state.rendered_documents = RenderedCache(settings.rendered_cache_entries)
 

@@ -9,7 +9,7 @@ from typing import Any
 import uvicorn
 
 import seed_data.schemes
-from service import migrate
+from service import migrate, serving
 from service.cli import database
 from service.settings import Settings
 
@@ -44,7 +44,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         migrate.upgrade(
             settings.database_url, schemes=seed_data.schemes.load_every_bundled_version()
         )
-    uvicorn.run(
+    config = uvicorn.Config(
         "service.asgi:app",
         host=args.host,
         port=args.port,
@@ -52,9 +52,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=True,
-        # A spawned worker first re-imports this command (the whole service) before it answers
-        # the supervisor's health checks: on a loaded machine that outlasts uvicorn's default of
-        # 5 s, and the supervisor would kill and respawn its workers over and over.
-        timeout_worker_healthcheck=60,
     )
-    return 0
+    # With several workers, each new connection goes to the worker holding the fewest
+    # (service.serving): uvicorn's own workers race for them.
+    return serving.run(config)

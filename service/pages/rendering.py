@@ -152,6 +152,15 @@ _TOKEN_SLOT = "@@csrf-token@@"  # noqa: S105 - a placeholder, not a secret
 _TOKEN_SLOT_BYTES = _TOKEN_SLOT.encode()
 
 
+def kept_page(
+    request: Request, cache: RenderedCache, key: Hashable, template: str
+) -> HTMLResponse | None:
+    """The page rendered earlier under ``key`` (see ``cached_page``) with this viewer's CSRF
+    token put in, or None when it is not kept."""
+    cached = cache.get(("page", template, language(request), key))
+    return None if cached is None else _with_token(request, cached)
+
+
 def cached_page(
     request: Request,
     cache: RenderedCache,
@@ -161,12 +170,15 @@ def cached_page(
 ) -> HTMLResponse:
     """A page rendered once per ``key`` (which must name everything it shows, the viewer and
     the language included), with the viewer's CSRF token put in on the way out."""
-    cache_key = ("page", template, language(request), key)
-    cached = cache.get(cache_key)
-    if cached is None:
-        body = _render(request, template, _TOKEN_SLOT, build()).encode()
-        cached = Rendered(body, "")
-        cache.put(cache_key, cached)
+    kept = kept_page(request, cache, key, template)
+    if kept is not None:
+        return kept
+    cached = Rendered(_render(request, template, _TOKEN_SLOT, build()).encode(), "")
+    cache.put(("page", template, language(request), key), cached)
+    return _with_token(request, cached)
+
+
+def _with_token(request: Request, cached: Rendered) -> HTMLResponse:
     token = _token(request)
     # Bytes in, bytes out: no decoding and re-encoding of a 125 KB page per request.
     return _respond(request, cached.body.replace(_TOKEN_SLOT_BYTES, token.encode()), token, 200)

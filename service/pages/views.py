@@ -19,14 +19,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from schemas.rounds import RoundIn
 from schemas.selection import DecisionIn, RatingIn, ScoreRunIn
-from service.deps import PrincipalDep, SessionDep, run_read
+from service.deps import PrincipalDep, SessionDep, read_small, run_read
 from service.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed, for_status
 from service.growth import service as growth_service
 from service.keys import Principal, authenticate
 from service.nominations.submission import CandidateUpload, submit_candidate_list
 from service.pages import service
 from service.pages import session as page_session
-from service.pages.rendering import cached_page, language, page, secure_cookies
+from service.pages.rendering import cached_page, kept_page, language, page, secure_cookies
 from service.params import CohortPath, IdPath
 from service.rounds import service as rounds_service
 from service.selection import explained
@@ -235,22 +235,31 @@ async def _shortlist_page(
     build: Callable[[Session, ExplanationCache], dict[str, Any]],
 ) -> Response:
     """A page over the cohort's shortlist, rebuilt only when the run, ratings, decisions or the
-    viewer's conflicts and assignments change (read on every request), in one thread hop."""
+    viewer's conflicts and assignments change (read on every request). Most requests find it
+    rendered: that check is a small read (``read_small``); a page to build is read and
+    rendered in one worker-thread hop."""
+    state = request.app.state
 
-    def read(session: Session) -> Response:
+    def page_key(session: Session) -> tuple[object, ...]:
         version = shortlists_service.shortlist_version(
             session, principal, round_id=round_id, cohort=cohort
         )
-        state = request.app.state
+        return (version, principal.key_id, round_id, cohort, *key)
+
+    def kept(session: Session) -> Response | None:
+        return kept_page(request, cache_for(state), page_key(session), template)
+
+    def read(session: Session) -> Response:
         return cached_page(
             request,
             cache_for(state),
-            (version, principal.key_id, round_id, cohort, *key),
+            page_key(session),
             template,
             lambda: build(session, explained.cache_for(state)),
         )
 
-    return await run_read(request, read)
+    found = await read_small(request, kept)
+    return found if found is not None else await run_read(request, read)
 
 
 @router.get("/ui/rounds/{round_id}/cohorts/{cohort}/shortlist")
