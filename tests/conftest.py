@@ -16,6 +16,7 @@ PostgreSQL cluster, so workers share no database and need no coordination.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
 import sqlite3
@@ -39,10 +40,14 @@ from tests.postgres_cluster import PostgresCluster, start_cluster
 
 ROLES = ("admin", "officer", "reviewer", "chair", "tracker")
 
-# One thread in each of numpy's and scikit-learn's pools (loaded by the imports above), in this
-# process only: the suite runs one xdist worker per core, so a pool of one thread per core in
-# each worker oversubscribes the cores, and OpenBLAS's idle threads spin (a quarter of the growth
-# tests' CPU time). Servers the tests start keep their own pools: as in production.
+# One thread in each of numpy's, SciPy's and scikit-learn's pools, in this process only: the
+# suite runs one xdist worker per core, so a pool of one thread per core in each worker
+# oversubscribes the cores, and OpenBLAS's idle threads spin (a quarter of the growth tests' CPU
+# time). A limit reaches only the pools loaded when it is set, and the service loads scikit-learn
+# (with SciPy's own OpenBLAS and OpenMP) on first use, so they are loaded here first; unlimited,
+# SciPy's L-BFGS in every logistic fit spun a second thread (3x the fit's CPU). Servers the tests
+# start keep their own pools: as in production.
+importlib.import_module("sklearn")
 threadpool_limits(limits=1)
 _BUNDLED_SCHEMES = seed_data.schemes.load_every_bundled_version()
 _DATABASES = [

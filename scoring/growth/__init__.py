@@ -6,7 +6,8 @@ as published), ``crunchbase`` (real 2013 export → first-round cohort),
 ``registry`` (the service's own records → OECD high-growth panel, its backtest and training),
 ``labels`` (the registry's source and label names), ``progress`` (the callback long jobs report
 through), ``model`` (``GrowthClassifier``), ``metrics``, ``backtest`` (honest time splits),
-``evidence`` (whether a card's backtest beats its baselines), ``card`` (training with a model
+``fits`` (one piece of work's fits, each made once), ``evidence`` (whether a card's backtest
+beats its baselines), ``card`` (training with a model
 card) and ``artefact`` (version-checked bytes, content-hash ids).
 
 Importing this package loads no scikit-learn (about 2 s of CPU): the names below that need it
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # what ``__getattr__`` returns, for the type checker
     from scoring.growth.artefact import ModelVersionError, dump_model, load_model, model_id
     from scoring.growth.card import TrainedModel, train_model
     from scoring.growth.crunchbase import CrunchbaseData, build_cohort
+    from scoring.growth.fits import Fits
     from scoring.growth.model import GrowthClassifier
     from scoring.growth.panel import growth_frame, panel_features, predict_growth
     from scoring.growth.registry import (
@@ -44,6 +46,7 @@ if TYPE_CHECKING:  # what ``__getattr__`` returns, for the type checker
 
 __all__ = [
     "CrunchbaseData",
+    "Fits",
     "GrowthClassifier",
     "ModelVersionError",
     "Progress",
@@ -77,6 +80,7 @@ _LAZY: Final = {
     "train_model": "card",
     "CrunchbaseData": "crunchbase",
     "build_cohort": "crunchbase",
+    "Fits": "fits",
     "GrowthClassifier": "model",
     "growth_frame": "panel",
     "panel_features": "panel",

@@ -41,6 +41,7 @@ from scoring.growth.crunchbase import (
     build_cohort,
     label_horizon_years,
 )
+from scoring.growth.fits import Fits, fit
 from scoring.growth.metrics import (
     calibration_noise_floor,
     expected_calibration_error,
@@ -107,10 +108,10 @@ def _fitted_kinds(kind: str) -> tuple[str, ...]:
 
 
 def _fit_kinds(x_fit: pd.DataFrame, y_fit: np.ndarray, random_state: int,
-               kind: str = "auto") -> dict[str, GrowthClassifier]:
+               kind: str = "auto", fits: Fits | None = None) -> dict[str, GrowthClassifier]:
     """Every kind to fit (``_fitted_kinds``) fitted on the same rows; the blend is its two
     members' fits (same seed and folds, so exactly ``GrowthClassifier("blend")``'s)."""
-    fitted = {each: GrowthClassifier(each, random_state=random_state).fit(x_fit, y_fit)
+    fitted = {each: fit(fits, each, x_fit, y_fit, random_state=random_state)
               for each in _fitted_kinds(kind)}
     if len(fitted) == 2:
         fitted["blend"] = GrowthClassifier.blend_of(fitted["logistic"], fitted["gbm"])
@@ -128,7 +129,8 @@ def _kind_probabilities(fitted: dict[str, GrowthClassifier], x_eval: pd.DataFram
 
 
 def _year_scores(train: pd.DataFrame, year: int, *, kind: str, features: Sequence[str],
-                 random_state: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+                 random_state: int, fits: Fits | None
+                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Outcomes of one training year and its scores by each kind (or only ``kind``) fitted on
     the years before."""
     years = train["as_of"].dt.year
@@ -137,23 +139,24 @@ def _year_scores(train: pd.DataFrame, year: int, *, kind: str, features: Sequenc
     _usable(valid_part, f"validation year {year}")
     x_fit, y_fit = _xy(fit_part, tuple(features))
     x_val, y_val = _xy(valid_part, tuple(features))
-    return y_val, _kind_probabilities(_fit_kinds(x_fit, y_fit, random_state, kind), x_val)
+    return y_val, _kind_probabilities(_fit_kinds(x_fit, y_fit, random_state, kind, fits), x_val)
 
 
 def validation_scores(train: pd.DataFrame, *, random_state: int = 0,
-                      features: Sequence[str] = FEATURES, kind: str = "auto"
+                      features: Sequence[str] = FEATURES, kind: str = "auto",
+                      fits: Fits | None = None
                       ) -> tuple[int, np.ndarray, dict[str, np.ndarray]]:
     """Fit every kind (or only ``kind``) on the years before the latest training year and
     score that year."""
     last = int(train["as_of"].dt.year.max())
     y_val, proba = _year_scores(train, last, kind=kind, features=features,
-                                random_state=random_state)
+                                random_state=random_state, fits=fits)
     return last, y_val, proba
 
 
 def calibration_scores(train: pd.DataFrame, *, kind: str,
                        validation: tuple[np.ndarray, np.ndarray], random_state: int = 0,
-                       features: Sequence[str] = FEATURES
+                       features: Sequence[str] = FEATURES, fits: Fits | None = None
                        ) -> tuple[list[int], np.ndarray, np.ndarray]:
     """Pooled out-of-time outcomes and scores of ``kind`` on the training years but the first.
 
@@ -168,7 +171,7 @@ def calibration_scores(train: pd.DataFrame, *, kind: str,
     for year in years[1:-1]:
         try:
             y_year, proba = _year_scores(train, year, kind=kind, features=features,
-                                         random_state=random_state)
+                                         random_state=random_state, fits=fits)
         except ValueError:
             continue
         used.append(year)
@@ -223,8 +226,10 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
                     calibration: str = "pooled", random_state: int = 0,
                     features: Sequence[str] = FEATURES,
                     baseline_features: Sequence[str] = BASELINE_FEATURES,
-                    progress: Progress | None = None) -> dict[str, Any]:
-    """Train on as-of years train_from–train_until of a built cohort, test on test_years."""
+                    progress: Progress | None = None, fits: Fits | None = None
+                    ) -> dict[str, Any]:
+    """Train on as-of years train_from–train_until of a built cohort, test on test_years
+    (``fits``: the caller's, when a later step fits the same rows again)."""
     if kind != "auto" and kind not in KINDS:
         raise ValueError(f"kind must be 'auto' or one of {KINDS}, got {kind!r}")
     if calibration not in CALIBRATIONS:
@@ -237,7 +242,7 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
     # Only the training years reach model choice and calibration.
     report(progress, f"choosing the kind on validation year {train_until}", 0.0)
     validation_year, y_val, val_proba = validation_scores(train, random_state=random_state,
-                                                          features=features, kind=kind)
+                                                          features=features, kind=kind, fits=fits)
     best, aucs = best_kind(y_val, val_proba)
     chosen = best if kind == "auto" else kind
     validation: dict[str, Any] = {"year": validation_year, "auc": aucs,
@@ -245,7 +250,7 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
     report(progress, f"fitting every kind on {train_from}-{train_until}", 0.4)
     x_train, y_train = _xy(train, tuple(features))
     x_test, y_test = _xy(test, tuple(features))
-    fitted = _fit_kinds(x_train, y_train, random_state, kind)
+    fitted = _fit_kinds(x_train, y_train, random_state, kind, fits)
     proba = _kind_probabilities(fitted, x_test)
     per_kind = {each: score_predictions(y_test, p) for each, p in proba.items()}
     # The chosen kind's model refitted on every training year is the one just fitted (same rows,
@@ -253,7 +258,7 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
     model = fitted[chosen]
     pooled_years, y_pooled, s_pooled = calibration_scores(
         train, kind=chosen, validation=(y_val, val_proba[chosen]), random_state=random_state,
-        features=features)
+        features=features, fits=fits)
     fitted_on = {"validation-year": ([validation_year], y_val, val_proba[chosen]),
                  "pooled": (pooled_years, y_pooled, s_pooled)}
     methods = {"none": proba[chosen]}
@@ -267,7 +272,7 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
     report(progress, "fitting the baseline", 0.9)
     base_x_train, _ = _xy(train, tuple(baseline_features))
     base_x_test, _ = _xy(test, tuple(baseline_features))
-    baseline = GrowthClassifier("logistic", random_state=random_state).fit(base_x_train, y_train)
+    baseline = fit(fits, "logistic", base_x_train, y_train, random_state=random_state)
     baseline_metrics = score_predictions(y_test, baseline.predict_proba(base_x_test)[:, 1])
     base_rate = float(y_test.mean())
     chosen_metrics = score_predictions(y_test, calibrated)
@@ -313,14 +318,14 @@ def backtest_cohort(cohort: pd.DataFrame, *, train_from: int, train_until: int,
 def backtest(data: CrunchbaseData, *, train_until: int, test_years: tuple[int, int],
              label: str = "series-b-3y", kind: str = "auto", train_from: int = 2005,
              calibration: str = "pooled", random_state: int = 0,
-             progress: Progress | None = None) -> dict[str, Any]:
+             progress: Progress | None = None, fits: Fits | None = None) -> dict[str, Any]:
     """Backtest on the Crunchbase export on an honest time split (see module)."""
     check_split(train_from=train_from, train_until=train_until, test_years=test_years,
                 label=label, observed_until=data.observed_until)
     cohort = build_cohort(data, first_round_years=(train_from, test_years[1]), label=label)
     return backtest_cohort(cohort, train_from=train_from, train_until=train_until,
                            test_years=test_years, kind=kind, calibration=calibration,
-                           random_state=random_state, progress=progress)
+                           random_state=random_state, progress=progress, fits=fits)
 
 
 _SUMMARISED: Final = ("auc", "brier", "precision_at_100", "ece", "ece_before_recalibration",
@@ -344,11 +349,13 @@ def rolling_origin(cohort: pd.DataFrame, *, origins: Sequence[int], train_from: 
     if not origins:
         raise ValueError("the rolling origin needs at least one origin year")
     n = len(origins)
+    # Origin T + 1 fits again what origin T fitted on the years up to T (and before).
+    fits = Fits()
     splits = [backtest_cohort(cohort, train_from=train_from, train_until=origin,
                               test_years=(origin + 1, origin + 1), kind=kind,
                               random_state=random_state, features=features,
                               baseline_features=baseline_features,
-                              progress=within(progress, i / n, (i + 1) / n))
+                              progress=within(progress, i / n, (i + 1) / n), fits=fits)
               for i, origin in enumerate(origins)]
     summary = {}
     for key in _SUMMARISED:

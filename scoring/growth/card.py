@@ -35,6 +35,7 @@ from scoring.growth.backtest import (
     validation_scores,
 )
 from scoring.growth.crunchbase import FEATURES, CrunchbaseData, build_cohort
+from scoring.growth.fits import Fits, fit
 from scoring.growth.model import KINDS, GrowthClassifier
 from scoring.growth.progress import Progress, report
 
@@ -91,7 +92,8 @@ def fingerprint_frame(frame: pd.DataFrame) -> str:
 def train_model(cohort: pd.DataFrame, *, features: Sequence[str], label: str, kind: str,
                 trained_on: date, source: str, metrics: Mapping[str, Any] | None = None,
                 kind_reason: str = "", random_state: int = 0,
-                params: Mapping[str, Any] | None = None) -> TrainedModel:
+                params: Mapping[str, Any] | None = None, fits: Fits | None = None
+                ) -> TrainedModel:
     """Fit a GrowthClassifier on cohort[features] → cohort["label"] and write its model card."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
@@ -100,8 +102,7 @@ def train_model(cohort: pd.DataFrame, *, features: Sequence[str], label: str, ki
     labelled = cohort[cohort["label"].notna()]
     x = labelled[list(features)]
     y = labelled["label"].to_numpy(dtype=int)
-    estimator = GrowthClassifier(kind, random_state=random_state, **dict(params or {}))
-    estimator.fit(x, y)
+    estimator = fit(fits, kind, x, y, random_state=random_state, params=params)
     card: dict[str, Any] = {
         "schema": CARD_SCHEMA,
         "source": source,
@@ -164,7 +165,8 @@ def _baseline_entries(metrics: Mapping[str, Any]) -> dict[str, Any]:
 def train_time_split(cohort: pd.DataFrame, *, features: Sequence[str], label: str,
                      source: str, trained_on: date, kind: str = "auto",
                      metrics: Mapping[str, Any] | None = None, random_state: int = 0,
-                     progress: Progress | None = None) -> TrainedModel:
+                     progress: Progress | None = None, fits: Fits | None = None
+                     ) -> TrainedModel:
     """Train on every as-of year of a cohort; its last year picks ``auto`` and recalibrates.
 
     The kinds are fitted on the years before the last and scored on it; the chosen kind is
@@ -174,7 +176,7 @@ def train_time_split(cohort: pd.DataFrame, *, features: Sequence[str], label: st
     """
     report(progress, "choosing the kind on the last as-of year", 0.0)
     year, y_val, val_proba = validation_scores(cohort, random_state=random_state,
-                                               features=features, kind=kind)
+                                               features=features, kind=kind, fits=fits)
     best, aucs = best_kind(y_val, val_proba)
     if kind == "auto":
         kind = best
@@ -185,10 +187,10 @@ def train_time_split(cohort: pd.DataFrame, *, features: Sequence[str], label: st
     report(progress, f"fitting the {kind} model on every year", 0.6)
     trained = train_model(cohort, features=features, label=label, kind=kind,
                           trained_on=trained_on, source=source, metrics=metrics,
-                          kind_reason=reason, random_state=random_state)
+                          kind_reason=reason, random_state=random_state, fits=fits)
     pooled_years, y_pooled, s_pooled = calibration_scores(
         cohort, kind=kind, validation=(y_val, val_proba[kind]), random_state=random_state,
-        features=features)
+        features=features, fits=fits)
     trained.estimator.recalibrate(s_pooled, y_pooled)
     # The map's own years: in-sample for the map, so only the backtest's test years are honest.
     valid = cohort[cohort["as_of"].dt.year == year]
@@ -220,12 +222,13 @@ def train_time_split(cohort: pd.DataFrame, *, features: Sequence[str], label: st
 def train_on_crunchbase(data: CrunchbaseData, *, trained_on: date, label: str = "series-b-3y",
                         first_round_years: tuple[int, int] = (2005, 2010),
                         kind: str = "auto", metrics: Mapping[str, Any] | None = None,
-                        random_state: int = 0, progress: Progress | None = None) -> TrainedModel:
+                        random_state: int = 0, progress: Progress | None = None,
+                        fits: Fits | None = None) -> TrainedModel:
     """Train on the cohort of those years; the last year recalibrates it (and picks ``auto``)."""
     cohort = build_cohort(data, first_round_years=first_round_years, label=label)
     trained = train_time_split(cohort, features=FEATURES, label=label, source="crunchbase-2013",
                                trained_on=trained_on, kind=kind, metrics=metrics,
-                               random_state=random_state, progress=progress)
+                               random_state=random_state, progress=progress, fits=fits)
     card = trained.card
     card["data_range"] |= {"first_round_years": list(first_round_years),
                            "observed_until": data.observed_until.date().isoformat()}

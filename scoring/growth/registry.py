@@ -27,6 +27,7 @@ import pandas as pd
 
 from scoring.growth.backtest import backtest_cohort, rolling_origin
 from scoring.growth.card import TrainedModel, fingerprint_frame, train_time_split
+from scoring.growth.fits import Fits
 from scoring.growth.labels import REGISTRY_LABEL, REGISTRY_SOURCE
 from scoring.growth.panel import PANEL_FEATURES, panel_features
 from scoring.growth.progress import Progress, report, within
@@ -150,7 +151,8 @@ def default_split(labelled: tuple[int, int]) -> tuple[int, int, tuple[int, int]]
 def backtest_registry(firms: pd.DataFrame, filings: pd.DataFrame, funding_rounds: pd.DataFrame,
                       *, train_until: int | None = None, test_years: tuple[int, int] | None = None,
                       train_from: int | None = None, kind: str = "auto", random_state: int = 0,
-                      progress: Progress | None = None) -> dict[str, Any]:
+                      progress: Progress | None = None, fits: Fits | None = None
+                      ) -> dict[str, Any]:
     """The registry's time-split backtest (defaults: ``default_split``), as on Crunchbase."""
     labelled = labelled_years(filings)
     default_from, default_until, default_test = default_split(labelled)
@@ -165,7 +167,7 @@ def backtest_registry(firms: pd.DataFrame, filings: pd.DataFrame, funding_rounds
     result = backtest_cohort(cohort, train_from=train_from, train_until=train_until,
                              test_years=test_years, kind=kind, random_state=random_state,
                              features=PANEL_FEATURES, baseline_features=BASELINE_FEATURES,
-                             progress=within(progress, 0.2, 1.0))
+                             progress=within(progress, 0.2, 1.0), fits=fits)
     result["source"] = REGISTRY_SOURCE
     return result
 
@@ -199,7 +201,8 @@ def train_registry_model(firms: pd.DataFrame, filings: pd.DataFrame,
                          funding_rounds: pd.DataFrame, *, trained_on: date, kind: str = "auto",
                          as_of_years: Sequence[int] | None = None, synthetic: bool = False,
                          metrics: dict[str, Any] | None = None, random_state: int = 0,
-                         progress: Progress | None = None) -> TrainedModel:
+                         progress: Progress | None = None, fits: Fits | None = None
+                         ) -> TrainedModel:
     """Train on every labelled as-of year (default: all); the last one picks ``auto`` and
     recalibrates (``card.train_time_split``). ``synthetic`` marks the card SYNTHETIC."""
     years = list(as_of_years) if as_of_years is not None else list(
@@ -212,7 +215,7 @@ def train_registry_model(firms: pd.DataFrame, filings: pd.DataFrame,
     trained = train_time_split(cohort, features=PANEL_FEATURES, label=REGISTRY_LABEL,
                                source=REGISTRY_SOURCE, trained_on=trained_on, kind=kind,
                                metrics=metrics, random_state=random_state,
-                               progress=within(progress, 0.2, 1.0))
+                               progress=within(progress, 0.2, 1.0), fits=fits)
     card = trained.card
     card["synthetic"] = synthetic
     if synthetic:

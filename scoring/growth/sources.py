@@ -23,6 +23,7 @@ from scoring.growth.crunchbase import (
     CrunchbaseData,
     parse_crunchbase,
 )
+from scoring.growth.fits import Fits
 from scoring.growth.progress import Progress
 
 __all__ = [
@@ -60,11 +61,12 @@ def load_crunchbase(data_dir: Path, *, observed_until: pd.Timestamp = OBSERVED_U
 
 def run_backtest(data_dir: Path, *, train_until: int, test_years: tuple[int, int],
                  label: str = "series-b-3y", kind: str = "auto", train_from: int = 2005,
-                 random_state: int = 0, progress: Progress | None = None) -> dict[str, Any]:
+                 random_state: int = 0, progress: Progress | None = None,
+                 fits: Fits | None = None) -> dict[str, Any]:
     """Read the Crunchbase export in ``data_dir`` and backtest it (``backtest.backtest``)."""
     return backtest(load_crunchbase(data_dir), train_until=train_until, test_years=test_years,
                     label=label, kind=kind, train_from=train_from, random_state=random_state,
-                    progress=progress)
+                    progress=progress, fits=fits)
 
 
 def run_rolling_origin(data_dir: Path, *, label: str = "series-b-3y", kind: str = "auto",
@@ -80,9 +82,9 @@ def run_rolling_origin(data_dir: Path, *, label: str = "series-b-3y", kind: str 
 def train_crunchbase_model(data_dir: Path, *, trained_on: date, label: str = "series-b-3y",
                            first_round_years: tuple[int, int] = (2005, 2010),
                            kind: str = "auto", metrics: Mapping[str, Any] | None = None,
-                           random_state: int = 0, progress: Progress | None = None
-                           ) -> TrainedModel:
+                           random_state: int = 0, progress: Progress | None = None,
+                           fits: Fits | None = None) -> TrainedModel:
     """Read the Crunchbase export in ``data_dir`` and train on it (``card.train_on_crunchbase``)."""
     return train_on_crunchbase(load_crunchbase(data_dir), trained_on=trained_on, label=label,
                                first_round_years=first_round_years, kind=kind, metrics=metrics,
-                               random_state=random_state, progress=progress)
+                               random_state=random_state, progress=progress, fits=fits)

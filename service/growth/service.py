@@ -325,6 +325,7 @@ def backtest(
     label: str,
     kind: str,
     progress: Progress | None = None,
+    fits: scoring.growth.Fits | None = None,
 ) -> dict[str, Any]:
     """Train on first rounds up to ``train_until``, test on ``test_years``; bad data is a 422."""
     with _bad_data_is_422(ValueError, OSError):
@@ -335,6 +336,7 @@ def backtest(
             label=label,
             kind=kind,
             progress=progress,
+            fits=fits,
         )
 
 
@@ -349,7 +351,12 @@ def rolling_origin(
 
 
 def backtest_label(
-    data_dir: Path, *, label: str, kind: str, progress: Progress | None = None
+    data_dir: Path,
+    *,
+    label: str,
+    kind: str,
+    progress: Progress | None = None,
+    fits: scoring.growth.Fits | None = None,
 ) -> dict[str, Any]:
     """The label's honest time-split backtest, the figures a Crunchbase model's card carries."""
     if label not in CRUNCHBASE_SPLITS:
@@ -362,6 +369,7 @@ def backtest_label(
         label=label,
         kind=kind,
         progress=progress,
+        fits=fits,
     )
 
 
@@ -373,6 +381,7 @@ def train_crunchbase(
     metrics: dict[str, Any],
     trained_on: dt.date,
     progress: Progress | None = None,
+    fits: scoring.growth.Fits | None = None,
 ) -> scoring.growth.TrainedModel:
     """A model trained on every year of the export, its card carrying the backtest ``metrics``."""
     with _bad_data_is_422(ValueError, OSError):
@@ -383,6 +392,7 @@ def train_crunchbase(
             kind=kind,
             metrics=metrics,
             progress=progress,
+            fits=fits,
         )
 
 
@@ -406,6 +416,7 @@ def backtest_registry(
     test_years: tuple[int, int] | None,
     kind: str,
     progress: Progress | None = None,
+    fits: scoring.growth.Fits | None = None,
 ) -> dict[str, Any]:
     """The registry's time-split backtest (default: the last two labelled years are the test)."""
     with _bad_data_is_422(ValueError):
@@ -417,6 +428,7 @@ def backtest_registry(
             test_years=test_years,
             kind=kind,
             progress=progress,
+            fits=fits,
         )
     result["synthetic"] = is_synthetic(frames)
     return result
@@ -441,6 +453,7 @@ def train_registry(
     metrics: dict[str, Any],
     trained_on: dt.date,
     progress: Progress | None = None,
+    fits: scoring.growth.Fits | None = None,
 ) -> scoring.growth.TrainedModel:
     """A model trained on every labelled year of the registry, its card carrying ``metrics``."""
     with _bad_data_is_422(ValueError):
@@ -453,6 +466,7 @@ def train_registry(
             synthetic=is_synthetic(frames),
             metrics=metrics,
             progress=progress,
+            fits=fits,
         )
 
 
@@ -488,18 +502,28 @@ def train_with_backtest(
 ) -> scoring.growth.TrainedModel:
     """Backtest the source's honest time split for the card, then train on every year."""
     backtesting, training = within(progress, 0.0, 0.6), within(progress, 0.6, 1.0)
+    # The training fits most of the backtest's rows again (each year scored by the years
+    # before it): those fits are made once.
+    fits = scoring.growth.Fits()
     if source == "registry":
         if registry is None:
             raise ValueError("the registry source needs the registry's frames")
         metrics = backtest_registry(
-            registry, train_until=None, test_years=None, kind=kind, progress=backtesting
+            registry, train_until=None, test_years=None, kind=kind, progress=backtesting, fits=fits
         )
         return train_registry(
-            registry, kind=kind, metrics=metrics, trained_on=trained_on, progress=training
+            registry,
+            kind=kind,
+            metrics=metrics,
+            trained_on=trained_on,
+            progress=training,
+            fits=fits,
         )
     if crunchbase_dir is None:
         raise ValidationFailed("The Crunchbase source needs the export's folder.")
-    metrics = backtest_label(crunchbase_dir, label=label, kind=kind, progress=backtesting)
+    metrics = backtest_label(
+        crunchbase_dir, label=label, kind=kind, progress=backtesting, fits=fits
+    )
     return train_crunchbase(
         crunchbase_dir,
         label=label,
@@ -507,4 +531,5 @@ def train_with_backtest(
         metrics=metrics,
         trained_on=trained_on,
         progress=training,
+        fits=fits,
     )

@@ -10,6 +10,7 @@ import sklearn
 
 from scoring.growth.artefact import ModelVersionError, dump_model, load_model, model_id
 from scoring.growth.card import TrainedModel, train_model
+from scoring.growth.fits import Fits
 from scoring.growth.sources import run_backtest, train_crunchbase_model
 from tests.scoring.growth.builders import FIXTURES, random_frame
 
@@ -84,9 +85,12 @@ def test_frame_fingerprint_changes_with_the_data() -> None:
 
 
 def test_crunchbase_card_carries_backtest_calibration_range_label_and_versions() -> None:
-    metrics = run_backtest(FIXTURES, train_until=2008, test_years=(2009, 2010), kind="logistic")
+    # One Fits for both, as service.growth.service.train_with_backtest passes.
+    fits = Fits()
+    metrics = run_backtest(FIXTURES, train_until=2008, test_years=(2009, 2010), kind="logistic",
+                           fits=fits)
     card = train_crunchbase_model(FIXTURES, trained_on=date(2026, 1, 2), kind="logistic",
-                                  metrics=metrics).card
+                                  metrics=metrics, fits=fits).card
     backtest = card["backtest"]
     assert backtest["train_years"] == [2005, 2008]
     assert backtest["validation_year"] == 2008

@@ -13,6 +13,7 @@ from scoring.growth.backtest import (
     validation_scores,
 )
 from scoring.growth.crunchbase import FEATURES, build_cohort
+from scoring.growth.fits import Fits
 from scoring.growth.metrics import score_predictions
 from scoring.growth.model import GrowthClassifier
 from scoring.growth.sources import load_crunchbase, run_backtest, run_rolling_origin
@@ -131,12 +132,15 @@ def cohort() -> pd.DataFrame:
 def test_test_years_play_no_part_in_training_model_choice_or_calibration(
         cohort: pd.DataFrame) -> None:
     split = {"train_from": 2005, "train_until": 2008, "test_years": (2009, 2010)}
-    honest = backtest_cohort(cohort, **split)  # type: ignore[arg-type]
+    # Shared fits are keyed by every row and label they were fitted on: a fit that saw a
+    # test-year row would be fitted afresh on the tampered rows, and differ.
+    fits = Fits()
+    honest = backtest_cohort(cohort, **split, fits=fits)  # type: ignore[arg-type]
     # Every test-year outcome flipped.
     test = cohort["as_of"].dt.year >= 2009
     tampered = cohort.copy()
     tampered.loc[test, "label"] = 1 - tampered.loc[test, "label"]
-    flipped = backtest_cohort(tampered, **split)  # type: ignore[arg-type]
+    flipped = backtest_cohort(tampered, **split, fits=fits)  # type: ignore[arg-type]
     assert flipped["kind"] == honest["kind"]
     assert flipped["validation"] == honest["validation"]
     assert flipped["recalibration"] == honest["recalibration"]

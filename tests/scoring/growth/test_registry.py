@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from scoring.growth.backtest import backtest_cohort
+from scoring.growth.fits import Fits
 from scoring.growth.panel import PANEL_FEATURES, panel_features
 from scoring.growth.registry import (
     BASELINE_FEATURES,
@@ -52,18 +53,20 @@ def test_labelled_years_end_three_years_before_the_last_filing() -> None:
 
 
 @cache
-def _logistic_backtest() -> tuple[dict[str, Any], list[tuple[str, float]]]:
-    """The logistic backtest of ``_registry()`` and the progress it reported (computed once for
-    the tests that only read them)."""
+def _logistic_backtest() -> tuple[dict[str, Any], list[tuple[str, float]], Fits]:
+    """The logistic backtest of ``_registry()``, the progress it reported and its fits
+    (computed once for the tests that only read them; the fits for a training after it, as
+    service.growth.service.train_with_backtest passes them)."""
     firms, filings, rounds = _registry()
     seen: list[tuple[str, float]] = []
+    fits = Fits()
     result = backtest_registry(firms, filings, rounds, kind="logistic",
-                               progress=lambda stage, done: seen.append((stage, done)))
-    return result, seen
+                               progress=lambda stage, done: seen.append((stage, done)), fits=fits)
+    return result, seen, fits
 
 
 def test_backtest_has_the_crunchbase_structure_and_a_real_time_split() -> None:
-    result, seen = _logistic_backtest()
+    result, seen, _ = _logistic_backtest()
     assert result["train_years"] == [2012, 2017]
     assert result["validation"]["year"] == 2017
     assert result["test_years"] == [2018, 2019]
@@ -83,7 +86,10 @@ def test_test_years_play_no_part_in_choice_or_calibration() -> None:
     cohort = build_registry_cohort(firms, filings, rounds, as_of_years=range(2012, 2020))
     split = {"train_from": 2012, "train_until": 2017, "test_years": (2018, 2019),
              "features": PANEL_FEATURES, "baseline_features": BASELINE_FEATURES}
-    honest = backtest_cohort(cohort, **split)  # type: ignore[arg-type]
+    # Shared fits are keyed by every row and label they were fitted on: a fit that saw a
+    # test-year row would be fitted afresh on the scrambled rows, and differ.
+    fits = Fits()
+    honest = backtest_cohort(cohort, **split, fits=fits)  # type: ignore[arg-type]
     scrambled = cohort.copy()
     test_rows = scrambled["as_of"].dt.year >= 2018
     rng = np.random.default_rng(0)
@@ -91,7 +97,7 @@ def test_test_years_play_no_part_in_choice_or_calibration() -> None:
         values = scrambled.loc[test_rows, column].to_numpy()
         scrambled.loc[test_rows, column] = rng.permutation(values)
     scrambled.loc[test_rows, "label"] = 1 - scrambled.loc[test_rows, "label"]
-    other = backtest_cohort(scrambled, **split)  # type: ignore[arg-type]
+    other = backtest_cohort(scrambled, **split, fits=fits)  # type: ignore[arg-type]
     assert other["validation"] == honest["validation"]
     assert other["recalibration"] == honest["recalibration"]
     assert other["kind"] == honest["kind"]
@@ -135,9 +141,9 @@ def test_rolling_origin_reports_every_origin() -> None:
 
 def test_the_card_states_label_backtest_range_and_synthetic() -> None:
     firms, filings, rounds = _registry()
-    metrics, _ = _logistic_backtest()
+    metrics, _, fits = _logistic_backtest()
     trained = train_registry_model(firms, filings, rounds, trained_on=date(2026, 1, 1),
-                                   kind="logistic", metrics=metrics, synthetic=True)
+                                   kind="logistic", metrics=metrics, synthetic=True, fits=fits)
     card = trained.card
     assert card["source"] == "registry"
     assert card["label"] == "oecd-high-growth-3y"
@@ -150,6 +156,6 @@ def test_the_card_states_label_backtest_range_and_synthetic() -> None:
     assert card["calibration"]["validation_year"] == 2019
     assert card["data_range"]["last_filed_year"] == 2022
     real = train_registry_model(firms, filings, rounds, trained_on=date(2026, 1, 1),
-                                kind="logistic")
+                                kind="logistic", fits=fits)
     assert real.card["synthetic"] is False
     assert "warning" not in real.card
