@@ -45,15 +45,17 @@ def create_db_engine(
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # A pool as deep as the requests one worker serves at once (anyio runs up to 40 threads):
-    # with SQLAlchemy's default of 5, every sixth concurrent request opened a connection (five
-    # PRAGMAs) and closed it again, a tenth of a page request's CPU at 16 clients.
+    # A file's pool as deep as the requests one worker serves at once (anyio runs up to 40
+    # threads): with SQLAlchemy's default of 5, every sixth concurrent request opened a
+    # connection (five PRAGMAs) and closed it again, a tenth of a page request's CPU at 16
+    # clients. An in-memory database keeps SQLAlchemy's one connection per thread.
+    in_memory = not database or database == ":memory:" or "mode=memory" in str(parsed)
+    pool: dict[str, Any] = {} if in_memory else {"pool_size": 16, "max_overflow": 24}
     engine = create_engine(
         url,
         echo=echo,
-        pool_size=16,
-        max_overflow=24,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        **pool,
     )
     _configure_sqlite(engine, busy_timeout_ms)
     return engine
