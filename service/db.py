@@ -33,13 +33,15 @@ def create_db_engine(
             {"options": f"-c lock_timeout={int(lock_timeout_ms)}"} if lock_timeout_ms else {}
         )
         # No pre-ping: it costs a round trip on every checkout of the hot read paths; recycling
-        # connections bounds their age instead, and a dropped one fails its request only.
+        # connections bounds their age instead, and a dropped one fails its request only. 16
+        # kept (a worker's requests at 16 clients each hold one), 30 at most per worker as
+        # before: beyond the kept ones, each checkout opens a connection (a server process).
         return create_engine(
             url,
             echo=echo,
             pool_recycle=1800,
-            pool_size=10,
-            max_overflow=20,
+            pool_size=16,
+            max_overflow=14,
             connect_args=connect_args,
         )
     database = parsed.database
