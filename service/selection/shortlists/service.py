@@ -334,6 +334,58 @@ def shortlist_version(
     return (run_id, hidden, mine, tuple(versions))
 
 
+def _page_key(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    eligible_only: bool,
+    sector: str | None,
+    page: PageParams,
+    compare: str | None,
+) -> Hashable:
+    version = shortlist_version(session, principal, round_id=round_id, cohort=cohort)
+    return (
+        "shortlist",
+        version,
+        cohort,
+        eligible_only,
+        sector,
+        page.after("position", int),
+        page.limit,
+        compare,
+    )
+
+
+def kept_page(
+    session: Session,
+    principal: Principal,
+    cache: RenderedCache,
+    *,
+    round_id: int,
+    cohort: str,
+    eligible_only: bool,
+    sector: str | None,
+    page: PageParams,
+    compare: str | None = None,
+) -> Rendered | None:
+    """The JSON page ``render_page`` rendered earlier for this viewer and query, if what it
+    shows has not changed since, else None (one statement: the version)."""
+    return cache.get(
+        _page_key(
+            session,
+            principal,
+            round_id=round_id,
+            cohort=cohort,
+            eligible_only=eligible_only,
+            sector=sector,
+            page=page,
+            compare=compare,
+        )
+    )
+
+
 def render_page(
     session: Session,
     principal: Principal,
@@ -349,16 +401,15 @@ def render_page(
 ) -> Rendered:
     """A JSON page of the shortlist, rebuilt only when its run, the viewer's conflicts, or the
     round's ratings or decisions changed (each read from the database on every request)."""
-    version = shortlist_version(session, principal, round_id=round_id, cohort=cohort)
-    key = (
-        "shortlist",
-        version,
-        cohort,
-        eligible_only,
-        sector,
-        page.after("position", int),
-        page.limit,
-        compare,
+    key = _page_key(
+        session,
+        principal,
+        round_id=round_id,
+        cohort=cohort,
+        eligible_only=eligible_only,
+        sector=sector,
+        page=page,
+        compare=compare,
     )
     cached = cache.get(key)
     if cached is not None:

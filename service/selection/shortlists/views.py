@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from schemas.scalars import SectorCode
 from schemas.selection import ShortlistPage
-from service.deps import PrincipalDep, run_read
+from service.deps import PrincipalDep, read_small, run_read
 from service.pagination import PageDep
 from service.params import CohortPath, IdPath, IfNoneMatch
 from service.selection import explained
@@ -67,17 +67,33 @@ async def get_shortlist(
         return Response(
             file.body, media_type=file.media_type, headers={"Content-Disposition": disposition}
         )
-    rendered = await run_read(
+    cache = cache_for(request.app.state)
+    # Most requests find the page rendered: that check is a small read (``read_small``); a page
+    # to build is read and rendered in one worker-thread hop.
+    rendered = await read_small(
         request,
-        service.render_page,
+        service.kept_page,
         principal,
-        cache_for(request.app.state),
+        cache,
         round_id=round_id,
         cohort=cohort,
         eligible_only=eligible_only,
         sector=sector,
         page=page,
         compare=compare,
-        explained=explained.cache_for(request.app.state),
     )
+    if rendered is None:
+        rendered = await run_read(
+            request,
+            service.render_page,
+            principal,
+            cache,
+            round_id=round_id,
+            cohort=cohort,
+            eligible_only=eligible_only,
+            sector=sector,
+            page=page,
+            compare=compare,
+            explained=explained.cache_for(request.app.state),
+        )
     return conditional_response(rendered, request, if_none_match, "private, no-cache")
