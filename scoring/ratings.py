@@ -199,6 +199,8 @@ def aggregate_rows(rows: RatingRows | None, criterion: str, rating: Rating,
     if not known.all():
         firm, scores, selected = firm[known], scores[known], selected[known]
     reviewer = _reviewer_codes(ratings["reviewer"], selected)
+    if reviewer.min(initial=0) < 0:
+        raise ScoringInputError(f"ratings of {criterion!r}: every rating must name its reviewer")
     if _has_duplicate_pairs(firm, reviewer, n):
         raise ScoringInputError(f"ratings of {criterion!r}: a reviewer rated a firm twice")
     if firm.size == 0:

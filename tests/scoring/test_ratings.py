@@ -36,6 +36,19 @@ def test_a_reviewer_rating_a_firm_twice_is_refused(reviewers: int) -> None:
     assert aggregate_ratings(ratings(rows[:-1]), "c", RATING, firms).count[0] == reviewers
 
 
+@pytest.mark.parametrize("keyed", [False, True])
+def test_a_rating_without_its_reviewer_is_refused_as_bad_input(keyed: bool) -> None:
+    firms = pd.Index(["A", "B"])
+    frame = pd.DataFrame(
+        [("A", "c", "r1", 5.0), ("B", "c", None, 6.0)],
+        columns=["uscc", "criterion", "reviewer", "score"],
+    )
+    if keyed:
+        frame = keyed_ratings(frame, firms)
+    with pytest.raises(ScoringInputError, match="must name its reviewer"):
+        aggregate_ratings(frame, "c", RATING, firms)
+
+
 def _reference(rows: list[tuple[str, str, str, float]], firms: list[str],
                rating: Rating) -> tuple[list[float], list[int], list[float]]:
     """Each firm's aggregate, count and spread, one firm at a time."""
