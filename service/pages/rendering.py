@@ -157,7 +157,7 @@ def kept_page(
 ) -> HTMLResponse | None:
     """The page rendered earlier under ``key`` (see ``cached_page``) with this viewer's CSRF
     token put in, or None when it is not kept."""
-    cached = cache.get(("page", template, language(request), key))
+    cached = cache.get(_cache_key(request, template, key))
     return None if cached is None else _with_token(request, cached)
 
 
@@ -174,8 +174,12 @@ def cached_page(
     if kept is not None:
         return kept
     cached = Rendered(_render(request, template, _TOKEN_SLOT, build()).encode(), "")
-    cache.put(("page", template, language(request), key), cached)
+    cache.put(_cache_key(request, template, key), cached)
     return _with_token(request, cached)
+
+
+def _cache_key(request: Request, template: str, key: Hashable) -> Hashable:
+    return ("page", template, language(request), key)
 
 
 def _with_token(request: Request, cached: Rendered) -> HTMLResponse:
