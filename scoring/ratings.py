@@ -138,9 +138,7 @@ def _reviewer_codes(column: pd.Series, rows: npt.NDArray[np.intp]) -> npt.NDArra
     """An integer per distinct reviewer of ``rows`` (-1 where missing): a categorical column's
     codes, else the factorised values."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        codes = column.cat.codes.to_numpy()[rows]
-        if codes.min(initial=0) >= 0:
-            return codes.astype(np.intp)
+        return column.cat.codes.to_numpy()[rows].astype(np.intp)
     reviewer, _ = pd.factorize(column.to_numpy(dtype=object)[rows])
     return reviewer
 
