@@ -42,7 +42,16 @@ from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
 from service.selection.shortlists import export as export_formats
 
-__all__ = ["Shortlist", "ShortlistFile", "export", "read", "render_page", "shortlist_version"]
+__all__ = [
+    "PageQuery",
+    "Shortlist",
+    "ShortlistFile",
+    "export",
+    "kept_page",
+    "read",
+    "render_page",
+    "shortlist_version",
+]
 
 _NOT_ASSIGNED = {
     "withheld": "not assigned to you: a reviewer sees the details of their own assignments only"
@@ -334,95 +343,65 @@ def shortlist_version(
     return (run_id, hidden, mine, tuple(versions))
 
 
-def _page_key(
-    session: Session,
-    principal: Principal,
-    *,
-    round_id: int,
-    cohort: str,
-    eligible_only: bool,
-    sector: str | None,
-    page: PageParams,
-    compare: str | None,
-) -> Hashable:
-    version = shortlist_version(session, principal, round_id=round_id, cohort=cohort)
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """What a JSON page of the shortlist shows: the round's cohort, the filters, the page and
+    the other aggregation to compare with."""
+
+    round_id: int
+    cohort: str
+    eligible_only: bool
+    sector: str | None
+    page: PageParams
+    compare: str | None = None
+
+
+def _page_key(session: Session, principal: Principal, query: PageQuery) -> Hashable:
+    version = shortlist_version(
+        session, principal, round_id=query.round_id, cohort=query.cohort
+    )
     return (
         "shortlist",
         version,
-        cohort,
-        eligible_only,
-        sector,
-        page.after("position", int),
-        page.limit,
-        compare,
+        query.cohort,
+        query.eligible_only,
+        query.sector,
+        query.page.after("position", int),
+        query.page.limit,
+        query.compare,
     )
 
 
 def kept_page(
-    session: Session,
-    principal: Principal,
-    cache: RenderedCache,
-    *,
-    round_id: int,
-    cohort: str,
-    eligible_only: bool,
-    sector: str | None,
-    page: PageParams,
-    compare: str | None = None,
+    session: Session, principal: Principal, cache: RenderedCache, query: PageQuery
 ) -> Rendered | None:
     """The JSON page ``render_page`` rendered earlier for this viewer and query, if what it
     shows has not changed since, else None (one statement: the version)."""
-    return cache.get(
-        _page_key(
-            session,
-            principal,
-            round_id=round_id,
-            cohort=cohort,
-            eligible_only=eligible_only,
-            sector=sector,
-            page=page,
-            compare=compare,
-        )
-    )
+    return cache.get(_page_key(session, principal, query))
 
 
 def render_page(
     session: Session,
     principal: Principal,
     cache: RenderedCache,
-    *,
-    round_id: int,
-    cohort: str,
-    eligible_only: bool,
-    sector: str | None,
-    page: PageParams,
-    compare: str | None = None,
+    query: PageQuery,
     explained: ExplanationCache | None = None,
 ) -> Rendered:
     """A JSON page of the shortlist, rebuilt only when its run, the viewer's conflicts, or the
     round's ratings or decisions changed (each read from the database on every request)."""
-    key = _page_key(
-        session,
-        principal,
-        round_id=round_id,
-        cohort=cohort,
-        eligible_only=eligible_only,
-        sector=sector,
-        page=page,
-        compare=compare,
-    )
+    key = _page_key(session, principal, query)
     cached = cache.get(key)
     if cached is not None:
         return cached
     shortlist = read(
         session,
         principal,
-        round_id=round_id,
-        cohort=cohort,
-        eligible_only=eligible_only,
-        sector=sector,
-        page=page,
-        compare=compare,
+        round_id=query.round_id,
+        cohort=query.cohort,
+        eligible_only=query.eligible_only,
+        sector=query.sector,
+        page=query.page,
+        compare=query.compare,
         explained=explained,
     )
     rendered = render(

@@ -68,32 +68,17 @@ async def get_shortlist(
             file.body, media_type=file.media_type, headers={"Content-Disposition": disposition}
         )
     cache = cache_for(request.app.state)
+    query = service.PageQuery(round_id, cohort, eligible_only, sector, page, compare)
     # Most requests find the page rendered: that check is a small read (``read_small``); a page
     # to build is read and rendered in one worker-thread hop.
-    rendered = await read_small(
-        request,
-        service.kept_page,
-        principal,
-        cache,
-        round_id=round_id,
-        cohort=cohort,
-        eligible_only=eligible_only,
-        sector=sector,
-        page=page,
-        compare=compare,
-    )
+    rendered = await read_small(request, service.kept_page, principal, cache, query)
     if rendered is None:
         rendered = await run_read(
             request,
             service.render_page,
             principal,
             cache,
-            round_id=round_id,
-            cohort=cohort,
-            eligible_only=eligible_only,
-            sector=sector,
-            page=page,
-            compare=compare,
-            explained=explained.cache_for(request.app.state),
+            query,
+            explained.cache_for(request.app.state),
         )
     return conditional_response(rendered, request, if_none_match, "private, no-cache")
