@@ -1,11 +1,19 @@
-"""argsort_values and argsort_codes: the radix sorts must order every kind of array exactly."""
+"""argsort_values (either path) and argsort_codes: the sorts order every kind of array exactly."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
-from scoring.sorting import PACKED_MIN_SIZE, argsort_codes, argsort_values
+from scoring import sorting
+from scoring.sorting import PACKED_MIN_SIZE, argsort_codes, argsort_values, radix_argsort_values
+
+Sort = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+# The radix path, and argsort_values as this machine chooses it (it may take numpy's argsort).
+SORTS = pytest.mark.parametrize("sort", [radix_argsort_values, argsort_values],
+                                ids=["radix", "chosen"])
 
 
 def arrays() -> dict[str, np.ndarray]:
@@ -33,24 +41,27 @@ def arrays() -> dict[str, np.ndarray]:
     }
 
 
+@SORTS
 @pytest.mark.parametrize("name", list(arrays()))
-def test_the_order_sorts_the_values_and_is_a_permutation(name: str) -> None:
+def test_the_order_sorts_the_values_and_is_a_permutation(name: str, sort: Sort) -> None:
     x = arrays()[name]
-    order, ordered = argsort_values(x)
+    order, ordered = sort(x)
     np.testing.assert_array_equal(ordered, np.sort(x))
     np.testing.assert_array_equal(ordered, x[order])
     np.testing.assert_array_equal(np.sort(order), np.arange(x.size))
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, PACKED_MIN_SIZE - 1, PACKED_MIN_SIZE, 2**13, 2**13 + 1])
-def test_every_size(n: int) -> None:
+@SORTS
+def test_every_size(n: int, sort: Sort) -> None:
     x = np.random.default_rng(n).normal(size=n)
-    order, ordered = argsort_values(x)
+    order, ordered = sort(x)
     np.testing.assert_array_equal(ordered, np.sort(x))
     np.testing.assert_array_equal(np.sort(order), np.arange(n))
 
 
-def test_random_arrays_against_numpy() -> None:
+@SORTS
+def test_random_arrays_against_numpy(sort: Sort) -> None:
     rng = np.random.default_rng(7)
     for _ in range(200):
         n = int(rng.integers(PACKED_MIN_SIZE, 3 * PACKED_MIN_SIZE))
@@ -62,7 +73,7 @@ def test_random_arrays_against_numpy() -> None:
             if kind == 1
             else (1.0 + rng.integers(0, 50, n) * 2**-48).astype(np.float64)
         )
-        order, ordered = argsort_values(x)
+        order, ordered = sort(x)
         np.testing.assert_array_equal(ordered, np.sort(x))
         np.testing.assert_array_equal(np.sort(order), np.arange(n))
 
@@ -77,3 +88,11 @@ def test_codes_sort_stably_as_numpy_does(bound: int) -> None:
 
 def test_no_codes() -> None:
     assert argsort_codes(np.zeros(0, dtype=np.int64), 10).tolist() == []
+
+
+def test_the_choice_is_timed_once_and_kept() -> None:
+    sorting.numpy_argsort_is_faster.cache_clear()
+    first = sorting.numpy_argsort_is_faster()
+    assert sorting.numpy_argsort_is_faster.cache_info().misses == 1
+    assert sorting.numpy_argsort_is_faster() is first
+    assert sorting.numpy_argsort_is_faster.cache_info().hits == 1
