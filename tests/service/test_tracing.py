@@ -72,7 +72,8 @@ class OtlpReceiver:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                         daemon=True).start()  # shutdown() waits one poll (0.5 s by default)
 
     def spans(self) -> list[dict[str, Any]]:
         """Every span received: name, kind, ids, attributes, and the resource's attributes."""

@@ -25,6 +25,12 @@ class Received:
         return self.headers["webhook-id"]
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's listen backlog is 5: three workers' 24 concurrent connects overflowed it,
+    # and each dropped SYN was retried only after a second. A real receiver's is larger.
+    request_queue_size = 128
+
+
 class Receiver:
     """Answers every POST with ``status`` (after ``hold`` is released, when one is set)."""
 
@@ -68,10 +74,12 @@ class Receiver:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server = _Server(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # A short poll: shutdown() waits for it (0.5 s by default, in every test's teardown).
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:
