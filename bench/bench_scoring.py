@@ -13,7 +13,12 @@ synthetic, drawn from a seeded generator; no real firm is involved. Timings are 
   score run (the run scores three times), not per call;
 - ``score + summary``: the same plus ``scoring.explanations.summary`` (the per-firm frame);
 - ``numpy``: min-max normalisation and a weighted sum over the same 15-column matrix;
-- ``skcriteria``: ``mkdm`` + ``MinMaxScaler(target="matrix")`` + ``WeightedSumModel``.
+- ``skcriteria``: ``mkdm`` + ``MinMaxScaler(target="matrix")`` + ``WeightedSumModel``;
+- ``sorts`` and ``floor``: what no exact scorer of this scheme can skip. ``sorts`` is the three
+  argsorts of 100,000 values that ``score`` makes (the two percentile criteria and the
+  ranking, by ``scoring.sorting.argsort_values`` as this machine chooses it); ``floor`` adds
+  the numpy weighted sum over the other 13 columns and the five gates. Where ``floor``
+  alone passes a target, no rewrite of ``score`` can meet it.
 
 Page faults. On a virtual machine a page fault costs microseconds, and glibc gives freed
 memory back to the kernel (trim, munmap), so a contender that re-allocates memory the process
@@ -41,7 +46,9 @@ import numpy as np
 import pandas as pd
 
 from scoring import explanations, keyed_ratings, score
+from scoring.engine import gates
 from scoring.scheme import Scheme, criterion_top_points
+from scoring.sorting import argsort_values
 from seed_data.schemes import load_bundled_scheme
 
 RATING_CRITERIA = ("hard_tech_distinctiveness", "business_model_innovation")
@@ -98,6 +105,13 @@ def numpy_weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
     span = matrix.max(axis=0) - low
     result: np.ndarray = ((matrix - low) / span) @ weights
     return result
+
+
+def sort_inputs(scheme: Scheme, indicators: pd.DataFrame) -> list[np.ndarray]:
+    """What ``score`` sorts: each percentile criterion's values, and the totals."""
+    return [indicators[c.indicator or c.id].to_numpy(dtype=np.float64)
+            for c in scheme.criteria if c.method == "percentile"] + [
+        score(scheme, indicators).total]
 
 
 def _minor_faults() -> int:
@@ -165,6 +179,11 @@ def main() -> None:
     matrix, weights = criterion_matrix(scheme, indicators)
     assert matrix.shape[1] == len(scheme.criteria) == 15
 
+    percentile = [k for k, c in enumerate(scheme.criteria) if c.method == "percentile"]
+    assert len(percentile) == 2
+    kept = [k for k in range(matrix.shape[1]) if k not in percentile]
+    others, other_weights = np.asfortranarray(matrix[:, kept]), weights[kept]
+    sorted_by_score = sort_inputs(scheme, indicators)
     keyed = keyed_ratings(ratings, indicators.index)
     result = score(scheme, indicators, ratings=ratings)
     assert bool(result.eligible.all()), "synthetic firms are built to pass every gate"
@@ -177,6 +196,8 @@ def main() -> None:
         "keyed": f"scoring.score, {len(ratings):,} ratings keyed (categorical)",
         "keying": "  keyed_ratings: the keying, once per score run",
         "summary": "scoring.score + summary frame",
+        "sorts": "  floor: the three argsorts score makes",
+        "floor": "  floor: those + numpy sum of 13 other columns + gates",
     }
     contenders: dict[str, Callable[[], object]] = {
         "numpy": lambda: numpy_weighted_sum(matrix, weights),
@@ -186,6 +207,10 @@ def main() -> None:
         "keyed": lambda: score(scheme, indicators, ratings=keyed),
         "keying": lambda: keyed_ratings(ratings, indicators.index),
         "summary": lambda: explanations.summary(score(scheme, indicators)),
+        "sorts": lambda: [argsort_values(values) for values in sorted_by_score],
+        "floor": lambda: ([argsort_values(values) for values in sorted_by_score],
+                          numpy_weighted_sum(others, other_weights),
+                          gates(scheme.gates, indicators)),
     }
     tables = [("glibc defaults", best_of(args.repeat, contenders))]
     if keep_freed_memory():
