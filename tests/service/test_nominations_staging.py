@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import sqlite3
+import os
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select, text, update
-from sqlalchemy.engine import make_url
 
 from schemas.intake import NominationRow
 from service.app import create_app
@@ -198,10 +196,27 @@ def test_small_writes_complete_while_a_large_import_is_in_progress_on_sqlite(
 ) -> None:
     if own.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL locks rows, not the database: its small writes never queued")
-    # Enough chunks that the import outlasts a few small writes: at 4 chunks of 2,000 rows it
-    # could finish after two, leaving none to land between its chunks.
-    rows = 10 * staging.CHUNK_ROWS
+    # The import is held after its first staged chunk has committed and given its connection
+    # back, until the small writes are done: on a fast machine it would otherwise finish before
+    # any of them came in. Before staging, the import held the write lock from its first row to
+    # its commit, never gave its connection back midway, and this hold never came.
+    rows = 4 * staging.CHUNK_ROWS
     body = _csv(rows)
+    held, resume = threading.Event(), threading.Event()
+
+    app_engine = own.app.state.engine
+
+    @event.listens_for(app_engine, "after_cursor_execute")
+    def _mark(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT") and "intake_staging" in statement:
+            conn.info["staged"] = True
+
+    @event.listens_for(app_engine, "checkin")
+    def _hold(dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop("staged", False) and not held.is_set():
+            held.set()
+            resume.wait(60)
+
     with TestClient(own.app) as importer, TestClient(own.app) as writer:
         round_id = own.open_round(importer)
         result: list[int] = []
@@ -209,27 +224,25 @@ def test_small_writes_complete_while_a_large_import_is_in_progress_on_sqlite(
             target=lambda: result.append(_post_list(importer, round_id, body, own.officer))
         )
         thread.start()
-        assert wait_until(lambda: _counts(own.engine)["intake_staging"] > 0, timeout=120)
-        statuses: list[int] = []
-        interleaved = 0
-        serial = 0
-        while thread.is_alive():
-            serial += 1
-            response = writer.put(
-                f"/v1/firms/{make_uscc(9_000_000 + serial % 20)}",
-                json=firm_profile(name=f"小写入{serial}号科技有限公司"),
-                headers={"X-API-Key": own.officer},
-            )
-            statuses.append(response.status_code)
-            counts = _counts(own.engine)
-            # Committed while the list was half written: before staging, the import held the
-            # write lock from its first row to its commit, and no small write got in between.
-            if counts["intake_staging"] > 0 and counts["nominations"] == 0:
-                interleaved += response.status_code in (200, 201)
-        thread.join()
+        try:
+            assert held.wait(120), "the import never gave its connection back between chunks"
+            statuses: list[int] = []
+            for serial in range(3):
+                response = writer.put(
+                    f"/v1/firms/{make_uscc(9_000_000 + serial)}",
+                    json=firm_profile(name=f"小写入{serial}号科技有限公司"),
+                    headers={"X-API-Key": own.officer},
+                )
+                statuses.append(response.status_code)
+            # Committed while the list was half written.
+            half = _counts(own.engine)
+        finally:
+            resume.set()
+            thread.join()
+    assert statuses == [201, 201, 201], statuses
+    assert 0 < half["intake_staging"] < rows, half
+    assert half["nominations"] == 0, half
     assert result == [201]
-    assert set(statuses) <= {200, 201}, statuses
-    assert interleaved > 0, statuses
     assert _counts(own.engine)["nominations"] == rows
 
 
@@ -240,7 +253,17 @@ def test_kill_9_mid_import_leaves_nothing_visible_and_the_leftovers_are_purged(
 ) -> None:
     rows = 8 * staging.CHUNK_ROWS
     body = _csv(rows)
-    server = Server(own.url, tmp_path / "server.log").start()
+    # The server holds its import once the first chunk is staged, so the kill lands mid-import
+    # however fast the machine (watching from outside, the whole import could pass between two
+    # looks). The hold is test code loaded into the unmodified server by sitecustomize.
+    hook, held = tmp_path / "hook", tmp_path / "held"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(HOLD_ONCE_STAGED.format(flag=str(held)))
+    server = Server(own.url, tmp_path / "server.log")
+    server.env["PYTHONPATH"] = os.pathsep.join(
+        [str(hook), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    server.start()
     try:
         with httpx.Client(base_url=server.base, timeout=600) as client:
             round_id = own.open_round(client)
@@ -249,19 +272,9 @@ def test_kill_9_mid_import_leaves_nothing_visible_and_the_leftovers_are_purged(
                 target=lambda: _swallow(lambda: _post_list(client, round_id, body, own.officer))
             )
             thread.start()
-            if own.engine.dialect.name == "sqlite":
-                # Seen staged and stopped there in one step, so the kill lands mid-import however
-                # fast the server runs beside the test (polling alone could see the first chunk
-                # only after the publish had committed).
-                writer = _hold_the_writer_once_staged(str(make_url(own.url).database))
-                server.kill()
-                thread.join()
-                writer.execute("ROLLBACK")
-                writer.close()
-            else:
-                assert wait_until(lambda: _counts(own.engine)["intake_staging"] > 0, timeout=120)
-                server.kill()
-                thread.join()
+            assert wait_until(held.exists, timeout=120), server.log.read_text()
+            server.kill()
+            thread.join()
     finally:
         server.kill()
     left = _counts(own.engine)
@@ -281,20 +294,27 @@ def test_kill_9_mid_import_leaves_nothing_visible_and_the_leftovers_are_purged(
     assert after["nominations"] == before["nominations"] + 3
 
 
-def _hold_the_writer_once_staged(database: str) -> sqlite3.Connection:
-    """Poll until an import has staged a chunk, taking SQLite's write lock with each look, and
-    keep it from the look that sees one: the import can stage or publish nothing more."""
-    connection = sqlite3.connect(database, isolation_level=None, timeout=60)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        connection.execute("BEGIN IMMEDIATE")
-        (staged,) = connection.execute("SELECT count(*) FROM intake_staging").fetchone()
-        if staged:
-            return connection
-        connection.execute("ROLLBACK")
-        time.sleep(0.02)
-    connection.close()
-    raise AssertionError("the import staged nothing within 120 s")
+HOLD_ONCE_STAGED = """
+import threading
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _mark(conn, cursor, statement, *args):
+    if statement.lstrip().upper().startswith("INSERT") and "intake_staging" in statement:
+        conn.info["staged"] = True
+
+
+@event.listens_for(Pool, "checkin")
+def _hold(dbapi_connection, record):
+    # A staged chunk has committed and its connection is back: say so, and never go on.
+    if record.info.pop("staged", False):
+        open({flag!r}, "w").close()
+        threading.Event().wait()
+"""
 
 
 def _swallow(call: Callable[[], object]) -> None:
