@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pandas as pd
 from fastapi import FastAPI
@@ -155,14 +154,12 @@ def test_frames_hold_only_figures_known_on_the_reference_date(
     assert sorted(late.firms["uscc"]) == sorted(usccs)
 
 
-def test_six_hundred_nominations_score_and_store_in_seconds(
+def test_six_hundred_nominations_score_and_store(
     client: TestClient, as_role: Headers
 ) -> None:
     round_id = open_round(client, as_role, capacity=100)
     nominate(client, as_role, round_id, candidate_csv(1000))  # 675 SYNTHETIC seed firms
     assert to_state(client, as_role, round_id, "scoring").status_code == 200
-    started = time.perf_counter()
+    # (How long it takes is bench_scoring's and bench_pages' to say: no timed assertion here.)
     run = score(client, as_role, round_id, "seed")
-    elapsed = time.perf_counter() - started
     assert run["firms_scored"] == 675
-    assert elapsed < 10.0, elapsed
