@@ -410,6 +410,31 @@ def test_the_chair_confirms_a_batch_and_an_override_needs_a_reason(
     assert next(i for i in after if i["uscc"] == below["uscc"])["decision"] == "select"
 
 
+def test_the_confirmation_asks_for_a_reason_to_select_a_firm_awaiting_ratings(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    # Nobody has rated yet, so selecting a firm inside the line is no override, but recording
+    # it without a reason is refused: the confirmation must not offer to record it.
+    round_id = scored_round(client, as_role, per_cohort=8, capacity=2)
+    items = shortlist(client, as_role("chair"), round_id, "seed")["items"]
+    inside = next(i for i in items if i["within_capacity"])
+    assert not inside["ratings_complete"]
+    token = sign_in(client, api_keys["chair"])
+    base = f"/ui/rounds/{round_id}/cohorts/seed/decisions"
+    form = {"csrf_token": token, f"outcome:{inside['nomination_id']}": "select"}
+    confirm = client.post(f"{base}/confirm", data=form)
+    assert confirm.status_code == 200
+    assert "缺少理由" in confirm.text
+    assert "评分未齐" in confirm.text
+    assert "确认并记录" not in confirm.text
+    assert client.post(base, data=form).status_code == 422
+    form[f"reason:{inside['nomination_id']}"] = "site visit showed the product"
+    confirm = client.post(f"{base}/confirm", data=form)
+    assert "缺少理由" not in confirm.text
+    assert "确认并记录" in confirm.text
+    assert client.post(base, data=form).status_code == 200
+
+
 def test_the_officer_report_uses_the_files_own_headers(
     client: TestClient, api_keys: dict[str, str], as_role: Headers
 ) -> None:
