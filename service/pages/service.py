@@ -324,6 +324,7 @@ class FirmView:
     groups: list[dict[str, Any]]
     rated: dict[str, scoring.scheme.Rating]
     conflicted: bool
+    withheld: bool  # a reviewer's view of a firm not assigned to them: no details, no form
 
 
 def _groups(item: dict[str, Any], scheme: scoring.Scheme) -> list[dict[str, Any]]:
@@ -397,6 +398,7 @@ def firm_views(
                 groups=_groups(item, scheme),
                 rated=rating_rules,
                 conflicted=conflicted,
+                withheld="withheld" in item["explanation"],
             )
         )
     return views
