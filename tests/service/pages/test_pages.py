@@ -329,6 +329,34 @@ def test_chinese_pages_name_cohorts_states_and_notes_in_chinese(
     assert any(c.endswith(" 亿元") for c in cells)
 
 
+def test_english_pages_name_criteria_and_categories_in_english(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=6, capacity=2)
+    listed = shortlist(client, as_role("chair"), round_id, "seed")
+    scheme = run_scheme(client, as_role("chair"), listed["run"])
+    # The bundled seed scheme titles its criteria and categories in Chinese only.
+    chinese = {c.title or "" for c in scheme.categories}
+    chinese |= {c.title or "" for c in scheme.scored_criteria}
+    assert all(re.search(r"[\u4e00-\u9fff]", title) for title in chinese)
+    first, second = (i["uscc"] for i in listed["items"][:2])
+    sign_in(client, api_keys["chair"])
+    base = f"/ui/rounds/{round_id}/cohorts/seed"
+    pages = (
+        f"{base}/shortlist",
+        f"{base}/firms/{first}",
+        f"{base}/compare?uscc={first}&uscc={second}",
+    )
+    for path in pages:
+        sep = "&" if "?" in path else "?"
+        english = _visible_text(client.get(f"{path}{sep}lang=en").text)
+        left = sorted(title for title in chinese if title in english)
+        assert left == [], path
+        assert any(t in _visible_text(client.get(f"{path}{sep}lang=zh").text) for t in chinese)
+    firm = client.get(f"{base}/firms/{first}?lang=en").text
+    assert "hard tech" in firm
+
+
 def test_compare_takes_two_to_four_firms(
     client: TestClient, api_keys: dict[str, str], as_role: Headers
 ) -> None:
