@@ -407,6 +407,7 @@ def test_a_reviewer_rates_and_a_conflict_hides_the_ratings(
         data={"csrf_token": token, "nomination_id": str(item["nomination_id"]), "reason": "kin"},
     )
     assert conflict.status_code == 200  # back on the shortlist, without the firm
+    assert "已登记利益冲突" in conflict.text  # saying so, not silently
     assert item["uscc"] not in conflict.text
     assert client.get(firm).status_code == 404  # hidden from the conflicted reviewer
 
@@ -433,6 +434,7 @@ def test_the_chair_confirms_a_batch_and_an_override_needs_a_reason(
     recorded = client.post(base, data=form)
     assert recorded.status_code == 200
     assert "d-select" in recorded.text  # the cached page was rebuilt after the decision
+    assert "已记录 1 项决定" in recorded.text
     assert f'value="{token}"' in recorded.text  # with this viewer's own token
     after = shortlist(client, as_role("chair"), round_id, "seed")["items"]
     assert next(i for i in after if i["uscc"] == below["uscc"])["decision"] == "select"
