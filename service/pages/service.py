@@ -324,6 +324,7 @@ class FirmView:
     groups: list[dict[str, Any]]
     rated: dict[str, scoring.scheme.Rating]
     conflicted: bool
+    withheld: bool  # a reviewer's view of a firm not assigned to them: no details, no form
 
 
 def _groups(item: dict[str, Any], scheme: scoring.Scheme) -> list[dict[str, Any]]:
@@ -397,6 +398,7 @@ def firm_views(
                 groups=_groups(item, scheme),
                 rated=rating_rules,
                 conflicted=conflicted,
+                withheld="withheld" in item["explanation"],
             )
         )
     return views
@@ -452,11 +454,22 @@ def decision_summary(
     unknown = set(chosen) - {r["nomination_id"] for r in rows}
     if unknown:
         raise NotFound(f"Nomination(s) {sorted(unknown)} are not in the latest {cohort!r} run.")
+    # Recording refuses to select a firm awaiting ratings without a reason: say so here first.
+    awaiting = decisions_service.awaiting_ratings(
+        session,
+        round_id=round_id,
+        cohort=cohort,
+        nomination_ids=[r["nomination_id"] for r in rows if r["outcome"] == "select"],
+    )
+    for row in rows:
+        row["awaiting"] = awaiting.get(row["nomination_id"])
     return {
         "rows": rows,
         "selected": sum(1 for o in outcomes.values() if o == "select"),
         "capacity": rounds_service.capacity(selection_round, cohort),
-        "missing_reasons": [r for r in rows if r["override"] and not r["reason"]],
+        "missing_reasons": [
+            r for r in rows if (r["override"] or r["awaiting"]) and not r["reason"]
+        ],
     }
 
 

@@ -477,7 +477,7 @@ def declare_conflict(
     reason: OptionalText = "",
 ) -> Response:
     """Record the reviewer's conflict of interest with the firm; back to the shortlist, where
-    the firm is hidden from them from now on (conflicts hide everything)."""
+    the firm is hidden from them from now on (conflicts hide everything), and a line says so."""
     reviews_service.declare_conflict(
         session,
         principal,
@@ -485,7 +485,7 @@ def declare_conflict(
         nomination_id=nomination_id,
         reason=reason.strip() or None,
     )
-    return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist")
+    return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist?done=conflict")
 
 
 async def _chosen(request: Request) -> dict[int, tuple[service.Outcome, str | None]]:

@@ -34,7 +34,7 @@ from service.selection.assignments import service as assignments_service
 from service.selection.publication import service as publication_service
 from service.selection.runs import service as runs_service
 
-__all__ = ["is_override", "record"]
+__all__ = ["awaiting_ratings", "is_override", "record"]
 
 
 def is_override(outcome: str, *, within_capacity: bool) -> bool:
@@ -79,14 +79,7 @@ def record(
             "decided (and selected) in one cohort per round.",
             extra={"nomination_ids": [n.id for n in elsewhere]},
         )
-    scored = {
-        r.nomination_id: r
-        for r in session.scalars(
-            select(ScoreResultRow).where(
-                ScoreResultRow.run_id == run.id, ScoreResultRow.nomination_id.in_(ids)
-            )
-        )
-    }
+    scored = _scored(session, run, ids)
     unscored = [i for i in ids if i not in scored]
     if unscored:
         raise Conflict(f"Nomination(s) {unscored[:10]} are not in the latest run {run.id}.")
@@ -107,7 +100,8 @@ def record(
                         "and needs a reason",
                     }
                 )
-    awaiting = _awaiting_ratings(session, run, scored, decisions)
+    selected = [d.nomination_id for d in decisions if d.outcome == "select"]
+    awaiting = _awaiting_ratings(session, run, scored, selected)
     for i, decision in enumerate(decisions):
         reasonless_select = decision.outcome == "select" and decision.reason is None
         if reasonless_select and decision.nomination_id in awaiting:
@@ -229,15 +223,41 @@ def record(
     )
 
 
+def awaiting_ratings(
+    session: Session, *, round_id: int, cohort: str, nomination_ids: Sequence[int]
+) -> dict[int, str]:
+    """Nomination id → what its ratings lack, for those of ``nomination_ids`` in the cohort's
+    latest run: the check ``record`` makes before selecting them without a reason."""
+    run = runs_service.latest(session, round_id=round_id, cohort=cohort)
+    if run is None or not nomination_ids:
+        return {}
+    scored = _scored(session, run, nomination_ids)
+    return _awaiting_ratings(session, run, scored, list(scored))
+
+
+def _scored(
+    session: Session, run: ScoreRun, nomination_ids: Sequence[int]
+) -> dict[int, ScoreResultRow]:
+    """Nomination id → its row in ``run``, for those of ``nomination_ids`` the run scored."""
+    return {
+        r.nomination_id: r
+        for r in session.scalars(
+            select(ScoreResultRow).where(
+                ScoreResultRow.run_id == run.id,
+                ScoreResultRow.nomination_id.in_(list(nomination_ids)),
+            )
+        )
+    }
+
+
 def _awaiting_ratings(
     session: Session,
     run: ScoreRun,
     scored: dict[int, ScoreResultRow],
-    decisions: Sequence[DecisionIn],
+    selected: Sequence[int],
 ) -> dict[int, str]:
-    """Nomination id → what its ratings lack, for the firms the decisions select: live from the
+    """Nomination id → what its ratings lack, for the ``selected`` firms: live from the
     assignments where the nomination has assigned reviewers, from the run's flags otherwise."""
-    selected = [d.nomination_id for d in decisions if d.outcome == "select"]
     stored_scheme = session.get(StoredScheme, run.scheme_pk)
     assert stored_scheme is not None  # a foreign key with ON DELETE RESTRICT
     live = assignments_service.missing_ratings(

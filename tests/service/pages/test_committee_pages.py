@@ -17,6 +17,7 @@ import seed_data.schemes
 from tests.service.pages.test_pages import HOSTILE, sign_in
 from tests.service.selection.builders import (
     Headers,
+    assign,
     assign_cohort,
     candidate_csv,
     open_notice,
@@ -118,6 +119,41 @@ def test_only_a_reviewer_has_an_assigned_firms_page(
     empty = client.get("/ui/assignments")
     assert empty.status_code == 200
     assert "目前没有分配给你的企业" in empty.text
+
+
+def test_a_reviewer_gets_no_rating_form_for_a_firm_not_assigned_to_them(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    # Nothing is assigned: the API withholds the details and refuses a rating, so the page
+    # says why instead of empty tables and a form whose every submission is a 403.
+    round_id = scored_round(client, as_role, per_cohort=4, capacity=2)
+    item = _seed_items(client, as_role, round_id)[0]
+    sign_in(client, api_keys["reviewer"])
+    page = client.get(f"/ui/rounds/{round_id}/cohorts/seed/firms/{item['uscc']}")
+    assert page.status_code == 200
+    assert "未分配给你评审" in page.text
+    assert 'name="score:' not in page.text
+    assert 'class="gates"' not in page.text
+    assert "/conflicts" in page.text  # a conflict may still be declared
+    assign_cohort(client, as_role, round_id, "seed")
+    page = client.get(f"/ui/rounds/{round_id}/cohorts/seed/firms/{item['uscc']}")
+    assert "未分配给你评审" not in page.text
+    assert 'name="score:' in page.text
+
+
+def test_a_reviewer_compares_an_assigned_firm_with_one_not_assigned(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=4, capacity=2)
+    mine, other = _seed_items(client, as_role, round_id)[:2]
+    assign(client, as_role, round_id, mine["nomination_id"], as_role("reviewer"))
+    sign_in(client, api_keys["reviewer"])
+    base = f"/ui/rounds/{round_id}/cohorts/seed/compare"
+    for order in ([other, mine], [mine, other]):
+        page = client.get(base, params={"uscc": [f["uscc"] for f in order]})
+        assert page.status_code == 200, page.text
+        assert "未分配给你评审的企业不显示评分明细" in page.text
+        assert 'class="divider"' in page.text  # the assigned firm's criteria, by category
 
 
 def _noticed_round(client: TestClient, as_role: Headers) -> tuple[int, list[dict[str, Any]]]:

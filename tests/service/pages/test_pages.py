@@ -329,6 +329,34 @@ def test_chinese_pages_name_cohorts_states_and_notes_in_chinese(
     assert any(c.endswith(" 亿元") for c in cells)
 
 
+def test_english_pages_name_criteria_and_categories_in_english(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=6, capacity=2)
+    listed = shortlist(client, as_role("chair"), round_id, "seed")
+    scheme = run_scheme(client, as_role("chair"), listed["run"])
+    # The bundled seed scheme titles its criteria and categories in Chinese only.
+    chinese = {c.title or "" for c in scheme.categories}
+    chinese |= {c.title or "" for c in scheme.scored_criteria}
+    assert all(re.search(r"[\u4e00-\u9fff]", title) for title in chinese)
+    first, second = (i["uscc"] for i in listed["items"][:2])
+    sign_in(client, api_keys["chair"])
+    base = f"/ui/rounds/{round_id}/cohorts/seed"
+    pages = (
+        f"{base}/shortlist",
+        f"{base}/firms/{first}",
+        f"{base}/compare?uscc={first}&uscc={second}",
+    )
+    for path in pages:
+        sep = "&" if "?" in path else "?"
+        english = _visible_text(client.get(f"{path}{sep}lang=en").text)
+        left = sorted(title for title in chinese if title in english)
+        assert left == [], path
+        assert any(t in _visible_text(client.get(f"{path}{sep}lang=zh").text) for t in chinese)
+    firm = client.get(f"{base}/firms/{first}?lang=en").text
+    assert "hard tech" in firm
+
+
 def test_compare_takes_two_to_four_firms(
     client: TestClient, api_keys: dict[str, str], as_role: Headers
 ) -> None:
@@ -379,6 +407,7 @@ def test_a_reviewer_rates_and_a_conflict_hides_the_ratings(
         data={"csrf_token": token, "nomination_id": str(item["nomination_id"]), "reason": "kin"},
     )
     assert conflict.status_code == 200  # back on the shortlist, without the firm
+    assert "已登记利益冲突" in conflict.text  # saying so, not silently
     assert item["uscc"] not in conflict.text
     assert client.get(firm).status_code == 404  # hidden from the conflicted reviewer
 
@@ -405,9 +434,35 @@ def test_the_chair_confirms_a_batch_and_an_override_needs_a_reason(
     recorded = client.post(base, data=form)
     assert recorded.status_code == 200
     assert "d-select" in recorded.text  # the cached page was rebuilt after the decision
+    assert "已记录 1 项决定" in recorded.text
     assert f'value="{token}"' in recorded.text  # with this viewer's own token
     after = shortlist(client, as_role("chair"), round_id, "seed")["items"]
     assert next(i for i in after if i["uscc"] == below["uscc"])["decision"] == "select"
+
+
+def test_the_confirmation_asks_for_a_reason_to_select_a_firm_awaiting_ratings(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    # Nobody has rated yet, so selecting a firm inside the line is no override, but recording
+    # it without a reason is refused: the confirmation must not offer to record it.
+    round_id = scored_round(client, as_role, per_cohort=8, capacity=2)
+    items = shortlist(client, as_role("chair"), round_id, "seed")["items"]
+    inside = next(i for i in items if i["within_capacity"])
+    assert not inside["ratings_complete"]
+    token = sign_in(client, api_keys["chair"])
+    base = f"/ui/rounds/{round_id}/cohorts/seed/decisions"
+    form = {"csrf_token": token, f"outcome:{inside['nomination_id']}": "select"}
+    confirm = client.post(f"{base}/confirm", data=form)
+    assert confirm.status_code == 200
+    assert "缺少理由" in confirm.text
+    assert "评分未齐" in confirm.text
+    assert "确认并记录" not in confirm.text
+    assert client.post(base, data=form).status_code == 422
+    form[f"reason:{inside['nomination_id']}"] = "site visit showed the product"
+    confirm = client.post(f"{base}/confirm", data=form)
+    assert "缺少理由" not in confirm.text
+    assert "确认并记录" in confirm.text
+    assert client.post(base, data=form).status_code == 200
 
 
 def test_the_officer_report_uses_the_files_own_headers(
