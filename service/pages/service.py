@@ -7,6 +7,7 @@ unit here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -51,6 +52,7 @@ __all__ = [
     "file_headers",
     "firm_view",
     "firm_views",
+    "notice_view",
     "round_panel",
     "shortlist_view",
     "take_step",
@@ -179,6 +181,19 @@ def round_panel(session: Session, principal: Principal, *, round_id: int) -> Rou
             for o in listed
         ]
     return RoundPanel(progress=progress, objections=objections)
+
+
+def notice_view(session: Session, *, round_id: int, today: dt.date) -> dict[str, Any]:
+    """The public notice as the API serves it, with its length in days and whether objections
+    are still taken today."""
+    document = notice_service.notice(session, round_id=round_id)
+    starts_on, ends_on = document["starts_on"], document["ends_on"]
+    return {
+        **document,
+        "days": (ends_on - starts_on).days + 1,
+        "open": document["state"] == "notice" and today <= ends_on,
+        "proposed": sum(len(c["firms"]) for c in document["cohorts"]),
+    }
 
 
 Step = Literal["notice", "publish"]

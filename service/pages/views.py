@@ -13,16 +13,20 @@ from typing import Annotated, Any, Literal, cast
 from fastapi import APIRouter, Depends, FastAPI, Form, Path, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from schemas.notice import GROUNDS_MAX_CHARS, ObjectionIn
 from schemas.rounds import RoundIn
 from schemas.selection import DecisionIn, RatingIn, ScoreRunIn
 from service.deps import PrincipalDep, SessionDep, read_small, run_read
 from service.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed, for_status
 from service.growth import service as growth_service
 from service.keys import Principal, authenticate
+from service.limiter import RateLimiter
+from service.models import utcnow
 from service.nominations.submission import CandidateUpload, submit_candidate_list
 from service.pages import service
 from service.pages import session as page_session
@@ -32,6 +36,7 @@ from service.rounds import service as rounds_service
 from service.selection import explained
 from service.selection.decisions import service as decisions_service
 from service.selection.explained import ExplanationCache
+from service.selection.notice import service as notice_service
 from service.selection.progress import service as progress_service
 from service.selection.rendered import cache_for
 from service.selection.reviews import service as reviews_service
@@ -202,6 +207,53 @@ def take_step(
         session, principal, round_id=round_id, step=step, settings=request.app.state.settings
     )
     return _see_other(f"/ui/rounds/{round_id}")
+
+
+def _objection_limit(request: Request) -> dict[str, int]:
+    """The objection limiter's allowance for the page to state: objections per minutes."""
+    limiter: RateLimiter = request.app.state.objection_limiter
+    return {"count": limiter.limit, "window": max(1, round(limiter.window_seconds / 60))}
+
+
+@router.get("/ui/notices/{round_id}")
+def notice(request: Request, round_id: IdPath, session: SessionDep) -> Response:
+    """The public notice (公示) for anyone, signed in or not: the period, the proposed firms and
+    how to object, with the objection form while the period runs."""
+    view = service.notice_view(session, round_id=round_id, today=utcnow().date())
+    return page(request, "notice.html", notice=view, receipt=None, limit=_objection_limit(request))
+
+
+@router.post("/ui/notices/{round_id}/objections")
+def object_to(
+    request: Request,
+    round_id: IdPath,
+    session: SessionDep,
+    uscc: Annotated[str, Form(max_length=40)],
+    grounds: Annotated[str, Form(max_length=GROUNDS_MAX_CHARS)],
+    contact: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """File an objection from the notice page, under the API's rate limit per address; the
+    page shows the id to quote."""
+    address = request.client.host if request.client else "unknown"
+    limiter: RateLimiter = request.app.state.objection_limiter
+    limiter.hit(address, what="objections")
+    try:
+        data = ObjectionIn(uscc=uscc, grounds=grounds, contact=contact)
+    except PydanticValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+    today = utcnow().date()
+    receipt = notice_service.file_objection(
+        session, round_id=round_id, data=data, client_address=address, today=today
+    )
+    view = service.notice_view(session, round_id=round_id, today=today)
+    return page(
+        request,
+        "notice.html",
+        status=201,
+        notice=view,
+        receipt=receipt,
+        limit=_objection_limit(request),
+    )
 
 
 @router.post("/ui/rounds/{round_id}/cohorts/{cohort}/score-runs")
@@ -630,6 +682,9 @@ def install_page_errors(app: FastAPI) -> None:
             error = _page_error(request, exc)
             if isinstance(error, Unauthorized):
                 return _see_other("/ui/login")
-            return page(request, "error.html", status=error.status, error=error)
+            response = page(request, "error.html", status=error.status, error=error)
+            # Retry-After (429, 503), Allow (405): the page's reader waits as the API's would.
+            response.headers.update(error.headers)
+            return response
 
         app.add_exception_handler(kind, handler)

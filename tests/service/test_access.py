@@ -93,6 +93,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/ui/rounds/{round_id}/notice"): {ADMIN},
     ("POST", "/ui/rounds/{round_id}/publish"): {ADMIN},
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/score-runs"): {ADMIN},
+    ("GET", "/ui/notices/{round_id}"): PUBLIC,
+    ("POST", "/ui/notices/{round_id}/objections"): PUBLIC,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/shortlist"): STAFF,
     ("GET", "/ui/growth-models/{model_id}"): STAFF,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}"): STAFF,
