@@ -415,7 +415,8 @@ def growth_model(
 ) -> Response:
     """A growth model's card in words: evidence, backtest, calibration, data range, label,
     features, library versions, and the sections the card lacks."""
-    return page(request, "growth_model.html", card=growth_service.card(session, model_id=model_id))
+    card = growth_service.card(session, model_id=model_id)
+    return page(request, "growth_model.html", card=card, view=service.growth_card_view(card))
 
 
 @router.get("/ui/rounds/{round_id}/cohorts/{cohort}/export")

@@ -11,10 +11,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
+from scoring.growth import TrainedModel
+from service.growth import service as growth_service
 from tests.service.pages.test_committee_pages import _noticed_round
 from tests.service.pages.test_pages import HOSTILE, sign_in
 from tests.service.selection.builders import Headers
+from tests.service.selection.test_growth_runs import _panel_model
 from tests.service.selection.test_publication import published_round
+from tests.service.test_growth import ADMIN
 
 
 def test_the_kpi_conditions_read_in_the_pages_language(
@@ -98,3 +102,56 @@ def test_an_anonymous_visitor_objects_through_the_form_with_csrf_and_the_rate_li
         token = fresh.cookies["cohorts_csrf"]
         blank = {**form, "grounds": "   ", "csrf_token": token}
         assert fresh.post(f"{path}/objections", data=blank).status_code == 422
+
+
+def test_the_growth_model_card_reads_in_words_with_years_as_spans(
+    app: FastAPI, client: TestClient, api_keys: dict[str, str]
+) -> None:
+    trained = _panel_model()
+    bins = [{"bin": 1, "n": 95, "mean_predicted": 0.03, "observed": 0.01}]
+    card = {
+        **trained.card,
+        # The sections as `cohorts growth train --source registry` writes them.
+        "backtest": {
+            "train_years": [2012, 2020],
+            "validation_year": 2020,
+            "test_years": [2021, 2022],
+            "model": {"auc": 0.8677, "brier": 0.1455, "precision_at_100": 0.82, "ece": 0.0342},
+            "baseline": {"features": ["revenue_growth_1y"], "auc": 0.84, "brier": 0.16,
+                         "precision_at_100": 0.96},
+            "base_rate_predictor": {"brier": 0.2433, "base_rate": 0.4184},
+        },
+        "calibration": {
+            "method": "Platt map p' = sigmoid(slope * logit(p) + intercept) fitted on pooled",
+            "validation_year": 2022,
+            "calibration_years": [2013, 2014, 2015, 2016],
+            "on_validation_year": {"ece_before": 0.05, "ece_after": 0.03,
+                                   "reliability_after": bins},
+        },
+        "metrics": {**trained.card["metrics"], "calibration_method": "platt-pooled"},
+        "data_range": {"first_as_of": "2012-12-31", "last_as_of": "2022-12-31",
+                       "as_of_years": [2012, 2022], "last_filed_year": 2025},
+    }
+    with app.state.write_sessions.begin() as session:
+        model_id = growth_service.store(
+            session, ADMIN, trained=TrainedModel(estimator=trained.estimator, card=card),
+            label="panel",
+        ).id
+    sign_in(client, api_keys["reviewer"])
+    chinese = client.get(f"/ui/growth-models/{model_id}").text
+    for code in ("precision_at_100", "on_validation_year", "baseline", ">registry<",
+                 "logistic", "[20", "first as of", "auc<", "brier<"):
+        assert code not in chinese, code
+    for words in ("企业年度申报数据", "逻辑回归", "前 100 名精确率", "Brier 分数", "简单基线",
+                  "验证年", "最早观测日", "模型给前者更高概率的机会", "年均增长率不低于 20%"):
+        assert words in chinese, words
+    assert "训练年份 2012–2020" in chinese
+    assert "校准年份 2013–2016" in chinese
+    assert "观测年份</dt><dd>2012–2022" in chinese
+    headers = re.findall(r'<table class="calibration">\s*<thead><tr>(.*?)</tr>', chinese, re.S)
+    assert headers
+    assert all(h.count('class="num"') == h.count("<th") for h in headers)
+    english = client.get(f"/ui/growth-models/{model_id}", params={"lang": "en"}).text
+    for words in ("logistic regression", "Precision at 100", "simple baseline",
+                  "on the validation year", "0.5 is chance"):
+        assert words in english, words
