@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 import scoring
 from schemas.notice import NoticeIn
 from schemas.reviewers import CohortProgressOut
+from schemas.selection import DecisionIn, RatingIn
 from service import intake
 from service.access import rule_for
 from service.errors import NotFound, ValidationFailed
@@ -34,6 +35,7 @@ from service.selection.kpis import service as kpis_service
 from service.selection.notice import service as notice_service
 from service.selection.progress import service as progress_service
 from service.selection.publication import service as publication_service
+from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
 from service.selection.shortlists import service as shortlists_service
 from service.selection.shortlists import words
@@ -55,7 +57,10 @@ __all__ = [
     "firm_view",
     "firm_views",
     "growth_card_view",
+    "name_firm",
     "notice_view",
+    "rate",
+    "record_decisions",
     "round_panel",
     "shortlist_view",
     "take_step",
@@ -490,6 +495,59 @@ def decision_summary(
             r for r in rows if (r["override"] or r["awaiting"]) and not r["reason"]
         ],
     }
+
+
+def record_decisions(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    chosen: dict[int, tuple[Outcome, str | None]],
+) -> int:
+    """Record the chair's confirmed batch as the API does; its errors name their firm (the
+    API's say ``decisions[i]``). How many decisions were recorded."""
+    decisions = [DecisionIn(nomination_id=i, outcome=o, reason=r) for i, (o, r) in chosen.items()]
+    try:
+        decisions_service.record(
+            session, principal, round_id=round_id, cohort=cohort, decisions=decisions
+        )
+    except ValidationFailed as exc:
+        for error in exc.errors or []:
+            loc = error.get("loc") or []
+            if len(loc) > 2 and loc[1] == "decisions" and isinstance(loc[2], int):
+                nominated = selection_nominations.get_nomination_or_raise(
+                    session, round_id=round_id, nomination_id=decisions[loc[2]].nomination_id
+                )
+                error["firm"] = firms_service.get_by_uscc_or_raise(session, nominated.uscc).name
+        raise
+    return len(decisions)
+
+
+def rate(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    uscc: str,
+    nomination_id: int,
+    ratings: list[RatingIn],
+) -> None:
+    """Store the reviewer's ratings as the API does; its errors name the firm."""
+    try:
+        reviews_service.rate(
+            session, principal, round_id=round_id, nomination_id=nomination_id, ratings=ratings
+        )
+    except ValidationFailed as exc:
+        name_firm(session, exc, uscc=uscc)
+        raise
+
+
+def name_firm(session: Session, error: ValidationFailed, *, uscc: str) -> None:
+    """Let each of ``error``'s errors name the firm they concern, for the page to say."""
+    name = firms_service.get_by_uscc_or_raise(session, uscc).name
+    for entry in error.errors or []:
+        entry["firm"] = name
 
 
 def file_headers(

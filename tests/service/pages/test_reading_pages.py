@@ -13,9 +13,9 @@ from markupsafe import escape
 
 from scoring.growth import TrainedModel
 from service.growth import service as growth_service
-from tests.service.pages.test_committee_pages import _noticed_round
+from tests.service.pages.test_committee_pages import _noticed_round, _rated_criteria, _seed_items
 from tests.service.pages.test_pages import HOSTILE, sign_in
-from tests.service.selection.builders import Headers
+from tests.service.selection.builders import Headers, assign_cohort, scored_round
 from tests.service.selection.test_growth_runs import _panel_model
 from tests.service.selection.test_publication import published_round
 from tests.service.test_growth import ADMIN
@@ -101,7 +101,9 @@ def test_an_anonymous_visitor_objects_through_the_form_with_csrf_and_the_rate_li
         fresh.get(path)
         token = fresh.cookies["cohorts_csrf"]
         blank = {**form, "grounds": "   ", "csrf_token": token}
-        assert fresh.post(f"{path}/objections", data=blank).status_code == 422
+        wrong = fresh.post(f"{path}/objections", data=blank)
+        assert wrong.status_code == 422
+        assert "异议理由：不能为空" in wrong.text
 
 
 def test_the_growth_model_card_reads_in_words_with_years_as_spans(
@@ -155,3 +157,52 @@ def test_the_growth_model_card_reads_in_words_with_years_as_spans(
     for words in ("logistic regression", "Precision at 100", "simple baseline",
                   "on the validation year", "0.5 is chance"):
         assert words in english, words
+
+
+def _visible(html: str) -> str:
+    """The page without its folded-away system text."""
+    return re.sub(r"<details.*?</details>", "", html, flags=re.S)
+
+
+def test_a_form_error_names_the_firm_and_the_field_in_the_pages_language(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=6, capacity=2)
+    outside = next(i for i in _seed_items(client, as_role, round_id) if not i["within_capacity"])
+    token = sign_in(client, api_keys["chair"])
+    path = f"/ui/rounds/{round_id}/cohorts/seed/decisions"
+    form = {"csrf_token": token, f"outcome:{outside['nomination_id']}": "select"}
+    refused = client.post(path, data=form)
+    assert refused.status_code == 422
+    chinese = _visible(refused.text)
+    assert str(escape(outside["name"])) in chinese
+    said = f"名次 {outside['rank']}，位于名额线外，入选属于改变排名结果，须填写理由"
+    assert f"理由：{said}" in chinese
+    assert "body → decisions" not in chinese
+    assert "needs a reason" not in chinese
+    assert "body → decisions → 0 → reason" in refused.text  # the system's words, folded away
+    english = client.post(path, params={"lang": "en"}, data=form).text
+    assert str(escape(outside["name"])) in english
+    assert "reason: select of a firm outside the capacity line" in english
+    assert "body → decisions" not in english
+
+
+def test_a_rating_that_is_not_a_finite_number_is_a_form_error_naming_the_firm(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=4, capacity=2)
+    first = assign_cohort(client, as_role, round_id, "seed")[0]
+    criterion = _rated_criteria(client, as_role)[0]
+    token = sign_in(client, api_keys["reviewer"])
+    path = f"/ui/rounds/{round_id}/cohorts/seed/firms/{first['uscc']}/reviews"
+    name = client.get(f"/v1/firms/{first['uscc']}", headers=as_role("chair")).json()["name"]
+    for score, said in (("nan", "须为有限的数字"), ("99", "须在 0 到 10 之间")):
+        form = {
+            "csrf_token": token,
+            "nomination_id": str(first["nomination_id"]),
+            f"score:{criterion}": score,
+        }
+        refused = client.post(path, data=form)
+        assert refused.status_code == 422, (score, refused.text)
+        assert str(escape(name)) in _visible(refused.text)
+        assert f"评分：{said}" in _visible(refused.text), score
