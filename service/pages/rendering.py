@@ -60,7 +60,15 @@ def _number(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def _percent(value: Any) -> str:
+    """A share (0–1) as a whole percent; a dash for a missing value."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return "—"
+    return f"{value * 100:.0f}%"
+
+
 _ENVIRONMENT.filters["num"] = _number
+_ENVIRONMENT.filters["percent"] = _percent
 _ENVIRONMENT.globals["flag_words"] = export.flag_words
 _ENVIRONMENT.globals["titles_of"] = export.titles_of
 _ENVIRONMENT.globals["title_words"] = export.title_words

@@ -15,7 +15,7 @@ from scoring.growth import TrainedModel
 from service.growth import service as growth_service
 from tests.service.pages.test_committee_pages import _noticed_round, _rated_criteria, _seed_items
 from tests.service.pages.test_pages import HOSTILE, sign_in
-from tests.service.selection.builders import Headers, assign_cohort, scored_round
+from tests.service.selection.builders import Headers, assign_cohort, open_round, scored_round
 from tests.service.selection.test_growth_runs import _panel_model
 from tests.service.selection.test_publication import published_round
 from tests.service.test_growth import ADMIN
@@ -206,3 +206,35 @@ def test_a_rating_that_is_not_a_finite_number_is_a_form_error_naming_the_firm(
         assert refused.status_code == 422, (score, refused.text)
         assert str(escape(name)) in _visible(refused.text)
         assert f"评分：{said}" in _visible(refused.text), score
+
+
+def test_stability_reads_as_a_percent_with_a_line_saying_what_it_is(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=6, capacity=2)
+    items = _seed_items(client, as_role, round_id)
+    sign_in(client, api_keys["chair"])
+    page = client.get(f"/ui/rounds/{round_id}/cohorts/seed/shortlist").text
+    assert "稳定性：将各指标权重随机调整" in page
+    cells = re.findall(r'class="stack".*?</svg>\s*</td>\s*<td class="num">([^<]*)</td>', page, re.S)
+    assert sorted(cells) == sorted(f"{i['stability'] * 100:.0f}%" for i in items)
+    english = client.get(f"/ui/rounds/{round_id}/cohorts/seed/shortlist?lang=en").text
+    assert "random re-weightings of the criteria" in english
+
+
+def test_the_upload_form_is_offered_only_while_nominations_are_open(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=2, capacity=2)
+    for role in ("officer", "admin"):
+        client.cookies.clear()
+        sign_in(client, api_keys[role])
+        upload = client.get(f"/ui/rounds/{round_id}/upload")
+        assert upload.status_code == 200
+        assert 'type="file"' not in upload.text
+        assert "本轮已结束征集（当前状态：评审中）" in upload.text
+        dashboard = client.get(f"/ui/rounds/{round_id}").text
+        assert f"/ui/rounds/{round_id}/upload" not in dashboard
+        assert "征集已结束" in dashboard
+    opened = open_round(client, as_role)
+    assert 'type="file"' in client.get(f"/ui/rounds/{opened}/upload").text
