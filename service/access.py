@@ -132,6 +132,7 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
         {Role.REVIEWER}
     ),
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions/confirm"): frozenset({Role.CHAIR}),
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions/edit"): frozenset({Role.CHAIR}),
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions"): frozenset({Role.CHAIR}),
     ("GET", "/ui/assignments"): frozenset({Role.REVIEWER}),
     ("GET", "/ui/rounds/{round_id}/upload"): WRITERS,

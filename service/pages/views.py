@@ -590,6 +590,7 @@ ChosenDep = Annotated[dict[int, tuple[service.Outcome, str | None]], Depends(_ch
 
 
 @router.post("/ui/rounds/{round_id}/cohorts/{cohort}/decisions/confirm")
+@router.post("/ui/rounds/{round_id}/cohorts/{cohort}/decisions/edit")
 def confirm_decisions(
     request: Request,
     round_id: IdPath,
@@ -598,7 +599,33 @@ def confirm_decisions(
     session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
-    """Show what the batch would do, with the count against capacity, before recording it."""
+    """Show what the batch would do, with the count against capacity, before recording it; or
+    (``…/edit``, the confirmation's way back) the shortlist with the chair's choices and reasons
+    still filled in, every row shown so that no chosen firm is hidden below the line."""
+    if request.url.path.endswith("/edit"):
+        view = service.shortlist_view(
+            session,
+            principal,
+            round_id=round_id,
+            cohort=cohort,
+            sort="position",
+            descending=False,
+            search="",
+            decision="",
+            flagged=False,
+            all_rows=True,
+            explained=explained.cache_for(request.app.state),
+        )
+        return page(
+            request,
+            "shortlist.html",
+            view=view,
+            round_id=round_id,
+            cohort=cohort,
+            order="asc",
+            flagged=False,
+            chosen=chosen,
+        )
     summary = service.decision_summary(
         session, principal, round_id=round_id, cohort=cohort, chosen=chosen
     )

@@ -103,6 +103,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/reviews"): {REVIEWER},
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/conflicts"): {REVIEWER},
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions/confirm"): {CHAIR},
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions/edit"): {CHAIR},
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions"): {CHAIR},
     ("GET", "/ui/assignments"): {REVIEWER},
     ("GET", "/ui/rounds/{round_id}/upload"): {OFFICER, ADMIN},

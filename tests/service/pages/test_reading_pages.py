@@ -238,3 +238,38 @@ def test_the_upload_form_is_offered_only_while_nominations_are_open(
         assert "征集已结束" in dashboard
     opened = open_round(client, as_role)
     assert 'type="file"' in client.get(f"/ui/rounds/{opened}/upload").text
+
+
+def test_going_back_from_the_confirmation_keeps_the_chairs_choices(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=40, capacity=2)
+    items = _seed_items(client, as_role, round_id)
+    below = [i for i in items if i["eligible"] and not i["within_capacity"]]
+    last = below[-1]  # beyond the rows the shortlist shows by default
+    token = sign_in(client, api_keys["chair"])
+    base = f"/ui/rounds/{round_id}/cohorts/seed/decisions"
+    form = {
+        "csrf_token": token,
+        f"outcome:{last['nomination_id']}": "select",
+        f"reason:{last['nomination_id']}": HOSTILE,
+        f"outcome:{items[0]['nomination_id']}": "waitlist",
+    }
+    confirm = client.post(f"{base}/confirm", data=form)
+    assert confirm.status_code == 200
+    assert f'formaction="{base}/edit"' in confirm.text
+    back = client.post(f"{base}/edit", data=form)
+    assert back.status_code == 200
+    assert re.search(
+        rf'name="outcome:{last["nomination_id"]}".*?<option value="select" selected>',
+        back.text,
+        re.S,
+    )
+    assert f'value="{escape(HOSTILE)}"' in back.text
+    assert re.search(
+        rf'name="outcome:{items[0]["nomination_id"]}".*?<option value="waitlist" selected>',
+        back.text,
+        re.S,
+    )
+    assert back.text.count(" selected>") == 2
+    assert client.post(f"{base}/edit", data={"csrf_token": "stale"}).status_code == 403
