@@ -197,8 +197,10 @@ def notice_view(session: Session, *, round_id: int, today: dt.date) -> dict[str,
     are still taken today."""
     document = notice_service.notice(session, round_id=round_id)
     starts_on, ends_on = document["starts_on"], document["ends_on"]
+    order = {c: i for i, c in enumerate(COHORTS)}
     return {
         **document,
+        "cohorts": sorted(document["cohorts"], key=lambda c: order.get(c["cohort"], len(order))),
         "days": (ends_on - starts_on).days + 1,
         "open": document["state"] == "notice" and today <= ends_on,
         "proposed": sum(len(c["firms"]) for c in document["cohorts"]),

@@ -56,6 +56,8 @@ def test_the_public_notice_is_a_page_for_every_role_and_for_anonymous_visitors(
         assert all(str(escape(i["name"])) in page.text for i in inside)
         assert 'action="/ui/notices/' in page.text  # the objection form while it runs
         assert "rank" not in page.text  # no scores or ranks, as in the API
+    headings = re.findall(r'<h2 id="cohort-([a-z-]+)">', page.text)
+    assert headings == ["leader", "hidden-champion", "seed"]  # the plan's order
     english = client.get(path, params={"lang": "en"}).text
     assert "Public notice of the proposed members" in english
     assert "How to object" in english
