@@ -353,7 +353,9 @@ class KpiTarget(BaseModel):
 
     indicator: str
     condition: str
+    condition_zh: str = Field(description="The condition in Chinese (amounts in 亿元, 万元).")
     target: str
+    target_zh: str = Field(description="The target in Chinese.")
     target_min: int
     target_max: int | None
     count: int = Field(description="Members that newly reached the level during the validity "

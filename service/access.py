@@ -117,6 +117,9 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/ui/rounds/{round_id}/notice"): ADMIN_ONLY,
     ("POST", "/ui/rounds/{round_id}/publish"): ADMIN_ONLY,
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/score-runs"): ADMIN_ONLY,
+    # The notice is public, as in the API: anyone may read it and object, signed in or not.
+    ("GET", "/ui/notices/{round_id}"): PUBLIC,
+    ("POST", "/ui/notices/{round_id}/objections"): PUBLIC,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/shortlist"): STAFF,
     ("GET", "/ui/growth-models/{model_id}"): STAFF,
     ("GET", "/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}"): STAFF,
@@ -129,6 +132,7 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
         {Role.REVIEWER}
     ),
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions/confirm"): frozenset({Role.CHAIR}),
+    ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions/edit"): frozenset({Role.CHAIR}),
     ("POST", "/ui/rounds/{round_id}/cohorts/{cohort}/decisions"): frozenset({Role.CHAIR}),
     ("GET", "/ui/assignments"): frozenset({Role.REVIEWER}),
     ("GET", "/ui/rounds/{round_id}/upload"): WRITERS,

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from service.pages import session as page_session
+from service.pages.service import card_words, years_text
 from service.selection.rendered import Rendered, RenderedCache
 from service.selection.shortlists import export, words
 
@@ -59,7 +60,15 @@ def _number(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def _percent(value: Any) -> str:
+    """A share (0–1) as a whole percent; a dash for a missing value."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return "—"
+    return f"{value * 100:.0f}%"
+
+
 _ENVIRONMENT.filters["num"] = _number
+_ENVIRONMENT.filters["percent"] = _percent
 _ENVIRONMENT.globals["flag_words"] = export.flag_words
 _ENVIRONMENT.globals["titles_of"] = export.titles_of
 _ENVIRONMENT.globals["title_words"] = export.title_words
@@ -68,6 +77,8 @@ _ENVIRONMENT.globals["named"] = words.named
 _ENVIRONMENT.globals["note_words"] = words.note_words
 _ENVIRONMENT.globals["bilingual"] = words.bilingual
 _ENVIRONMENT.filters["reading"] = words.reading
+_ENVIRONMENT.globals["card_words"] = card_words
+_ENVIRONMENT.globals["years_text"] = years_text
 
 
 def compile_templates() -> None:

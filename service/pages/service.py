@@ -7,6 +7,7 @@ unit here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -16,10 +17,12 @@ from sqlalchemy.orm import Session
 import scoring
 from schemas.notice import NoticeIn
 from schemas.reviewers import CohortProgressOut
+from schemas.selection import DecisionIn, RatingIn
 from service import intake
 from service.access import rule_for
 from service.errors import NotFound, ValidationFailed
 from service.firms import service as firms_service
+from service.growth import service as growth_service
 from service.keys import Principal
 from service.models import SelectionRound, utcnow
 from service.rounds import service as rounds_service
@@ -32,6 +35,7 @@ from service.selection.kpis import service as kpis_service
 from service.selection.notice import service as notice_service
 from service.selection.progress import service as progress_service
 from service.selection.publication import service as publication_service
+from service.selection.reviews import service as reviews_service
 from service.selection.runs import service as runs_service
 from service.selection.shortlists import service as shortlists_service
 from service.selection.shortlists import words
@@ -46,14 +50,21 @@ __all__ = [
     "RoundPanel",
     "ShortlistView",
     "Step",
+    "card_words",
     "dashboard",
     "decision_summary",
     "file_headers",
     "firm_view",
     "firm_views",
+    "growth_card_view",
+    "name_firm",
+    "notice_view",
+    "rate",
+    "record_decisions",
     "round_panel",
     "shortlist_view",
     "take_step",
+    "years_text",
 ]
 
 COHORTS = ("leader", "hidden-champion", "seed")
@@ -179,6 +190,21 @@ def round_panel(session: Session, principal: Principal, *, round_id: int) -> Rou
             for o in listed
         ]
     return RoundPanel(progress=progress, objections=objections)
+
+
+def notice_view(session: Session, *, round_id: int, today: dt.date) -> dict[str, Any]:
+    """The public notice as the API serves it, with its length in days and whether objections
+    are still taken today."""
+    document = notice_service.notice(session, round_id=round_id)
+    starts_on, ends_on = document["starts_on"], document["ends_on"]
+    order = {c: i for i, c in enumerate(COHORTS)}
+    return {
+        **document,
+        "cohorts": sorted(document["cohorts"], key=lambda c: order.get(c["cohort"], len(order))),
+        "days": (ends_on - starts_on).days + 1,
+        "open": document["state"] == "notice" and today <= ends_on,
+        "proposed": sum(len(c["firms"]) for c in document["cohorts"]),
+    }
 
 
 Step = Literal["notice", "publish"]
@@ -473,6 +499,59 @@ def decision_summary(
     }
 
 
+def record_decisions(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    cohort: str,
+    chosen: dict[int, tuple[Outcome, str | None]],
+) -> int:
+    """Record the chair's confirmed batch as the API does; its errors name their firm (the
+    API's say ``decisions[i]``). How many decisions were recorded."""
+    decisions = [DecisionIn(nomination_id=i, outcome=o, reason=r) for i, (o, r) in chosen.items()]
+    try:
+        decisions_service.record(
+            session, principal, round_id=round_id, cohort=cohort, decisions=decisions
+        )
+    except ValidationFailed as exc:
+        for error in exc.errors or []:
+            loc = error.get("loc") or []
+            if len(loc) > 2 and loc[1] == "decisions" and isinstance(loc[2], int):
+                nominated = selection_nominations.get_nomination_or_raise(
+                    session, round_id=round_id, nomination_id=decisions[loc[2]].nomination_id
+                )
+                error["firm"] = firms_service.get_by_uscc_or_raise(session, nominated.uscc).name
+        raise
+    return len(decisions)
+
+
+def rate(
+    session: Session,
+    principal: Principal,
+    *,
+    round_id: int,
+    uscc: str,
+    nomination_id: int,
+    ratings: list[RatingIn],
+) -> None:
+    """Store the reviewer's ratings as the API does; its errors name the firm."""
+    try:
+        reviews_service.rate(
+            session, principal, round_id=round_id, nomination_id=nomination_id, ratings=ratings
+        )
+    except ValidationFailed as exc:
+        name_firm(session, exc, uscc=uscc)
+        raise
+
+
+def name_firm(session: Session, error: ValidationFailed, *, uscc: str) -> None:
+    """Let each of ``error``'s errors name the firm they concern, for the page to say."""
+    name = firms_service.get_by_uscc_or_raise(session, uscc).name
+    for entry in error.errors or []:
+        entry["firm"] = name
+
+
 def file_headers(
     content: bytes, *, filename: str | None, content_type: str | None, max_xlsx_uncompressed: int
 ) -> dict[str, str]:
@@ -483,3 +562,164 @@ def file_headers(
         content_type=content_type,
         max_xlsx_uncompressed=max_xlsx_uncompressed,
     )
+
+
+# The growth model card's codes in words: (Chinese, English), and for each metric what it means.
+_CARD_WORDS: dict[str, tuple[str, str]] = {
+    "registry": ("企业年度申报数据", "the firms' yearly filings"),
+    "crunchbase-2013": ("CrunchBase 2013 年公开数据", "the CrunchBase 2013 export"),
+    "logistic": ("逻辑回归", "logistic regression"),
+    "gbm": ("梯度提升树", "gradient-boosted trees"),
+    "blend": ("逻辑回归与梯度提升树的平均", "logistic regression and boosted trees averaged"),
+    "oecd-high-growth-3y": ("三年高成长（OECD 定义）", "high growth in three years (OECD)"),
+    "series-b-3y": ("三年内获得 B 轮及以后融资", "a series B or later round within 3 years"),
+    "exit-5y": ("五年内被收购或上市", "acquired or public within 5 years"),
+    "model": ("本模型", "this model"),
+    "baseline": ("简单基线", "simple baseline"),
+    "amount_only_baseline": ("仅用金额的基线", "amount-only baseline"),
+    "base_rate_predictor": ("按总体比例预测", "base-rate predictor"),
+    "on_validation_year": ("验证年", "on the validation year"),
+    "on_backtest_test_years": ("回测的测试年份", "on the backtest's test years"),
+    "first_as_of": ("最早观测日", "first as-of date"),
+    "last_as_of": ("最晚观测日", "last as-of date"),
+    "as_of_years": ("观测年份", "as-of years"),
+    "last_filed_year": ("最近申报年度", "last filed year"),
+    "bin": ("分箱", "bin"),
+    "n": ("企业数", "firms"),
+    "mean_predicted": ("平均预测概率", "mean predicted"),
+    "observed": ("实际比例", "observed share"),
+    "backtest": ("时间切分回测", "time-split backtest"),
+    "calibration": ("概率校准表", "calibration table"),
+    "data_range": ("数据时间范围", "data range"),
+    "label": ("预测目标", "label"),
+    "label_definition": ("预测目标定义", "label definition"),
+    "features": ("特征", "features"),
+    "library_versions": ("依赖库版本", "library versions"),
+    "reference": ("特征分布参照", "feature reference"),
+}
+_LABEL_DEFINITIONS_ZH: dict[str, str] = {
+    "oecd-high-growth-3y": "未来三个会计年度营业收入或职工人数的年均增长率不低于 20%，即 "
+    "(X_{t+3} / X_t)^(1/3) − 1 ≥ 0.20，仅计观测年 t 职工不少于 10 人的企业（OECD 定义）；"
+    "t+3 年未申报时为未知；融资不计入",
+    "series-b-3y": "首轮（天使轮或 A 轮）融资后 3 年内获得 B 轮、C 轮及以后、私募股权或上市后融资",
+    "exit-5y": "首轮（天使轮或 A 轮）融资后 5 年内被收购或上市",
+}
+_METRICS: dict[str, tuple[str, str, str, str]] = {
+    "auc": (
+        "ROC AUC",
+        "ROC AUC",
+        "随机取一家高成长企业和一家非高成长企业，模型给前者更高概率的机会；0.5 为随机，1 为完美。",
+        "The chance that the model ranks a random high-growth firm above a random other firm; "
+        "0.5 is chance, 1 is perfect.",
+    ),
+    "brier": (
+        "Brier 分数",
+        "Brier score",
+        "预测概率与实际结果（0 或 1）之差的平方的平均；越低越好。",
+        "The mean squared gap between the predicted probability and the outcome (0 or 1); "
+        "lower is better.",
+    ),
+    "precision_at_100": (
+        "前 100 名精确率",
+        "Precision at 100",
+        "模型概率最高的 100 家企业中实际高成长的比例。",
+        "The share of firms that did grow fast among the 100 the model rates highest.",
+    ),
+    "ece": (
+        "期望校准误差",
+        "Expected calibration error",
+        "按概率分箱，预测概率与实际比例之差的加权平均；越低说明概率越可信。",
+        "The mean gap, weighted over probability bins, between the predicted probability and "
+        "the observed share; lower means the probabilities can be taken at their word.",
+    ),
+}
+_CALIBRATION_METHODS: dict[str, tuple[str, str]] = {
+    "platt-pooled": (
+        "Platt 映射 p' = sigmoid(slope·logit(p) + intercept)，在逐年外推的合并得分上拟合"
+        "（每个校准年份由此前年份训练的模型打分）",
+        "a Platt map p' = sigmoid(slope·logit(p) + intercept) fitted on pooled out-of-time "
+        "scores (each calibration year scored by a model fitted on the years before it)",
+    ),
+    "platt-validation": (
+        "Platt 映射 p' = sigmoid(slope·logit(p) + intercept)，在验证年的得分上拟合",
+        "a Platt map p' = sigmoid(slope·logit(p) + intercept) fitted on the validation year",
+    ),
+}
+
+
+def card_words(code: Any) -> tuple[str, str]:
+    """A growth model card's code (source, kind, label, row or column) in Chinese and English;
+    an unknown code as itself."""
+    text = str(code)
+    return _CARD_WORDS.get(text, (text, text.replace("_", " ")))
+
+
+def years_text(value: Any) -> str:
+    """Years for reading: ``[2012, 2020]`` (a from–until pair) or a run of consecutive years as
+    ``2012–2020``, other lists joined, a single year as itself."""
+    if isinstance(value, list | tuple):
+        years = [int(v) for v in value if isinstance(v, int) and not isinstance(v, bool)]
+        if len(years) != len(value) or not years:
+            return ", ".join(str(v) for v in value)
+        if len(years) == 1:
+            return str(years[0])
+        if len(years) == 2 or years == list(range(years[0], years[-1] + 1)):
+            return f"{years[0]}–{years[-1]}"
+        return ", ".join(str(y) for y in years)
+    return "—" if value is None else str(value)
+
+
+def growth_card_view(card: growth_service.Card) -> dict[str, Any]:
+    """A growth model's card for reading: codes in words, years as spans, each metric with a
+    line saying what it means, the evidence for activation in both languages."""
+    document = card.model.card
+    backtest = document.get("backtest") if isinstance(document.get("backtest"), dict) else None
+    metrics: list[str] = list((backtest or {}).get("model") or {})
+    rows = []
+    if backtest is not None:
+        rows.append((card_words("model"), backtest.get("model") or {}))
+        for name, entry in backtest.items():
+            if (name.endswith("baseline") or name == "base_rate_predictor") and isinstance(
+                entry, dict
+            ):
+                zh, en = card_words(name)
+                features = entry.get("features")
+                if features:
+                    zh, en = f"{zh}（{'、'.join(features)}）", f"{en} ({', '.join(features)})"
+                rows.append(((zh, en), entry))
+    evidence = card.evidence
+    if "model_auc" in evidence:
+        known = evidence["baseline_auc"].items()
+        baselines = "、".join(f"{card_words(n)[0]} {a}" for n, a in known)
+        years = years_text(evidence["test_years"])
+        verdict = "高于" if evidence["passes"] else "未高于"
+        evidence_zh = f"测试年份 {years} 上 ROC AUC {evidence['model_auc']}，{verdict}{baselines}"
+    else:
+        evidence_zh = "模型卡缺少可判断的时间切分回测"
+    definition = str(document.get("label_definition") or "")
+    calibration = document.get("calibration")
+    method = None
+    if isinstance(calibration, dict):
+        code = str((document.get("metrics") or {}).get("calibration_method"))
+        method = _CALIBRATION_METHODS.get(code, (str(calibration.get("method", "")),) * 2)
+    return {
+        "source": card_words(card.model.source),
+        "kind": card_words(document.get("kind")),
+        "label": card_words(document.get("label")),
+        "definition": (
+            _LABEL_DEFINITIONS_ZH.get(str(document.get("label")), definition),
+            definition,
+        ),
+        "backtest": backtest,
+        "train_years": years_text((backtest or {}).get("train_years")),
+        "test_years": years_text((backtest or {}).get("test_years")),
+        "metrics": [(m, *_METRICS.get(m, (m, m, "", ""))) for m in metrics],
+        "rows": rows,
+        "evidence": (evidence_zh, evidence["reason"]),
+        "method": method,
+        "missing": [card_words(s) for s in card.missing_sections],
+        "data_range": [
+            (card_words(k), years_text(v) if isinstance(v, list) else v)
+            for k, v in (document.get("data_range") or {}).items()
+        ],
+    }

@@ -13,25 +13,31 @@ from typing import Annotated, Any, Literal, cast
 from fastapi import APIRouter, Depends, FastAPI, Form, Path, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from schemas.notice import GROUNDS_MAX_CHARS, ObjectionIn
 from schemas.rounds import RoundIn
-from schemas.selection import DecisionIn, RatingIn, ScoreRunIn
+from schemas.selection import RatingIn, ScoreRunIn
 from service.deps import PrincipalDep, SessionDep, read_small, run_read
 from service.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed, for_status
 from service.growth import service as growth_service
 from service.keys import Principal, authenticate
+from service.limiter import RateLimiter
+from service.models import utcnow
 from service.nominations.submission import CandidateUpload, submit_candidate_list
 from service.pages import service
 from service.pages import session as page_session
+from service.pages.failures import in_words
 from service.pages.rendering import cached_page, kept_page, language, page, secure_cookies
 from service.params import CohortPath, IdPath
 from service.rounds import service as rounds_service
 from service.selection import explained
-from service.selection.decisions import service as decisions_service
 from service.selection.explained import ExplanationCache
+from service.selection.notice import service as notice_service
 from service.selection.progress import service as progress_service
 from service.selection.rendered import cache_for
 from service.selection.reviews import service as reviews_service
@@ -204,6 +210,53 @@ def take_step(
     return _see_other(f"/ui/rounds/{round_id}")
 
 
+def _objection_limit(request: Request) -> dict[str, int]:
+    """The objection limiter's allowance for the page to state: objections per minutes."""
+    limiter: RateLimiter = request.app.state.objection_limiter
+    return {"count": limiter.limit, "window": max(1, round(limiter.window_seconds / 60))}
+
+
+@router.get("/ui/notices/{round_id}")
+def notice(request: Request, round_id: IdPath, session: SessionDep) -> Response:
+    """The public notice (公示) for anyone, signed in or not: the period, the proposed firms and
+    how to object, with the objection form while the period runs."""
+    view = service.notice_view(session, round_id=round_id, today=utcnow().date())
+    return page(request, "notice.html", notice=view, receipt=None, limit=_objection_limit(request))
+
+
+@router.post("/ui/notices/{round_id}/objections")
+def object_to(
+    request: Request,
+    round_id: IdPath,
+    session: SessionDep,
+    uscc: Annotated[str, Form(max_length=40)],
+    grounds: Annotated[str, Form(max_length=GROUNDS_MAX_CHARS)],
+    contact: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """File an objection from the notice page, under the API's rate limit per address; the
+    page shows the id to quote."""
+    address = request.client.host if request.client else "unknown"
+    limiter: RateLimiter = request.app.state.objection_limiter
+    limiter.hit(address, what="objections")
+    try:
+        data = ObjectionIn(uscc=uscc, grounds=grounds, contact=contact)
+    except PydanticValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+    today = utcnow().date()
+    receipt = notice_service.file_objection(
+        session, round_id=round_id, data=data, client_address=address, today=today
+    )
+    view = service.notice_view(session, round_id=round_id, today=today)
+    return page(
+        request,
+        "notice.html",
+        status=201,
+        notice=view,
+        receipt=receipt,
+        limit=_objection_limit(request),
+    )
+
+
 @router.post("/ui/rounds/{round_id}/cohorts/{cohort}/score-runs")
 def score(
     request: Request,
@@ -363,7 +416,8 @@ def growth_model(
 ) -> Response:
     """A growth model's card in words: evidence, backtest, calibration, data range, label,
     features, library versions, and the sections the card lacks."""
-    return page(request, "growth_model.html", card=growth_service.card(session, model_id=model_id))
+    card = growth_service.card(session, model_id=model_id)
+    return page(request, "growth_model.html", card=card, view=service.growth_card_view(card))
 
 
 @router.get("/ui/rounds/{round_id}/cohorts/{cohort}/export")
@@ -418,18 +472,8 @@ def _firm_url(round_id: int, cohort: str, uscc: str, done: str) -> str:
     return f"/ui/rounds/{round_id}/cohorts/{cohort}/firms/{_uscc(uscc)}?done={done}"
 
 
-@router.post("/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/reviews")
-async def rate(
-    request: Request,
-    round_id: IdPath,
-    cohort: CohortPath,
-    uscc: str,
-    session: SessionDep,
-    principal: PrincipalDep,
-    nomination_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
-) -> Response:
-    """Store the reviewer's ratings (and comments) from the rating form."""
-    form = await request.form()
+def _ratings(form: FormData) -> list[RatingIn]:
+    """The rating form's ``score:<criterion>`` (and ``comment:<criterion>``) fields as ratings."""
     ratings = []
     for name, value in form.multi_items():
         if not name.startswith("score:") or not isinstance(value, str) or not value.strip():
@@ -443,22 +487,57 @@ async def rate(
                 f"The rating of {criterion} is not a number.",
                 errors=[{"loc": ["form", name], "message": "not a number"}],
             ) from None
-        ratings.append(
-            RatingIn(
+        try:
+            rating = RatingIn(
                 criterion=criterion,
                 score=score_value,
                 comment=comment.strip() or None if isinstance(comment, str) else None,
             )
-        )
+        except PydanticValidationError as exc:
+            # "nan" and "inf" parse as floats; a rating refuses them (a 422, never a 500).
+            raise ValidationFailed(
+                f"The rating of {criterion} is invalid.",
+                errors=[
+                    {
+                        "loc": ["form", f"{e['loc'][0]}:{criterion}"],
+                        "message": e["msg"],
+                        "type": e["type"],
+                        "ctx": e.get("ctx"),
+                    }
+                    for e in exc.errors()
+                ],
+            ) from None
+        ratings.append(rating)
     if not ratings:
         raise ValidationFailed(
             "Give at least one rating.", errors=[{"loc": ["form"], "message": "no rating given"}]
         )
+    return ratings
+
+
+@router.post("/ui/rounds/{round_id}/cohorts/{cohort}/firms/{uscc}/reviews")
+async def rate(
+    request: Request,
+    round_id: IdPath,
+    cohort: CohortPath,
+    uscc: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    nomination_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+) -> Response:
+    """Store the reviewer's ratings (and comments) from the rating form."""
+    form = await request.form()
+    try:
+        ratings = _ratings(form)
+    except ValidationFailed as exc:
+        await run_in_threadpool(service.name_firm, session, exc, uscc=_uscc(uscc))
+        raise
     await run_in_threadpool(
-        reviews_service.rate,
+        service.rate,
         session,
         principal,
         round_id=round_id,
+        uscc=uscc,
         nomination_id=nomination_id,
         ratings=ratings,
     )
@@ -511,6 +590,7 @@ ChosenDep = Annotated[dict[int, tuple[service.Outcome, str | None]], Depends(_ch
 
 
 @router.post("/ui/rounds/{round_id}/cohorts/{cohort}/decisions/confirm")
+@router.post("/ui/rounds/{round_id}/cohorts/{cohort}/decisions/edit")
 def confirm_decisions(
     request: Request,
     round_id: IdPath,
@@ -519,7 +599,33 @@ def confirm_decisions(
     session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
-    """Show what the batch would do, with the count against capacity, before recording it."""
+    """Show what the batch would do, with the count against capacity, before recording it; or
+    (``…/edit``, the confirmation's way back) the shortlist with the chair's choices and reasons
+    still filled in, every row shown so that no chosen firm is hidden below the line."""
+    if request.url.path.endswith("/edit"):
+        view = service.shortlist_view(
+            session,
+            principal,
+            round_id=round_id,
+            cohort=cohort,
+            sort="position",
+            descending=False,
+            search="",
+            decision="",
+            flagged=False,
+            all_rows=True,
+            explained=explained.cache_for(request.app.state),
+        )
+        return page(
+            request,
+            "shortlist.html",
+            view=view,
+            round_id=round_id,
+            cohort=cohort,
+            order="asc",
+            flagged=False,
+            chosen=chosen,
+        )
     summary = service.decision_summary(
         session, principal, round_id=round_id, cohort=cohort, chosen=chosen
     )
@@ -535,11 +641,10 @@ def record_decisions(
     principal: PrincipalDep,
 ) -> Response:
     """Record the confirmed batch all or nothing."""
-    decisions = [DecisionIn(nomination_id=i, outcome=o, reason=r) for i, (o, r) in chosen.items()]
-    decisions_service.record(
-        session, principal, round_id=round_id, cohort=cohort, decisions=decisions
+    recorded = service.record_decisions(
+        session, principal, round_id=round_id, cohort=cohort, chosen=chosen
     )
-    return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist?decided={len(decisions)}")
+    return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist?decided={recorded}")
 
 
 @router.get("/ui/assignments")
@@ -608,7 +713,12 @@ def _page_error(request: Request, exc: Exception) -> ServiceError:
         return exc
     if isinstance(exc, RequestValidationError):
         errors = [
-            {"loc": [str(p) for p in err.get("loc", ())], "message": str(err.get("msg", ""))}
+            {
+                "loc": [str(p) for p in err.get("loc", ())],
+                "message": str(err.get("msg", "")),
+                "type": err.get("type"),
+                "ctx": err.get("ctx"),
+            }
             for err in exc.errors()
         ]
         return ValidationFailed("The form is incomplete or invalid.", errors=errors)
@@ -630,6 +740,11 @@ def install_page_errors(app: FastAPI) -> None:
             error = _page_error(request, exc)
             if isinstance(error, Unauthorized):
                 return _see_other("/ui/login")
-            return page(request, "error.html", status=error.status, error=error)
+            response = page(
+                request, "error.html", status=error.status, error=error, said=in_words(error)
+            )
+            # Retry-After (429, 503), Allow (405): the page's reader waits as the API's would.
+            response.headers.update(error.headers)
+            return response
 
         app.add_exception_handler(kind, handler)

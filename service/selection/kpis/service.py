@@ -44,7 +44,8 @@ __all__ = ["TARGETS", "Target", "baselines", "measure"]
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One indicator: which cohort, the condition (text and test) and the target range."""
+    """One indicator: which cohort, the condition (text and test) and the target range; the
+    texts in English and, for the pages, in Chinese (amounts in 亿元 and 万元)."""
 
     cohort: str
     indicator: str
@@ -53,6 +54,8 @@ class Target:
     target_min: int
     target_max: int | None
     test: Callable[[pd.DataFrame], pd.Series]
+    condition_zh: str
+    target_zh: str
 
 
 def _small_giant(ind: pd.DataFrame) -> pd.Series:
@@ -71,6 +74,8 @@ TARGETS: tuple[Target, ...] = (
         2,
         3,
         lambda i: i["revenue"] >= 1e11,
+        "最新营业收入不低于 1,000 亿元（千亿级）",
+        "2–3 家",
     ),
     Target(
         "leader",
@@ -80,6 +85,8 @@ TARGETS: tuple[Target, ...] = (
         6,
         None,
         lambda i: i["revenue"] >= 1e10,
+        "最新营业收入不低于 100 亿元（百亿级）",
+        "6 家以上",
     ),
     Target(
         "leader",
@@ -89,6 +96,8 @@ TARGETS: tuple[Target, ...] = (
         30,
         None,
         lambda i: i["revenue"] >= 1e8,
+        "最新营业收入不低于 1 亿元（亿元级）",
+        "30 家以上",
     ),
     Target(
         "hidden-champion",
@@ -98,6 +107,8 @@ TARGETS: tuple[Target, ...] = (
         10,
         15,
         lambda i: i["valuation_usd"] >= 1e9,
+        "最新投后估值不低于 10 亿美元（独角兽）",
+        "10–15 家",
     ),
     Target(
         "seed",
@@ -108,6 +119,9 @@ TARGETS: tuple[Target, ...] = (
         1,
         None,
         _small_giant,
+        "拥有 I 类知识产权至少 1 项，且营业收入不低于 1 亿元、研发投入强度不低于 3%，"
+        "或营业收入 5,000 万元至 1 亿元、研发投入强度不低于 6%",
+        "至少 1 家（规划未给出数量）",
     ),
 )
 
@@ -197,7 +211,9 @@ def measure(
                 {
                     "indicator": target.indicator,
                     "condition": target.condition,
+                    "condition_zh": target.condition_zh,
                     "target": target.target,
+                    "target_zh": target.target_zh,
                     "target_min": target.target_min,
                     "target_max": target.target_max,
                     "count": len(reached),

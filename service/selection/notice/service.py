@@ -31,6 +31,7 @@ __all__ = [
     "blockers",
     "file_objection",
     "list_objections",
+    "notice",
     "notice_document",
     "open_notice",
     "promote",
@@ -99,6 +100,11 @@ def _shown_round(session: Session, round_id: int) -> SelectionRound:
 
 
 def notice_document(session: Session, *, round_id: int) -> Rendered:
+    """The public notice as the API serves it (see ``notice``)."""
+    return render(notice(session, round_id=round_id))
+
+
+def notice(session: Session, *, round_id: int) -> dict[str, Any]:
     """The public notice: the period, and per cohort the proposed firms' USCC, name and cohort
     (no scores, ranks or reviews), in USCC order."""
     selection_round = _shown_round(session, round_id)
@@ -111,16 +117,14 @@ def notice_document(session: Session, *, round_id: int) -> Rendered:
     cohorts: dict[str, list[dict[str, str]]] = {c: [] for c in sorted(selection_round.capacities)}
     for cohort, uscc, name in rows:
         cohorts.setdefault(cohort, []).append({"uscc": uscc, "name": name, "cohort": cohort})
-    return render(
-        {
-            "round_id": round_id,
-            "round_name": selection_round.name,
-            "state": "published" if selection_round.state == "published" else "notice",
-            "starts_on": selection_round.notice_starts_on,
-            "ends_on": selection_round.notice_ends_on,
-            "cohorts": [{"cohort": c, "firms": firms} for c, firms in cohorts.items()],
-        }
-    )
+    return {
+        "round_id": round_id,
+        "round_name": selection_round.name,
+        "state": "published" if selection_round.state == "published" else "notice",
+        "starts_on": selection_round.notice_starts_on,
+        "ends_on": selection_round.notice_ends_on,
+        "cohorts": [{"cohort": c, "firms": firms} for c, firms in cohorts.items()],
+    }
 
 
 def file_objection(

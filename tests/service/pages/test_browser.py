@@ -327,3 +327,18 @@ def test_the_axe_check_can_fail(browser: Browser, site: Site) -> None:
     assert any("image-alt" in problem for problem in visit.axe_problems)
     visit.axe_problems.clear()
     visit.close()
+
+
+def test_the_chairs_shortlist_fits_1024_px_in_both_languages(browser: Browser, site: Site) -> None:
+    visit = Visit(browser, site)
+    visit.page.set_viewport_size({"width": 1024, "height": 800})
+    visit.sign_in("chair")
+    for lang in ("zh", "en"):
+        path = f"/ui/rounds/{site.round_id}/cohorts/seed/shortlist?lang={lang}"
+        page = visit.open(path, f"shortlist-1024-{lang}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1024, (lang, width)
+        reason = page.locator("td.decide input").first.bounding_box()
+        assert reason is not None
+        assert reason["x"] + reason["width"] <= 1024, (lang, reason)
+    visit.close()
