@@ -238,5 +238,7 @@ def test_objections_are_rate_limited_per_address(
         assert third.status_code == 429
         assert third.headers["content-type"] == "application/problem+json"
         assert int(third.headers["retry-after"]) >= 1
+        documented = limited.openapi()["paths"]["/v1/notices/{round_id}/objections"]["post"]
+        assert "Retry-After" in documented["responses"]["429"]["headers"]
         listed = client.get(f"/v1/rounds/{round_id}/objections", headers=as_role("admin"))
         assert len(listed.json()["items"]) == 2
