@@ -33,6 +33,35 @@ def test_a_boolean_is_not_a_valuation(client: TestClient, as_role: Headers, flag
     assert client.get(f"/v1/firms/{uscc}/funding-rounds", headers=as_role("admin")).json() == []
 
 
+_EVALUATED = {"reference_date": "2026-06-30", "rows": [candidate_row(46)]}
+_RATED = {"uscc": make_uscc(46), "criterion": "business_model_innovation", "reviewer": "r"}
+_EDIT = {"action": "add", "nomination_id": 1, "reviewer_id": 1, "reason": "r"}
+_ASSIGN = "/v1/rounds/1/cohorts/seed/assignments"
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "loc"),
+    [
+        (_ASSIGN, {"reviewers_per_nomination": True}, ["reviewers_per_nomination"]),
+        (_ASSIGN, {"max_load": True}, ["max_load"]),
+        ("/v1/rounds/1/assignments/edits", {**_EDIT, "nomination_id": True}, ["nomination_id"]),
+        ("/v1/schemes/seed/evaluate", {**_EVALUATED, "capacity": True}, ["capacity"]),
+        (
+            "/v1/schemes/seed/evaluate",
+            {**_EVALUATED, "ratings": [{**_RATED, "score": True}]},
+            ["ratings", 0, "score"],
+        ),
+    ],
+)
+def test_a_boolean_is_not_a_count_an_id_or_a_score(
+    client: TestClient, as_role: Headers, url: str, body: dict[str, object], loc: list[object]
+) -> None:
+    # Read as 1, ``true`` would solve the cohort with one reviewer per nomination.
+    response = client.post(url, json=body, headers=as_role("admin"))
+    assert response.status_code == 422, response.text
+    assert _locs(response) == [["body", *loc]]
+
+
 def test_whole_numbers_are_still_amounts(client: TestClient, as_role: Headers) -> None:
     uscc = make_uscc(41)
     client.put(f"/v1/firms/{uscc}", json=firm_profile(), headers=as_role("officer"))
