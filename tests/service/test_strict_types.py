@@ -45,6 +45,7 @@ _ASSIGN = "/v1/rounds/1/cohorts/seed/assignments"
         (_ASSIGN, {"reviewers_per_nomination": True}, ["reviewers_per_nomination"]),
         (_ASSIGN, {"max_load": True}, ["max_load"]),
         ("/v1/rounds/1/assignments/edits", {**_EDIT, "nomination_id": True}, ["nomination_id"]),
+        ("/v1/rounds/1/notice", {"days": True}, ["days"]),
         ("/v1/schemes/seed/evaluate", {**_EVALUATED, "capacity": True}, ["capacity"]),
         (
             "/v1/schemes/seed/evaluate",
@@ -53,10 +54,11 @@ _ASSIGN = "/v1/rounds/1/cohorts/seed/assignments"
         ),
     ],
 )
-def test_a_boolean_is_not_a_count_an_id_or_a_score(
+def test_a_boolean_is_not_a_count_an_id_a_score_or_days(
     client: TestClient, as_role: Headers, url: str, body: dict[str, object], loc: list[object]
 ) -> None:
-    # Read as 1, ``true`` would solve the cohort with one reviewer per nomination.
+    # Read as 1, ``true`` solved a cohort with one reviewer per nomination, or opened a one-day
+    # notice.
     response = client.post(url, json=body, headers=as_role("admin"))
     assert response.status_code == 422, response.text
     assert _locs(response) == [["body", *loc]]
