@@ -64,6 +64,27 @@ def test_a_boolean_is_not_a_count_an_id_a_score_or_days(
     assert _locs(response) == [["body", *loc]]
 
 
+@pytest.mark.parametrize("flag", [0, 1, "yes", "false"])
+def test_only_true_and_false_are_yes_and_no(
+    client: TestClient, as_role: Headers, flag: object
+) -> None:
+    # Read loosely, "yes" listed the firm and moved a selected member out of its cohort.
+    uscc = make_uscc(47)
+    put = client.put(
+        f"/v1/firms/{uscc}", json=firm_profile(listed=flag), headers=as_role("officer")
+    )
+    assert put.status_code == 422, put.text
+    assert _locs(put) == [["body", "listed"]]
+    decision = {"nomination_id": 1, "outcome": "select", "moves": flag}
+    decided = client.post(
+        "/v1/rounds/1/cohorts/seed/decisions",
+        json={"decisions": [decision]},
+        headers=as_role("chair"),
+    )
+    assert decided.status_code == 422, decided.text
+    assert _locs(decided) == [["body", "decisions", 0, "moves"]]
+
+
 def test_whole_numbers_are_still_amounts(client: TestClient, as_role: Headers) -> None:
     uscc = make_uscc(41)
     client.put(f"/v1/firms/{uscc}", json=firm_profile(), headers=as_role("officer"))
