@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from schemas.scalars import (
     Amount,
@@ -67,6 +67,7 @@ class FirmIn(FirmProfile):
     """Body of ``PUT /v1/firms/{uscc}``; the code itself is in the path."""
 
     founded_on: FoundingDate
+    listed: bool = Field(default=False, strict=True)  # JSON true or false, not 0 or "yes"
 
 
 class FirmOut(FirmProfile):

@@ -60,6 +60,7 @@ class NoticeIn(_In):
     )
     days: int | None = Field(
         default=None,
+        strict=True,
         ge=1,
         le=90,
         description="Calendar days from today, today included (default: the round's own "

@@ -59,16 +59,16 @@ class AssignRequest(_In):
     """How to assign a cohort's nominations: ``reviewers_per_nomination`` each, loads balanced
     (or at most ``max_load`` each)."""
 
-    reviewers_per_nomination: int = Field(default=3, ge=1, le=50)
-    max_load: int | None = Field(default=None, ge=1, le=100_000)
+    reviewers_per_nomination: int = Field(default=3, strict=True, ge=1, le=50)
+    max_load: int | None = Field(default=None, strict=True, ge=1, le=100_000)
 
 
 class AssignmentEditIn(_In):
     """A manual edit: add or remove one reviewer on one nomination, with a reason."""
 
     action: Literal["add", "remove"]
-    nomination_id: int = Field(ge=1, le=2**31 - 1)
-    reviewer_id: int = Field(ge=1, le=2**31 - 1)
+    nomination_id: int = Field(strict=True, ge=1, le=2**31 - 1)
+    reviewer_id: int = Field(strict=True, ge=1, le=2**31 - 1)
     reason: LongText
 
 

@@ -8,7 +8,7 @@ are finite, and dates are real calendar dates.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
@@ -141,7 +141,19 @@ def _refuse_number_as_instant(value: Any) -> Any:
     return value
 
 
-Instant = Annotated[datetime, BeforeValidator(_refuse_number_as_instant)]
+def _check_utc_representable(value: datetime) -> datetime:
+    """Refuse a moment whose zone carries it past year 1 or 9999 in UTC, where it is stored."""
+    if value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise reject("datetime_range", "in UTC this moment is outside years 1–9999") from None
+    return value
+
+
+Instant = Annotated[
+    datetime, BeforeValidator(_refuse_number_as_instant), AfterValidator(_check_utc_representable)
+]
 """A moment in ISO 8601 (``2026-06-30T12:00:00``, optionally with a zone); never a bare number."""
 
 

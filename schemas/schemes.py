@@ -39,7 +39,7 @@ class RatingIn(BaseModel):
     uscc: str = Field(max_length=40)
     criterion: ShortText
     reviewer: ShortText
-    score: float = Field(ge=-1e6, le=1e6)
+    score: float = Field(strict=True, ge=-1e6, le=1e6)
 
 
 class EvaluateRequest(BaseModel):
@@ -50,4 +50,4 @@ class EvaluateRequest(BaseModel):
     reference_date: CalendarDate
     rows: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
     ratings: list[RatingIn] = Field(default_factory=list, max_length=100_000)
-    capacity: int | None = Field(default=None, ge=1, le=100_000)
+    capacity: int | None = Field(default=None, strict=True, ge=1, le=100_000)

@@ -222,6 +222,7 @@ class DecisionIn(_In):
     )
     moves: bool = Field(
         default=False,
+        strict=True,
         description="The firm moves here from its current membership (graduation, e.g. seed → "
         "hidden-champion): publication ends the old membership the day the new one starts. "
         "Without it, selecting a firm that is a current member elsewhere is refused.",

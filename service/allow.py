@@ -1,4 +1,5 @@
-"""``OPTIONS`` and 405 answers that list every method a path supports, not one route's methods.
+"""``OPTIONS`` and 405 answers that list every method a path supports, not one route's methods,
+and ``HEAD`` answered as the ``GET`` of the path, as that ``Allow`` says.
 
 The router matches one route per method, so its 405 names only the first route that matched
 the path (``/v1/schemes`` said ``Allow: GET`` though it takes ``POST``). The methods come from
@@ -55,6 +56,9 @@ class AllowMiddleware:
         if scope["method"] == "OPTIONS":
             await Response(status_code=204, headers={"Allow": allow})(scope, receive, send)
             return
+        if scope["method"] == "HEAD" and "GET" in allow.split(", "):
+            await self._head(scope, receive, send)
+            return
 
         async def send_with_allow(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 405:
@@ -62,3 +66,13 @@ class AllowMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_allow)
+
+    async def _head(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The GET's answer without its body (RFC 9110 §9.3.2): its rule, status and headers."""
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)

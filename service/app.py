@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.staticfiles import StaticFiles
 
 from service import health, metrics, tracing
-from service.access import RULES
+from service.access import PUBLIC, RULES
 from service.admin.views import router as admin_router
 from service.allow import AllowMiddleware
 from service.body_limit import BodyLimitMiddleware
@@ -170,7 +170,12 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
         app.include_router(selection_router)
     app.include_router(pages_router)
 
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        public_routes=[route for route, roles in RULES.items() if roles == PUBLIC],
+        max_public_bytes=settings.max_public_body_bytes,
+    )
     app.add_middleware(AllowMiddleware, routes=RULES)
     if settings.cors_origins:
         app.add_middleware(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import PayloadTooLarge
@@ -11,18 +14,41 @@ __all__ = ["BodyLimitMiddleware"]
 
 
 class BodyLimitMiddleware:
-    """A 413 problem that states the limit, whether the body declares its length or streams it."""
+    """A 413 problem that states the limit, whether the body declares its length or streams it.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    A route anyone may call without a key (``public_routes``, method and path template) has the
+    smaller ``max_public_bytes``: the body is buffered and parsed before any handler could say
+    it is too long, so the general limit would let an anonymous caller cost the server 128 MiB
+    of memory and seconds of parsing per request.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        public_routes: Iterable[tuple[str, str]] = (),
+        max_public_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_public_bytes = min(max_bytes, max_public_bytes or max_bytes)
+        self._public = [
+            (method.upper(), compile_path(template)[0]) for method, template in public_routes
+        ]
 
-    def _too_large(self) -> ASGIApp:
-        mib = self.max_bytes / (1024 * 1024)
+    def _limit_of(self, scope: Scope) -> int:
+        method = scope["method"]
+        if any(m == method and p.match(scope["path"]) for m, p in self._public):
+            return self.max_public_bytes
+        return self.max_bytes
+
+    def _too_large(self, limit: int) -> ASGIApp:
+        mib = limit / (1024 * 1024)
         return problem_response(
             PayloadTooLarge(
-                f"The request body exceeds the limit of {self.max_bytes} bytes ({mib:.1f} MiB).",
-                extra={"limit_bytes": self.max_bytes},
+                f"The request body exceeds the limit of {limit} bytes ({mib:.1f} MiB).",
+                extra={"limit_bytes": limit},
             )
         )
 
@@ -30,14 +56,15 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit_of(scope)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = 0
-                if declared > self.max_bytes:
-                    await self._too_large()(scope, receive, send)
+                if declared > limit:
+                    await self._too_large(limit)(scope, receive, send)
                     return
         # Buffer the body (bounded by the limit) so an undeclared stream is refused just the same.
         chunks: list[bytes] = []
@@ -49,8 +76,8 @@ class BodyLimitMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._too_large()(scope, receive, send)
+            if size > limit:
+                await self._too_large(limit)(scope, receive, send)
                 return
             chunks.append(chunk)
             more = bool(message.get("more_body", False))

@@ -41,6 +41,7 @@ _ERRORS: dict[int, str] = {
     413: "The body or the list is over a configured limit.",
     415: "The body is in a format this operation does not read.",
     422: "The request breaks the contract; `errors` says where.",
+    429: "Over the rate allowed from one address; retry after `Retry-After` seconds.",
     503: "The database is busy (a lock wait timed out); retry after `Retry-After` seconds.",
 }
 _CANDIDATE_ROW = {
@@ -248,8 +249,8 @@ def _declare_errors(
         }
     if _has_header(parameters, "if-none-match"):
         responses.setdefault("304", {"description": "Not modified: `If-None-Match` matched."})
-    if 503 in statuses:
-        responses["503"]["headers"] = {
+    for status in {429, 503} & (statuses | declared):
+        responses[str(status)]["headers"] = {
             "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
         }
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from schemas.pagination import Page
 from service.errors import ValidationFailed
+from service.params import ID_MAX
 
 __all__ = [
     "CURSOR_MAX_LENGTH",
@@ -68,16 +69,24 @@ def decode_cursor(cursor: str | None, *, keys: dict[str, type]) -> dict[str, Any
     if (
         not isinstance(position, dict)
         or set(position) != set(keys)
-        or not all(
-            isinstance(position[k], t) and not isinstance(position[k], bool)
-            for k, t in keys.items()
-        )
+        or not all(_storable(position[k], t) for k, t in keys.items())
     ):
         raise ValidationFailed(
             "The cursor is not one this service issued.",
             errors=[{"loc": ["query", "cursor"], "message": "malformed cursor"}],
         )
     return position
+
+
+def _storable(value: object, kind: type) -> bool:
+    """Whether a cursor's value is of ``kind`` and one a database column can be compared with:
+    an id in the 32-bit range, or printable text (no NUL, which PostgreSQL refuses, and no lone
+    surrogate, which no database can encode)."""
+    if not isinstance(value, kind) or isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return 0 <= value <= ID_MAX
+    return not isinstance(value, str) or value.isprintable()
 
 
 def keyset(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 import typing
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
@@ -18,9 +19,13 @@ _SEQUENCES = (list, set, frozenset, tuple)
 
 
 async def refuse_nul_parameters(request: Request) -> None:
-    """Refuse a NUL in any path or query parameter (PostgreSQL cannot hold one in text), and a
-    query parameter repeated where the route takes one value (the framework would keep one)."""
-    errors: list[dict[str, object]] = []
+    """Refuse a NUL in any path or query parameter (PostgreSQL cannot hold one in text), a query
+    parameter that is not UTF-8 once percent-decoded (the framework would read each bad byte as
+    U+FFFD), and one repeated where the route takes one value (the framework would keep one)."""
+    errors: list[dict[str, object]] = [
+        {"loc": ["query", name], "message": "is not UTF-8 text once percent-decoded"}
+        for name in _undecodable_query(request.scope.get("query_string", b""))
+    ]
     for name, value in request.path_params.items():
         if isinstance(value, str) and "\x00" in value:
             errors.append({"loc": ["path", name], "message": "contains a NUL character"})
@@ -39,6 +44,22 @@ async def refuse_nul_parameters(request: Request) -> None:
         raise ValidationFailed(
             f"The request does not match the contract ({len(errors)} error(s)).", errors=errors
         )
+
+
+def _undecodable_query(query_string: bytes) -> list[str]:
+    """The names of the query parameters whose name or value is not UTF-8 once percent-decoded."""
+    if b"%" not in query_string:
+        return []  # the server refuses raw bytes outside ASCII in a request line
+    names = []
+    for pair in query_string.split(b"&"):
+        raw_name, _equals, raw_value = pair.replace(b"+", b" ").partition(b"=")
+        name, value = unquote_to_bytes(raw_name), unquote_to_bytes(raw_value)
+        try:
+            name.decode("utf-8")
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            names.append(name.decode("utf-8", "replace"))
+    return names
 
 
 def _single_valued(dependant: Dependant) -> set[str]:

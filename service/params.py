@@ -19,6 +19,7 @@ from scoring.vocabulary import Cohort
 from service.errors import ValidationFailed
 
 __all__ = [
+    "ID_MAX",
     "CohortPath",
     "CohortQuery",
     "IdPath",
@@ -29,10 +30,10 @@ __all__ = [
 ]
 
 # Database ids are 32-bit signed integers on both databases.
-_ID_MAX = 2**31 - 1
+ID_MAX = 2**31 - 1
 
-IdPath = Annotated[int, Path(ge=1, le=_ID_MAX)]
-IdQuery = Annotated[int | None, Query(ge=1, le=_ID_MAX)]
+IdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
+IdQuery = Annotated[int | None, Query(ge=1, le=ID_MAX)]
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=2000)]
 
 

@@ -26,6 +26,12 @@ class Settings(BaseSettings):
         description="Admits a list of max_rows rows in any format: 100,000 rows are about "
         "29 MB as CSV and 91 MB as JSON.",
     )
+    max_public_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="The body limit of the routes anyone may call without a key (an objection: "
+        "5,000 characters of grounds are at most 30 KB as escaped JSON).",
+    )
     max_rows: int = Field(default=100_000, ge=1)
     max_xlsx_uncompressed_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     sqlite_busy_timeout_ms: int = Field(

@@ -74,6 +74,8 @@ def check(url: str, *, allowed_networks: Sequence[str]) -> Target:
         raise UnsafeURL("credentials in the URL are not allowed; deliveries are signed instead")
     if parts.fragment:
         raise UnsafeURL("a fragment is never sent; leave it out")
+    if port == 0:
+        raise UnsafeURL("port 0 is no port a receiver listens on; leave it out for the default")
     host = parts.hostname
     port = port or _DEFAULT_PORTS[scheme]
     addresses = _resolve(host, port)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
@@ -38,3 +39,18 @@ def test_every_route_method_is_in_its_paths_allow(
     response = client.options(_PARAM.sub("1", path))
     assert response.status_code == 204
     assert method in response.headers["allow"].split(", ")
+
+
+def test_head_is_answered_as_allow_says_with_gets_headers_and_no_body(
+    client: TestClient, as_role: Callable[[str], dict[str, str]]
+) -> None:
+    # Allow named HEAD on every GET path, yet a HEAD was a 405.
+    for path, headers in [("/healthz", {}), ("/v1/schemes", as_role("admin"))]:
+        got = client.get(path, headers=headers)
+        head = client.head(path, headers=headers)
+        assert head.status_code == got.status_code == 200, head.text
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["content-length"] == got.headers["content-length"]
+    assert client.head("/v1/schemes").status_code == 401  # the GET's rule still holds
+    assert client.head("/v1/rounds/1/publish").status_code == 405

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable
 
 import pytest
@@ -63,4 +65,25 @@ def test_limit_zero_and_a_foreign_cursor_are_422s(
     assert zero.json()["errors"][0]["loc"] == ["query", "limit"]
     forged = client.get(path, params={"cursor": "bm90LW91cnM"}, headers=as_role("admin"))
     assert forged.status_code == 422
+    assert forged.json()["errors"] == [{"loc": ["query", "cursor"], "message": "malformed cursor"}]
+
+
+@pytest.mark.parametrize(
+    ("path", "position"),
+    [
+        ("/v1/rounds", {"id": 2**63}),
+        ("/v1/audit", {"id": -(2**64)}),
+        ("/v1/cohorts/changes", {"seq": 10**30}),
+        ("/v1/firms", {"uscc": "\ud800"}),
+        ("/v1/firms", {"uscc": "\x00"}),
+    ],
+)
+def test_a_forged_cursor_out_of_the_databases_range_is_a_422(
+    client: TestClient, as_role: Headers, path: str, position: dict[str, object]
+) -> None:
+    # Well-formed JSON of the right type, but no database can compare a column with it.
+    raw = json.dumps(position).encode()
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    forged = client.get(path, params={"cursor": cursor}, headers=as_role("admin"))
+    assert forged.status_code == 422, forged.text
     assert forged.json()["errors"] == [{"loc": ["query", "cursor"], "message": "malformed cursor"}]

@@ -74,3 +74,23 @@ def test_a_repeated_single_valued_query_parameter_is_refused(
     assert response.json()["errors"] == [
         {"loc": ["query", "cohort"], "message": "takes one value; it was repeated"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [("q=%ff", "q"), ("q=caf%e9", "q"), ("q=%ed%a0%80", "q"), ("q=%c0%80", "q")],
+)
+def test_a_query_value_that_is_not_utf8_is_a_422_naming_it(
+    client: TestClient, as_role: Headers, query: str, parameter: str
+) -> None:
+    # Read leniently, each bad byte became U+FFFD and the search ran for that.
+    response = client.get(f"/v1/firms?{query}", headers=as_role("officer"))
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {"loc": ["query", parameter], "message": "is not UTF-8 text once percent-decoded"}
+    ]
+
+
+def test_percent_encoded_utf8_is_still_read(client: TestClient, as_role: Headers) -> None:
+    response = client.get("/v1/firms?q=%E4%B8%AD%EF%BF%BD+x", headers=as_role("officer"))
+    assert response.status_code == 200, response.text

@@ -33,6 +33,58 @@ def test_a_boolean_is_not_a_valuation(client: TestClient, as_role: Headers, flag
     assert client.get(f"/v1/firms/{uscc}/funding-rounds", headers=as_role("admin")).json() == []
 
 
+_EVALUATED = {"reference_date": "2026-06-30", "rows": [candidate_row(46)]}
+_RATED = {"uscc": make_uscc(46), "criterion": "business_model_innovation", "reviewer": "r"}
+_EDIT = {"action": "add", "nomination_id": 1, "reviewer_id": 1, "reason": "r"}
+_ASSIGN = "/v1/rounds/1/cohorts/seed/assignments"
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "loc"),
+    [
+        (_ASSIGN, {"reviewers_per_nomination": True}, ["reviewers_per_nomination"]),
+        (_ASSIGN, {"max_load": True}, ["max_load"]),
+        ("/v1/rounds/1/assignments/edits", {**_EDIT, "nomination_id": True}, ["nomination_id"]),
+        ("/v1/rounds/1/notice", {"days": True}, ["days"]),
+        ("/v1/schemes/seed/evaluate", {**_EVALUATED, "capacity": True}, ["capacity"]),
+        (
+            "/v1/schemes/seed/evaluate",
+            {**_EVALUATED, "ratings": [{**_RATED, "score": True}]},
+            ["ratings", 0, "score"],
+        ),
+    ],
+)
+def test_a_boolean_is_not_a_count_an_id_a_score_or_days(
+    client: TestClient, as_role: Headers, url: str, body: dict[str, object], loc: list[object]
+) -> None:
+    # Read as 1, ``true`` solved a cohort with one reviewer per nomination, or opened a one-day
+    # notice.
+    response = client.post(url, json=body, headers=as_role("admin"))
+    assert response.status_code == 422, response.text
+    assert _locs(response) == [["body", *loc]]
+
+
+@pytest.mark.parametrize("flag", [0, 1, "yes", "false"])
+def test_only_true_and_false_are_yes_and_no(
+    client: TestClient, as_role: Headers, flag: object
+) -> None:
+    # Read loosely, "yes" listed the firm and moved a selected member out of its cohort.
+    uscc = make_uscc(47)
+    put = client.put(
+        f"/v1/firms/{uscc}", json=firm_profile(listed=flag), headers=as_role("officer")
+    )
+    assert put.status_code == 422, put.text
+    assert _locs(put) == [["body", "listed"]]
+    decision = {"nomination_id": 1, "outcome": "select", "moves": flag}
+    decided = client.post(
+        "/v1/rounds/1/cohorts/seed/decisions",
+        json={"decisions": [decision]},
+        headers=as_role("chair"),
+    )
+    assert decided.status_code == 422, decided.text
+    assert _locs(decided) == [["body", "decisions", 0, "moves"]]
+
+
 def test_whole_numbers_are_still_amounts(client: TestClient, as_role: Headers) -> None:
     uscc = make_uscc(41)
     client.put(f"/v1/firms/{uscc}", json=firm_profile(), headers=as_role("officer"))
@@ -80,9 +132,12 @@ def test_a_boolean_in_a_json_candidate_list_is_a_row_error(
         ("/v1/audit?until=0.5", "until"),
         ("/v1/audit?since=1700000000", "since"),
         ("/v1/cohorts/seed/members?on=0", "on"),
+        # In UTC these fall outside the years Python's datetime holds: no query could bind them.
+        ("/v1/audit?since=9999-12-31T23:59:59-12:00", "since"),
+        ("/v1/audit?until=0001-01-01T00:00:00%2B14:00", "until"),
     ],
 )
-def test_a_number_is_not_a_date(
+def test_a_number_or_a_moment_beyond_the_calendar_is_not_a_date(
     client: TestClient, as_role: Headers, url: str, parameter: str
 ) -> None:
     response = client.get(url, headers=as_role("admin"))

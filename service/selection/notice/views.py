@@ -87,6 +87,7 @@ def get_notice(
     response_model=ObjectionReceipt,
     status_code=201,
     summary="Object to a proposed member (no key needed)",
+    responses={429: {"description": "Over the objections allowed from one address per window."}},
 )
 def post_objection(
     round_id: IdPath, data: ObjectionIn, session: SessionDep, request: Request

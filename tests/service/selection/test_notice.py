@@ -238,5 +238,27 @@ def test_objections_are_rate_limited_per_address(
         assert third.status_code == 429
         assert third.headers["content-type"] == "application/problem+json"
         assert int(third.headers["retry-after"]) >= 1
+        documented = limited.openapi()["paths"]["/v1/notices/{round_id}/objections"]["post"]
+        assert "Retry-After" in documented["responses"]["429"]["headers"]
         listed = client.get(f"/v1/rounds/{round_id}/objections", headers=as_role("admin"))
         assert len(listed.json()["items"]) == 2
+
+
+def test_a_public_body_is_held_to_the_public_limit(client: TestClient, as_role: Headers) -> None:
+    # Anyone may post here without a key: a 100 MB body was buffered and parsed before the 422.
+    round_id, selected, _waitlist = noticed_round(client, as_role)
+    longest = _object(client, round_id, selected[0], grounds="异" * 5000)  # 6 bytes each, as \u5f02
+    assert longest.status_code == 201, longest.text
+    padded = b'{"uscc": "%s", "grounds": "x", "contact": "y", "pad": "%s"}' % (
+        selected[1].encode(),
+        b"a" * (64 * 1024),
+    )
+    refused = client.post(
+        f"/v1/notices/{round_id}/objections",
+        content=padded,
+        headers={"Content-Type": "application/json"},
+    )
+    assert refused.status_code == 413, refused.text
+    assert refused.json()["limit_bytes"] == 64 * 1024
+    listed = client.get(f"/v1/rounds/{round_id}/objections", headers=as_role("admin"))
+    assert len(listed.json()["items"]) == 1

@@ -43,6 +43,7 @@ def test_non_global_addresses_are_refused(url: str) -> None:
         ("http:///nohost", "no host"),
         ("http://user:pw@8.8.8.8/", "credentials"),
         ("http://8.8.8.8:99999/", "not a valid URL"),
+        ("http://8.8.8.8:0/", "port 0"),  # was stored as written and delivered to port 80
         ("http://no-such-host.invalid/", "does not resolve"),
         ("http://8.8.8.8/\x00", "control characters"),
         ("http://8.8.8.8/a\tb", "control characters"),
