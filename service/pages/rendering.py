@@ -15,8 +15,8 @@ from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from service.pages import service as pages_service
 from service.pages import session as page_session
-from service.pages.service import card_words, years_text
 from service.selection.rendered import Rendered, RenderedCache
 from service.selection.shortlists import export, words
 
@@ -77,8 +77,8 @@ _ENVIRONMENT.globals["named"] = words.named
 _ENVIRONMENT.globals["note_words"] = words.note_words
 _ENVIRONMENT.globals["bilingual"] = words.bilingual
 _ENVIRONMENT.filters["reading"] = words.reading
-_ENVIRONMENT.globals["card_words"] = card_words
-_ENVIRONMENT.globals["years_text"] = years_text
+_ENVIRONMENT.globals["card_words"] = pages_service.card_words
+_ENVIRONMENT.globals["years_text"] = pages_service.years_text
 
 
 def compile_templates() -> None:
