@@ -31,6 +31,7 @@ from service.metrics import Metrics
 from service.nominations.views import router as nominations_router
 from service.openapi import install_openapi
 from service.pages import rendering as page_rendering
+from service.pages import session as page_session
 from service.pages.views import install_page_errors
 from service.pages.views import router as pages_router
 from service.parameters import refuse_nul_parameters
@@ -175,6 +176,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
         max_bytes=settings.max_body_bytes,
         public_routes=[route for route, roles in RULES.items() if roles == PUBLIC],
         max_public_bytes=settings.max_public_body_bytes,
+        session_cookie=page_session.SESSION_COOKIE,
     )
     app.add_middleware(AllowMiddleware, routes=RULES)
     if settings.cors_origins:

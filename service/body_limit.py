@@ -19,7 +19,9 @@ class BodyLimitMiddleware:
     A route anyone may call without a key (``public_routes``, method and path template) has the
     smaller ``max_public_bytes``: the body is buffered and parsed before any handler could say
     it is too long, so the general limit would let an anonymous caller cost the server 128 MiB
-    of memory and seconds of parsing per request.
+    of memory and seconds of parsing per request. So has every other route when the request
+    carries no credential at all (no ``credential_header``, no ``session_cookie``): it can only
+    be refused with a 401, and FastAPI parses a body before it checks the key.
     """
 
     def __init__(
@@ -29,34 +31,48 @@ class BodyLimitMiddleware:
         max_bytes: int,
         public_routes: Iterable[tuple[str, str]] = (),
         max_public_bytes: int | None = None,
+        credential_header: str = "x-api-key",
+        session_cookie: str | None = None,
     ) -> None:
         self.app = app
+        self._credential = credential_header.lower().encode("latin-1")
+        self._session = None if session_cookie is None else f"{session_cookie}=".encode("latin-1")
         self.max_bytes = max_bytes
         self.max_public_bytes = min(max_bytes, max_public_bytes or max_bytes)
         self._public = [
             (method.upper(), compile_path(template)[0]) for method, template in public_routes
         ]
 
-    def _limit_of(self, scope: Scope) -> int:
+    def _credentialed(self, scope: Scope) -> bool:
+        for name, value in scope.get("headers", []):
+            if name == self._credential and value.strip():
+                return True
+            if name == b"cookie" and self._session is not None and self._session in value:
+                return True
+        return False
+
+    def _limit_of(self, scope: Scope) -> tuple[int, bool]:
+        """The limit, and whether it is the public one because nothing identifies the caller."""
         method = scope["method"]
         if any(m == method and p.match(scope["path"]) for m, p in self._public):
-            return self.max_public_bytes
-        return self.max_bytes
+            return self.max_public_bytes, False
+        if self.max_public_bytes < self.max_bytes and not self._credentialed(scope):
+            return self.max_public_bytes, True
+        return self.max_bytes, False
 
-    def _too_large(self, limit: int) -> ASGIApp:
+    def _too_large(self, limit: int, anonymous: bool) -> ASGIApp:
         mib = limit / (1024 * 1024)
-        return problem_response(
-            PayloadTooLarge(
-                f"The request body exceeds the limit of {limit} bytes ({mib:.1f} MiB).",
-                extra={"limit_bytes": limit},
-            )
-        )
+        detail = f"The request body exceeds the limit of {limit} bytes ({mib:.1f} MiB)."
+        if anonymous:
+            detail = (f"Without an API key (X-API-Key) or a signed-in session, a request body may "
+                      f"be at most {limit} bytes ({limit / 1024:.0f} KiB).")
+        return problem_response(PayloadTooLarge(detail, extra={"limit_bytes": limit}))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self._limit_of(scope)
+        limit, anonymous = self._limit_of(scope)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -64,7 +80,7 @@ class BodyLimitMiddleware:
                 except ValueError:
                     declared = 0
                 if declared > limit:
-                    await self._too_large(limit)(scope, receive, send)
+                    await self._too_large(limit, anonymous)(scope, receive, send)
                     return
         # Buffer the body (bounded by the limit) so an undeclared stream is refused just the same.
         chunks: list[bytes] = []
@@ -77,7 +93,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await self._too_large(limit)(scope, receive, send)
+                await self._too_large(limit, anonymous)(scope, receive, send)
                 return
             chunks.append(chunk)
             more = bool(message.get("more_body", False))

@@ -30,7 +30,8 @@ class Settings(BaseSettings):
         default=64 * 1024,
         ge=1024,
         description="The body limit of the routes anyone may call without a key (an objection: "
-        "5,000 characters of grounds are at most 30 KB as escaped JSON).",
+        "5,000 characters of grounds are at most 30 KB as escaped JSON), and of any request "
+        "that carries neither a key nor a page session.",
     )
     max_rows: int = Field(default=100_000, ge=1)
     max_xlsx_uncompressed_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
