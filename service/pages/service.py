@@ -8,6 +8,7 @@ unit here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -254,6 +255,30 @@ class ShortlistView:
     ineligible: list[dict[str, Any]]
     query: dict[str, str]
     hidden_rows: int
+    rated_since_run: bool = False  # a row's rating count is newer than the run's
+
+
+# A run's completeness flag, ``awaiting-ratings:<criterion>(<given> of <required>)``.
+_AWAITING = re.compile(re.escape(rated.AWAITING_FLAG) + r"(.+)\((\d+) of (\d+)\)")
+
+
+def _counted_now(item: dict[str, Any]) -> dict[str, Any]:
+    """The item with each awaiting-ratings flag counting the ratings given until now, as the
+    ratings beside it do (``rated-since-run`` once they are all in), not those the run had;
+    a firm whose reviews the viewer may not see keeps the run's flags."""
+    if "withheld" in item["explanation"]:
+        return item
+    flags = []
+    for flag in item["flags"]:
+        matched = _AWAITING.fullmatch(flag)
+        if matched is None:
+            flags.append(flag)
+            continue
+        criterion, required = matched.group(1), int(matched.group(3))
+        given = int((item["reviews"].get(criterion) or {}).get("count", 0))
+        kind = "awaiting-ratings" if given < required else "rated-since-run"
+        flags.append(f"{kind}:{criterion}({given} of {required})")
+    return item if flags == item["flags"] else {**item, "flags": flags, "rated_since_run": True}
 
 
 def _max_total(explanation: dict[str, Any]) -> float:
@@ -299,7 +324,8 @@ def shortlist_view(
     full = _max_total(listed.items[0]["explanation"]) if listed.items else 100.0
     rows = []
     needle = search.strip().casefold()
-    for item in listed.items:
+    counted = [_counted_now(item) for item in listed.items]
+    for item in counted:
         if (
             needle
             and needle not in f"{item['name']} {item['name_en'] or ''} {item['uscc']}".casefold()
@@ -337,6 +363,7 @@ def shortlist_view(
         ineligible=ineligible,
         query={"q": search, "decision": decision, "sort": sort},
         hidden_rows=hidden,
+        rated_since_run=any(item.get("rated_since_run") for item in counted),
     )
 
 
@@ -351,6 +378,7 @@ class FirmView:
     rated: dict[str, scoring.scheme.Rating]
     conflicted: bool
     withheld: bool  # a reviewer's view of a firm not assigned to them: no details, no form
+    mine: dict[str, tuple[float, str | None]]  # the viewing reviewer's ratings, to edit
 
 
 def _groups(item: dict[str, Any], scheme: scoring.Scheme) -> list[dict[str, Any]]:
@@ -411,11 +439,12 @@ def firm_views(
     rating_rules = rated.rated_criteria(active)
     views = []
     for uscc in usccs:
-        item = by_uscc[uscc]
+        item = _counted_now(by_uscc[uscc])
         conflicted = any(
             "conflict of interest" in str(entry.get("note") or "")
             for entry in item["explanation"].get("criteria", [])
         )
+        withheld = "withheld" in item["explanation"]
         views.append(
             FirmView(
                 item=item,
@@ -424,7 +453,16 @@ def firm_views(
                 groups=_groups(item, scheme),
                 rated=rating_rules,
                 conflicted=conflicted,
-                withheld="withheld" in item["explanation"],
+                withheld=withheld,
+                mine=(
+                    {}
+                    if withheld or conflicted
+                    else reviews_service.own_ratings(
+                        session,
+                        nomination_id=item["nomination_id"],
+                        reviewer_id=principal.reviewer_id,
+                    )
+                ),
             )
         )
     return views

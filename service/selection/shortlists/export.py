@@ -390,6 +390,8 @@ _FLAG_WORDS = {
     "below-minimum": ("低于最低分", "below the minimum of"),
     "capped": ("已达上限", "capped at the maximum of"),
     "awaiting-ratings": ("评分未齐", "awaiting ratings"),
+    # The pages' flag for ratings that were awaited in the run and are all in now.
+    "rated-since-run": ("评分已齐，下次评分时计入", "ratings in, counted at the next score run"),
 }
 
 _POLICY_WORDS = {

@@ -1,0 +1,101 @@
+"""The committee pages of the fourth pass: the firm page right after a rating, every page form
+refusing bad input with a page in the reader's language, ids and codes in words, and the
+signed-in header on the public notice."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from markupsafe import escape
+
+from tests.service.pages.test_committee_pages import _rated_criteria
+from tests.service.pages.test_pages import HOSTILE, sign_in
+from tests.service.selection.builders import Headers, assign_cohort, score, scored_round
+
+
+def _field(html: str, criterion: str) -> tuple[str | None, str]:
+    """The rating form's score value (None when blank) and comment for ``criterion``."""
+    score = re.search(rf'<input id="score-{re.escape(criterion)}"[^>]*>', html)
+    assert score is not None
+    value = re.search(r'value="([^"]*)"', score.group(0))
+    comment = re.search(
+        rf'<textarea id="comment-{re.escape(criterion)}"[^>]*>(.*?)</textarea>', html, re.S
+    )
+    assert comment is not None
+    return (value.group(1) if value else None), comment.group(1)
+
+
+def _flags(html: str) -> str:
+    """The flags above the firm's explanation, one per line."""
+    return "\n".join(re.findall(r'<span class="flag">([^<]*)</span>', html))
+
+
+def test_the_firm_page_after_a_rating_counts_it_and_shows_the_reviewers_own_ratings(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=4, capacity=2)
+    first = assign_cohort(client, as_role, round_id, "seed")[0]
+    criteria = _rated_criteria(client, as_role)
+    token = sign_in(client, api_keys["reviewer"])
+    path = f"/ui/rounds/{round_id}/cohorts/seed/firms/{first['uscc']}"
+    before = client.get(path).text
+    assert _flags(before).count("已评 0 份") == len(criteria)
+    assert _field(before, criteria[0]) == (None, "")
+    form = {
+        "csrf_token": token,
+        "nomination_id": str(first["nomination_id"]),
+        f"score:{criteria[0]}": "6.5",
+        f"comment:{criteria[0]}": HOSTILE,
+    }
+    rated = client.post(f"{path}/reviews", data=form)  # follows the redirect to the page
+    assert rated.status_code == 200, rated.text
+    assert "评分已保存" in rated.text
+    assert _flags(rated.text).count("已评 0 份") == len(criteria) - 1
+    assert _flags(rated.text).count("已评 1 份，共需 3 份") == 1
+    assert _field(rated.text, criteria[0]) == ("6.5", str(escape(HOSTILE)))
+    assert all(_field(rated.text, c) == (None, "") for c in criteria[1:])
+    # The rank and total are still the run's: the page says so, with the run's time.
+    run = client.get(
+        f"/v1/rounds/{round_id}/cohorts/seed/shortlist", headers=as_role("chair")
+    ).json()["run"]
+    minute = f"{run['created_at'][:10]} {run['created_at'][11:16]} UTC"
+    assert f"名次与总分仍是评分批次 #{run['id']}（{minute}）的结果" in rated.text
+    assert "名次与总分仍是评分批次" not in before
+    english = client.get(path, params={"lang": "en"}).text
+    assert _flags(english).count("1 of 3") == 1
+    assert f"still those of score run #{run['id']} ({minute})" in english
+    # Another viewer sees the live count, never the reviewer's own form.
+    client.cookies.clear()
+    sign_in(client, api_keys["chair"])
+    chair = client.get(path).text
+    assert "已评 1 份，共需 3 份" in _flags(chair)
+    assert 'id="score-' not in chair
+    listed = client.get(f"/ui/rounds/{round_id}/cohorts/seed/shortlist").text
+    assert "已评 1 份，共需 3 份" in _flags(listed)
+    assert f"名次与总分仍是评分批次 #{run['id']}" in listed
+
+
+def test_ratings_all_in_since_the_run_say_they_count_at_the_next_run(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=4, capacity=2)
+    first = assign_cohort(client, as_role, round_id, "seed")[0]
+    score(client, as_role, round_id, "seed")  # one rating needed per criterion now
+    criteria = _rated_criteria(client, as_role)
+    sign_in(client, api_keys["reviewer"])
+    path = f"/ui/rounds/{round_id}/cohorts/seed/firms/{first['uscc']}"
+    assert _flags(client.get(path).text).count("已评 0 份，共需 1 份") == len(criteria)
+    rated = client.post(
+        f"/v1/rounds/{round_id}/nominations/{first['nomination_id']}/reviews",
+        json={"ratings": [{"criterion": c, "score": 7} for c in criteria]},
+        headers=as_role("reviewer"),
+    )
+    assert rated.status_code == 201, rated.text
+    page = client.get(path).text
+    flags = _flags(page)
+    assert "评分未齐" not in flags
+    assert flags.count("评分已齐，下次评分时计入") == len(criteria)
+    assert all(_field(page, c) == ("7.0", "") for c in criteria)
+    english = _flags(client.get(path, params={"lang": "en"}).text)
+    assert english.count("ratings in, counted at the next score run") == len(criteria)
