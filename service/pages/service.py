@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 
 import scoring
@@ -26,6 +27,7 @@ from service.firms import service as firms_service
 from service.growth import service as growth_service
 from service.keys import Principal
 from service.models import SelectionRound, utcnow
+from service.pages.failures import refused
 from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import nominations as selection_nominations
@@ -497,11 +499,7 @@ def decision_summary(
 ) -> dict[str, Any]:
     """What a batch of decisions would do: each firm, whether it overrides the line, and the
     count selected against capacity once recorded."""
-    if not chosen:
-        raise ValidationFailed(
-            "Choose an outcome for at least one firm.",
-            errors=[{"loc": ["body", "decisions"], "message": "no outcome chosen"}],
-        )
+    _decisions(session, round_id=round_id, chosen=chosen)
     listed = shortlists_service.read(session, principal, round_id=round_id, cohort=cohort)
     selection_round = rounds_service.get_or_raise(session, round_id)
     rows = []
@@ -547,21 +545,55 @@ def record_decisions(
 ) -> int:
     """Record the chair's confirmed batch as the API does; its errors name their firm (the
     API's say ``decisions[i]``). How many decisions were recorded."""
-    decisions = [DecisionIn(nomination_id=i, outcome=o, reason=r) for i, (o, r) in chosen.items()]
+    decisions = _decisions(session, round_id=round_id, chosen=chosen)
     try:
         decisions_service.record(
             session, principal, round_id=round_id, cohort=cohort, decisions=decisions
         )
     except ValidationFailed as exc:
-        for error in exc.errors or []:
-            loc = error.get("loc") or []
-            if len(loc) > 2 and loc[1] == "decisions" and isinstance(loc[2], int):
-                nominated = selection_nominations.get_nomination_or_raise(
-                    session, round_id=round_id, nomination_id=decisions[loc[2]].nomination_id
-                )
-                error["firm"] = firms_service.get_by_uscc_or_raise(session, nominated.uscc).name
+        _name_decided(session, exc, round_id=round_id, nomination_ids=list(chosen))
         raise
     return len(decisions)
+
+
+def _decisions(
+    session: Session, *, round_id: int, chosen: dict[int, tuple[Outcome, str | None]]
+) -> list[DecisionIn]:
+    """The chair's choices as the API's decisions; none chosen, or a reason the API refuses (too
+    long, a control character), is the form's error naming the firm, as the API's would be."""
+    if not chosen:
+        raise ValidationFailed(
+            "Choose an outcome for at least one firm.",
+            errors=[{"loc": ["body", "decisions"], "message": "no outcome chosen"}],
+        )
+    decisions: list[DecisionIn] = []
+    errors: list[dict[str, Any]] = []
+    for i, (nomination_id, (outcome, reason)) in enumerate(chosen.items()):
+        try:
+            decision = DecisionIn(nomination_id=nomination_id, outcome=outcome, reason=reason)
+        except PydanticValidationError as exc:
+            errors.extend(refused(exc, "body", "decisions", i))
+            continue
+        decisions.append(decision)
+    if errors:
+        error = ValidationFailed("The decisions are invalid.", errors=errors)
+        _name_decided(session, error, round_id=round_id, nomination_ids=list(chosen))
+        raise error
+    return decisions
+
+
+def _name_decided(
+    session: Session, error: ValidationFailed, *, round_id: int, nomination_ids: list[int]
+) -> None:
+    """Let each of ``error``'s errors about ``decisions[i]`` name the firm of the i-th of
+    ``nomination_ids`` (the API's say only ``decisions[i]``)."""
+    for entry in error.errors or []:
+        loc = entry.get("loc") or []
+        if len(loc) > 2 and loc[1] == "decisions" and isinstance(loc[2], int):
+            nominated = selection_nominations.get_nomination_or_raise(
+                session, round_id=round_id, nomination_id=nomination_ids[loc[2]]
+            )
+            entry["firm"] = firms_service.get_by_uscc_or_raise(session, nominated.uscc).name
 
 
 def rate(

@@ -99,3 +99,84 @@ def test_ratings_all_in_since_the_run_say_they_count_at_the_next_run(
     assert all(_field(page, c) == ("7.0", "") for c in criteria)
     english = _flags(client.get(path, params={"lang": "en"}).text)
     assert english.count("ratings in, counted at the next score run") == len(criteria)
+
+
+def _said(html: str) -> list[str]:
+    """The form's errors as the page lists them (the folded system text left out)."""
+    listed = html.split('<ul class="form-errors">')[-1].split("</ul>")[0]
+    return [re.sub(r"<[^>]+>", "", line) for line in re.findall(r"<li>(.*?)</li>", listed)]
+
+
+def test_every_page_form_refuses_bad_input_with_a_page_in_the_readers_language(
+    client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=4, capacity=2)
+    first = assign_cohort(client, as_role, round_id, "seed")[0]
+    criterion = _rated_criteria(client, as_role)[0]
+    rounds = client.get("/v1/rounds", headers=as_role("admin")).json()["items"]
+
+    def refused(path: str, form: dict[str, str], *said: str, status: int = 422) -> None:
+        token = client.cookies.get("cohorts_csrf") or ""
+        answer = client.post(path, data={"csrf_token": token, **form}, follow_redirects=False)
+        assert answer.status_code == status, (path, form, answer.text[:300])
+        assert answer.headers["content-type"].startswith("text/html")
+        lines = _said(answer.text)
+        for words in said:
+            assert any(words in line for line in lines), (words, lines)
+
+    client.get("/ui/login")
+    refused("/ui/login", {"api_key": "ck_\x00_x"}, status=400)  # was a 500 on PostgreSQL
+    sign_in(client, api_keys["admin"])
+    good = {"name": "第二轮", "year": "2026", "reference_date": "2026-06-30", "capacity": "5"}
+    for bad, said in (
+        ({"reference_date": "2026-02-30"}, "基准日：不是实际存在的日期"),
+        ({"reference_date": "tomorrow"}, "基准日：须为日期，如 2026-06-30"),
+        ({"reference_date": "1700-01-01"}, "基准日：不能小于 1800-01-01"),
+        ({"name": "x" * 201}, "名称：过长（最多 200 个字符）"),
+        ({"name": "a\x00b"}, "名称：含有不允许的字符"),
+        ({"name": "   "}, "名称：不能为空"),
+        ({"year": "nan"}, "年度：须为整数"),
+        ({"capacity": "inf"}, "名额：须为整数"),
+        ({"year": ""}, "年度："),
+    ):
+        refused("/ui/rounds", {**good, **bad}, said)
+    english = client.post(
+        "/ui/rounds",
+        params={"lang": "en"},
+        data={**good, "reference_date": "2026-02-30", "csrf_token": client.cookies["cohorts_csrf"]},
+    )
+    assert english.status_code == 422
+    assert any("reference date: " in line for line in _said(english.text))
+    assert client.get("/v1/rounds", headers=as_role("admin")).json()["items"] == rounds
+
+    client.cookies.clear()
+    sign_in(client, api_keys["reviewer"])
+    firm = f"/ui/rounds/{round_id}/cohorts/seed/firms/{first['uscc']}"
+    nomination = {"nomination_id": str(first["nomination_id"])}
+    refused(f"{firm}/conflicts", {**nomination, "reason": "a\x00"}, "理由：含有不允许的字符")
+    too_long = "过长（最多 2000 个字符）"
+    refused(f"{firm}/conflicts", {**nomination, "reason": "x" * 2001}, f"理由：{too_long}")
+    refused(
+        f"{firm}/reviews",
+        {**nomination, f"score:{criterion}": "5", f"comment:{criterion}": "x" * 2001},
+        f"评语：{too_long}",
+    )
+    refused(f"{firm}/reviews", {**nomination, f"score:{criterion}": "inf"}, "评分：须为有限的数字")
+    assert 'id="score-' in client.get(firm).text  # no conflict was recorded
+
+    client.cookies.clear()
+    sign_in(client, api_keys["chair"])
+    decide = f"/ui/rounds/{round_id}/cohorts/seed/decisions"
+    firm_json = client.get(f"/v1/firms/{first['uscc']}", headers=as_role("chair")).json()
+    name = str(escape(firm_json["name"]))
+    chosen = {f"outcome:{first['nomination_id']}": "waitlist"}
+    for reason, said in (("a\x00", "含有不允许的字符"), ("x" * 2001, too_long)):
+        for path in (f"{decide}/confirm", decide):
+            form = {**chosen, f"reason:{first['nomination_id']}": reason}
+            refused(path, form, f"{name}：理由：{said}")
+    refused(decide, {"outcome:99999999999": "select"}, "决定：未选择任何决定")
+    refused(decide, {"outcome:2147483648": "select"}, "决定：未选择任何决定")
+    items = client.get(
+        f"/v1/rounds/{round_id}/cohorts/seed/shortlist", headers=as_role("chair")
+    ).json()["items"]
+    assert all(i["decision"] is None for i in items)
