@@ -20,6 +20,7 @@ import scoring
 from schemas.notice import NoticeIn
 from schemas.reviewers import CohortProgressOut
 from schemas.selection import DecisionIn, RatingIn
+from scoring.growth.factors import FEATURE_NAMES
 from service import intake
 from service.access import rule_for
 from service.errors import NotFound, ValidationFailed
@@ -56,6 +57,7 @@ __all__ = [
     "card_words",
     "dashboard",
     "decision_summary",
+    "feature_words",
     "file_headers",
     "firm_view",
     "firm_views",
@@ -724,6 +726,13 @@ def card_words(code: Any) -> tuple[str, str]:
     return _CARD_WORDS.get(text, (text, text.replace("_", " ")))
 
 
+def feature_words(code: Any) -> tuple[str, str]:
+    """A growth model's feature in Chinese and English (the words its reasons use); an unknown
+    feature as its code."""
+    text = str(code)
+    return FEATURE_NAMES.get(text, (text, text.replace("_", " ")))
+
+
 def years_text(value: Any) -> str:
     """Years for reading: ``[2012, 2020]`` (a from–until pair) or a run of consecutive years as
     ``2012–2020``, other lists joined, a single year as itself."""
@@ -753,9 +762,10 @@ def growth_card_view(card: growth_service.Card) -> dict[str, Any]:
                 entry, dict
             ):
                 zh, en = card_words(name)
-                features = entry.get("features")
+                features = [feature_words(f) for f in entry.get("features") or []]
                 if features:
-                    zh, en = f"{zh}（{'、'.join(features)}）", f"{en} ({', '.join(features)})"
+                    zh = f"{zh}（{'、'.join(f[0] for f in features)}）"
+                    en = f"{en} ({', '.join(f[1] for f in features)})"
                 rows.append(((zh, en), entry))
     evidence = card.evidence
     if "model_auc" in evidence:
@@ -788,6 +798,7 @@ def growth_card_view(card: growth_service.Card) -> dict[str, Any]:
         "evidence": (evidence_zh, evidence["reason"]),
         "method": method,
         "missing": [card_words(s) for s in card.missing_sections],
+        "features": [(f, *feature_words(f)) for f in document.get("features") or []],
         "data_range": [
             (card_words(k), years_text(v) if isinstance(v, list) else v)
             for k, v in (document.get("data_range") or {}).items()

@@ -414,8 +414,8 @@ def titles_of(scheme: scoring.Scheme) -> dict[str, str]:
 
 def title_words(titles: dict[str, str], key: str) -> tuple[str, str]:
     """The title of ``key`` (an id of ``titles_of``) in Chinese and English: a bilingual
-    ``中文 — English`` title splits; a rule's title or rationale stays whole; an untranslated
-    criterion or category is its id in English."""
+    ``中文 — English`` title splits; a rule's title or rationale stays whole; a Chinese-only
+    criterion or category title is put in English (``words.english_title``)."""
     rule = key.startswith(("gate:", "bypass:"))
     title = titles.get(key) or (key.partition(":")[2] if rule else key)
     split = words.bilingual(title)
@@ -423,7 +423,7 @@ def title_words(titles: dict[str, str], key: str) -> tuple[str, str]:
         return split
     if rule:
         return title, title
-    return title, key.replace("_", " ")
+    return title, words.english_title(title, key)
 
 
 def flag_words(flag: str, titles: dict[str, str]) -> tuple[str, str]:

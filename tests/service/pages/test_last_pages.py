@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import re
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
+from service.growth import service as growth_service
 from tests.service.pages.test_committee_pages import _rated_criteria
 from tests.service.pages.test_pages import HOSTILE, sign_in
 from tests.service.selection.builders import Headers, assign_cohort, score, scored_round
+from tests.service.selection.test_growth_runs import _panel_model
+from tests.service.test_growth import ADMIN
 
 
 def _field(html: str, criterion: str) -> tuple[str | None, str]:
@@ -180,3 +184,44 @@ def test_every_page_form_refuses_bad_input_with_a_page_in_the_readers_language(
         f"/v1/rounds/{round_id}/cohorts/seed/shortlist", headers=as_role("chair")
     ).json()["items"]
     assert all(i["decision"] is None for i in items)
+
+
+def test_the_english_legend_and_the_growth_card_name_categories_and_features_in_words(
+    app: FastAPI, client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id = scored_round(client, as_role, per_cohort=4, capacity=2)
+    scheme = client.get("/v1/schemes/seed", headers=as_role("admin")).json()["document"]
+    ids = [c["id"] for c in scheme["categories"]]
+    sign_in(client, api_keys["chair"])
+    path = f"/ui/rounds/{round_id}/cohorts/seed/shortlist"
+    legend = re.search(r'<p class="legend">(.*?)</p>', client.get(path, params={"lang": "en"}).text)
+    assert legend is not None
+    said = [w.strip() for w in re.split(r"<span[^>]*></span>", legend.group(1))[1:]]
+    assert ids == ["technology", "own-ip", "judgement", "growth", "momentum"]
+    assert said == [
+        "Hard technology",
+        "Own intellectual property",
+        str(escape("Expert reviewers' assessment")),
+        "Growth",
+        "Funding and potential",
+    ]
+    chinese = client.get(path, params={"lang": "zh"}).text
+    assert re.search(r'<p class="legend">[^\n]*评审专家评议', chinese)
+
+    trained = _panel_model()
+    with app.state.write_sessions.begin() as session:
+        model_id = growth_service.store(session, ADMIN, trained=trained, label="panel").id
+    features = list(trained.card["features"])
+    assert "log_revenue" in features
+    card = f"/ui/growth-models/{model_id}"
+    for lang, words in (
+        ("zh", ("营业收入（元）", "研发投入强度")),
+        ("en", ("revenue (yuan)", "R&D intensity")),
+    ):
+        html = client.get(card, params={"lang": lang}).text
+        listed = re.search(r'<p class="features">(.*?)</p>', html)
+        assert listed is not None
+        text = re.sub(r"<[^>]+>", "", listed.group(1))
+        assert not any(code in text for code in features if "_" in code), text
+        assert all(str(escape(w)) in text for w in words), text
+        assert listed.group(1).count("data-feature=") == len(features)
