@@ -231,10 +231,19 @@ def _objection_limit(request: Request) -> dict[str, int]:
     return {"count": limiter.limit, "window": max(1, round(limiter.window_seconds / 60))}
 
 
+def _signed_in(request: Request, session: Session) -> None:
+    """Let a public page's header name a signed-in visitor (and offer sign-out); without a live
+    session (none, ended, expired, revoked) the visitor is anonymous, never refused."""
+    cookie = request.cookies.get(page_session.SESSION_COOKIE)
+    if cookie:
+        request.state.principal = page_session.read(session, cookie)
+
+
 @router.get("/ui/notices/{round_id}")
 def notice(request: Request, round_id: IdPath, session: SessionDep) -> Response:
     """The public notice (公示) for anyone, signed in or not: the period, the proposed firms and
     how to object, with the objection form while the period runs."""
+    _signed_in(request, session)
     view = service.notice_view(session, round_id=round_id, today=utcnow().date())
     return page(request, "notice.html", notice=view, receipt=None, limit=_objection_limit(request))
 
@@ -250,6 +259,7 @@ def object_to(
 ) -> Response:
     """File an objection from the notice page, under the API's rate limit per address; the
     page shows the id to quote."""
+    _signed_in(request, session)
     address = request.client.host if request.client else "unknown"
     limiter: RateLimiter = request.app.state.objection_limiter
     limiter.hit(address, what="objections")

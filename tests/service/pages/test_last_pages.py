@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from service.growth import service as growth_service
-from tests.service.pages.test_committee_pages import _rated_criteria
-from tests.service.pages.test_pages import HOSTILE, sign_in
+from service.keys import revoke_key
+from tests.service.pages.test_committee_pages import _noticed_round, _rated_criteria
+from tests.service.pages.test_pages import HOSTILE, _stored_sessions, sign_in
 from tests.service.selection.builders import Headers, assign_cohort, score, scored_round
 from tests.service.selection.test_growth_runs import _panel_model
 from tests.service.test_growth import ADMIN
@@ -225,3 +226,36 @@ def test_the_english_legend_and_the_growth_card_name_categories_and_features_in_
         assert not any(code in text for code in features if "_" in code), text
         assert all(str(escape(w)) in text for w in words), text
         assert listed.group(1).count("data-feature=") == len(features)
+
+
+def _header(html: str) -> str:
+    found = re.search(r'<header class="top">(.*?)</header>', html, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_public_notice_names_signed_in_staff_and_stays_open_to_everyone(
+    app: FastAPI, client: TestClient, api_keys: dict[str, str], as_role: Headers
+) -> None:
+    round_id, _inside = _noticed_round(client, as_role)
+    path = f"/ui/notices/{round_id}"
+    anonymous = client.get(path)
+    assert anonymous.status_code == 200
+    assert 'action="/ui/logout"' not in _header(anonymous.text)
+    client.cookies.set("cohorts_session", "x" * 43, path="/ui")  # no such session
+    assert 'action="/ui/logout"' not in _header(client.get(path).text)
+    client.cookies.clear()
+    sign_in(client, api_keys["chair"])
+    label = client.get("/v1/whoami", headers=as_role("chair")).json()["label"]
+    signed_in = _header(client.get(path).text)
+    assert 'action="/ui/logout"' in signed_in
+    assert str(escape(label)) in signed_in
+    assert "评审委员会主任" in signed_in
+    english = _header(client.get(path, params={"lang": "en"}).text)
+    assert "Sign out" in english
+    (stored,) = _stored_sessions(app)
+    with app.state.write_sessions.begin() as session:
+        revoke_key(session, key_id=stored.key_id)
+    revoked = client.get(path, follow_redirects=False)
+    assert revoked.status_code == 200  # still public: the visitor is anonymous now
+    assert 'action="/ui/logout"' not in _header(revoked.text)
