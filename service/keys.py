@@ -49,6 +49,9 @@ def _split(raw_key: str) -> str | None:
     parts = raw_key.split("_", 2)
     if len(parts) != 3 or parts[0] != _KEY_PREFIX or not parts[1] or not parts[2]:
         return None
+    # Minted prefixes are hex: anything else (a NUL, which PostgreSQL refuses) is no key's.
+    if not (parts[1].isascii() and parts[1].isalnum()):
+        return None
     return parts[1]
 
 

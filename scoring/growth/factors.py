@@ -46,6 +46,25 @@ FEATURE_NAMES: Final[Mapping[str, tuple[str, str]]] = {
     "state_code": ("所在州", "state"),
     "region": ("所在地区", "region"),
     "first_round_type": ("首轮类型", "first-round type"),
+    "amount_missing": ("首轮融资额未知", "first-round amount unknown"),
+    "age_missing": ("企业年龄未知", "age unknown"),
+    "year": ("首轮融资年份", "year of the first round"),
+    "quarter": ("首轮融资季度", "quarter of the first round"),
+    "same_day_rounds": ("同日其他融资轮数", "other rounds on the same day"),
+    "same_day_venture": ("同日有风险投资轮", "a venture round on the same day"),
+    "log_sector_first_rounds_prior_year": ("同行业上一年首轮融资数", "first rounds in the sector "
+                                           "in the year before"),
+    "log_region_first_rounds_prior_year": ("同地区上一年首轮融资数", "first rounds in the region "
+                                           "in the year before"),
+    "log_region_later_rounds_prior_year": ("同地区上一年后续轮融资数", "later rounds in the region "
+                                           "in the year before"),
+    "log_sector_acquisitions_prior_year": ("同行业上一年并购数", "acquisitions in the sector in "
+                                           "the year before"),
+    "sector_followon_rate": ("同行业获后续融资的比例", "the sector's follow-on rate"),
+    "region_followon_rate": ("同地区获后续融资的比例", "the region's follow-on rate"),
+    "amount_vs_sector_prior_median": ("首轮融资额与同行业此前中位数之比（对数）",
+                                      "first-round amount against the sector's earlier median "
+                                      "(log)"),
 }
 
 

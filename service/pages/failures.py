@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from service.errors import ServiceError
 from service.selection.shortlists import words
 
-__all__ = ["ErrorLine", "Said", "in_words"]
+__all__ = ["ErrorLine", "Said", "in_words", "refused"]
 
 _HEADLINES: dict[int, str] = {
     400: "请求有误。",
@@ -96,6 +98,9 @@ _TYPES: dict[str, str] = {
     "string_pattern_mismatch": "不是可选的值",
     "date_parsing": "须为日期，如 2026-06-30",
     "date_from_datetime_parsing": "须为日期，如 2026-06-30",
+    "date_format": "须为日期，如 2026-06-30",
+    "date_value": "不是实际存在的日期",
+    "date_type": "须为日期，如 2026-06-30",
     "blank": "不能为空",
     "forbidden_character": "含有不允许的字符",
 }
@@ -142,6 +147,20 @@ def _message(error: dict[str, Any]) -> tuple[str, str]:
         except (KeyError, ValueError):
             return _TYPES[kind].partition("（")[0], english
     return english, english
+
+
+def refused(exc: ValidationError, *under: str | int) -> list[dict[str, Any]]:
+    """pydantic's errors as a service error's, each path under ``under``, keeping the type and
+    context ``in_words`` reads."""
+    return [
+        {
+            "loc": [*under, *e["loc"]],
+            "message": e["msg"],
+            "type": e["type"],
+            "ctx": e.get("ctx"),
+        }
+        for e in exc.errors()
+    ]
 
 
 def in_words(error: ServiceError) -> Said:

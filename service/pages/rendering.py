@@ -67,7 +67,13 @@ def _percent(value: Any) -> str:
     return f"{value * 100:.0f}%"
 
 
+def _minute(value: Any) -> str:
+    """A stored (UTC) time to the minute, saying its zone."""
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value is not None else "—"
+
+
 _ENVIRONMENT.filters["num"] = _number
+_ENVIRONMENT.filters["minute"] = _minute
 _ENVIRONMENT.filters["percent"] = _percent
 _ENVIRONMENT.globals["flag_words"] = export.flag_words
 _ENVIRONMENT.globals["titles_of"] = export.titles_of

@@ -8,16 +8,19 @@ unit here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 
 import scoring
 from schemas.notice import NoticeIn
 from schemas.reviewers import CohortProgressOut
 from schemas.selection import DecisionIn, RatingIn
+from scoring.growth.factors import FEATURE_NAMES
 from service import intake
 from service.access import rule_for
 from service.errors import NotFound, ValidationFailed
@@ -25,6 +28,7 @@ from service.firms import service as firms_service
 from service.growth import service as growth_service
 from service.keys import Principal
 from service.models import SelectionRound, utcnow
+from service.pages.failures import refused
 from service.rounds import service as rounds_service
 from service.schemes import service as schemes_service
 from service.selection import nominations as selection_nominations
@@ -53,6 +57,7 @@ __all__ = [
     "card_words",
     "dashboard",
     "decision_summary",
+    "feature_words",
     "file_headers",
     "firm_view",
     "firm_views",
@@ -254,6 +259,30 @@ class ShortlistView:
     ineligible: list[dict[str, Any]]
     query: dict[str, str]
     hidden_rows: int
+    rated_since_run: bool = False  # a row's rating count is newer than the run's
+
+
+# A run's completeness flag, ``awaiting-ratings:<criterion>(<given> of <required>)``.
+_AWAITING = re.compile(re.escape(rated.AWAITING_FLAG) + r"(.+)\((\d+) of (\d+)\)")
+
+
+def _counted_now(item: dict[str, Any]) -> dict[str, Any]:
+    """The item with each awaiting-ratings flag counting the ratings given until now, as the
+    ratings beside it do (``rated-since-run`` once they are all in), not those the run had;
+    a firm whose reviews the viewer may not see keeps the run's flags."""
+    if "withheld" in item["explanation"]:
+        return item
+    flags = []
+    for flag in item["flags"]:
+        matched = _AWAITING.fullmatch(flag)
+        if matched is None:
+            flags.append(flag)
+            continue
+        criterion, required = matched.group(1), int(matched.group(3))
+        given = int((item["reviews"].get(criterion) or {}).get("count", 0))
+        kind = "awaiting-ratings" if given < required else "rated-since-run"
+        flags.append(f"{kind}:{criterion}({given} of {required})")
+    return item if flags == item["flags"] else {**item, "flags": flags, "rated_since_run": True}
 
 
 def _max_total(explanation: dict[str, Any]) -> float:
@@ -299,7 +328,8 @@ def shortlist_view(
     full = _max_total(listed.items[0]["explanation"]) if listed.items else 100.0
     rows = []
     needle = search.strip().casefold()
-    for item in listed.items:
+    counted = [_counted_now(item) for item in listed.items]
+    for item in counted:
         if (
             needle
             and needle not in f"{item['name']} {item['name_en'] or ''} {item['uscc']}".casefold()
@@ -337,6 +367,7 @@ def shortlist_view(
         ineligible=ineligible,
         query={"q": search, "decision": decision, "sort": sort},
         hidden_rows=hidden,
+        rated_since_run=any(item.get("rated_since_run") for item in counted),
     )
 
 
@@ -351,6 +382,7 @@ class FirmView:
     rated: dict[str, scoring.scheme.Rating]
     conflicted: bool
     withheld: bool  # a reviewer's view of a firm not assigned to them: no details, no form
+    mine: dict[str, tuple[float, str | None]]  # the viewing reviewer's ratings, to edit
 
 
 def _groups(item: dict[str, Any], scheme: scoring.Scheme) -> list[dict[str, Any]]:
@@ -411,11 +443,12 @@ def firm_views(
     rating_rules = rated.rated_criteria(active)
     views = []
     for uscc in usccs:
-        item = by_uscc[uscc]
+        item = _counted_now(by_uscc[uscc])
         conflicted = any(
             "conflict of interest" in str(entry.get("note") or "")
             for entry in item["explanation"].get("criteria", [])
         )
+        withheld = "withheld" in item["explanation"]
         views.append(
             FirmView(
                 item=item,
@@ -424,7 +457,16 @@ def firm_views(
                 groups=_groups(item, scheme),
                 rated=rating_rules,
                 conflicted=conflicted,
-                withheld="withheld" in item["explanation"],
+                withheld=withheld,
+                mine=(
+                    {}
+                    if withheld or conflicted
+                    else reviews_service.own_ratings(
+                        session,
+                        nomination_id=item["nomination_id"],
+                        reviewer_id=principal.reviewer_id,
+                    )
+                ),
             )
         )
     return views
@@ -459,11 +501,7 @@ def decision_summary(
 ) -> dict[str, Any]:
     """What a batch of decisions would do: each firm, whether it overrides the line, and the
     count selected against capacity once recorded."""
-    if not chosen:
-        raise ValidationFailed(
-            "Choose an outcome for at least one firm.",
-            errors=[{"loc": ["body", "decisions"], "message": "no outcome chosen"}],
-        )
+    _decisions(session, round_id=round_id, chosen=chosen)
     listed = shortlists_service.read(session, principal, round_id=round_id, cohort=cohort)
     selection_round = rounds_service.get_or_raise(session, round_id)
     rows = []
@@ -509,21 +547,55 @@ def record_decisions(
 ) -> int:
     """Record the chair's confirmed batch as the API does; its errors name their firm (the
     API's say ``decisions[i]``). How many decisions were recorded."""
-    decisions = [DecisionIn(nomination_id=i, outcome=o, reason=r) for i, (o, r) in chosen.items()]
+    decisions = _decisions(session, round_id=round_id, chosen=chosen)
     try:
         decisions_service.record(
             session, principal, round_id=round_id, cohort=cohort, decisions=decisions
         )
     except ValidationFailed as exc:
-        for error in exc.errors or []:
-            loc = error.get("loc") or []
-            if len(loc) > 2 and loc[1] == "decisions" and isinstance(loc[2], int):
-                nominated = selection_nominations.get_nomination_or_raise(
-                    session, round_id=round_id, nomination_id=decisions[loc[2]].nomination_id
-                )
-                error["firm"] = firms_service.get_by_uscc_or_raise(session, nominated.uscc).name
+        _name_decided(session, exc, round_id=round_id, nomination_ids=list(chosen))
         raise
     return len(decisions)
+
+
+def _decisions(
+    session: Session, *, round_id: int, chosen: dict[int, tuple[Outcome, str | None]]
+) -> list[DecisionIn]:
+    """The chair's choices as the API's decisions; none chosen, or a reason the API refuses (too
+    long, a control character), is the form's error naming the firm, as the API's would be."""
+    if not chosen:
+        raise ValidationFailed(
+            "Choose an outcome for at least one firm.",
+            errors=[{"loc": ["body", "decisions"], "message": "no outcome chosen"}],
+        )
+    decisions: list[DecisionIn] = []
+    errors: list[dict[str, Any]] = []
+    for i, (nomination_id, (outcome, reason)) in enumerate(chosen.items()):
+        try:
+            decision = DecisionIn(nomination_id=nomination_id, outcome=outcome, reason=reason)
+        except PydanticValidationError as exc:
+            errors.extend(refused(exc, "body", "decisions", i))
+            continue
+        decisions.append(decision)
+    if errors:
+        error = ValidationFailed("The decisions are invalid.", errors=errors)
+        _name_decided(session, error, round_id=round_id, nomination_ids=list(chosen))
+        raise error
+    return decisions
+
+
+def _name_decided(
+    session: Session, error: ValidationFailed, *, round_id: int, nomination_ids: list[int]
+) -> None:
+    """Let each of ``error``'s errors about ``decisions[i]`` name the firm of the i-th of
+    ``nomination_ids`` (the API's say only ``decisions[i]``)."""
+    for entry in error.errors or []:
+        loc = entry.get("loc") or []
+        if len(loc) > 2 and loc[1] == "decisions" and isinstance(loc[2], int):
+            nominated = selection_nominations.get_nomination_or_raise(
+                session, round_id=round_id, nomination_id=nomination_ids[loc[2]]
+            )
+            entry["firm"] = firms_service.get_by_uscc_or_raise(session, nominated.uscc).name
 
 
 def rate(
@@ -654,6 +726,13 @@ def card_words(code: Any) -> tuple[str, str]:
     return _CARD_WORDS.get(text, (text, text.replace("_", " ")))
 
 
+def feature_words(code: Any) -> tuple[str, str]:
+    """A growth model's feature in Chinese and English (the words its reasons use); an unknown
+    feature as its code."""
+    text = str(code)
+    return FEATURE_NAMES.get(text, (text, text.replace("_", " ")))
+
+
 def years_text(value: Any) -> str:
     """Years for reading: ``[2012, 2020]`` (a from–until pair) or a run of consecutive years as
     ``2012–2020``, other lists joined, a single year as itself."""
@@ -683,9 +762,10 @@ def growth_card_view(card: growth_service.Card) -> dict[str, Any]:
                 entry, dict
             ):
                 zh, en = card_words(name)
-                features = entry.get("features")
+                features = [feature_words(f) for f in entry.get("features") or []]
                 if features:
-                    zh, en = f"{zh}（{'、'.join(features)}）", f"{en} ({', '.join(features)})"
+                    zh = f"{zh}（{'、'.join(f[0] for f in features)}）"
+                    en = f"{en} ({', '.join(f[1] for f in features)})"
                 rows.append(((zh, en), entry))
     evidence = card.evidence
     if "model_auc" in evidence:
@@ -718,6 +798,7 @@ def growth_card_view(card: growth_service.Card) -> dict[str, Any]:
         "evidence": (evidence_zh, evidence["reason"]),
         "method": method,
         "missing": [card_words(s) for s in card.missing_sections],
+        "features": [(f, *feature_words(f)) for f in document.get("features") or []],
         "data_range": [
             (card_words(k), years_text(v) if isinstance(v, list) else v)
             for k, v in (document.get("data_range") or {}).items()

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Path, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from schemas.notice import GROUNDS_MAX_CHARS, ObjectionIn
 from schemas.rounds import RoundIn
-from schemas.selection import RatingIn, ScoreRunIn
+from schemas.selection import ConflictIn, RatingIn, ScoreRunIn
 from service.deps import PrincipalDep, SessionDep, read_small, run_read
 from service.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed, for_status
 from service.growth import service as growth_service
@@ -48,6 +49,8 @@ from service.selection.transitions import service as transitions_service
 __all__ = ["install_page_errors", "require_csrf", "router"]
 
 _USCC = re.compile(r"^[0-9A-Z]{18}$")
+_Model = TypeVar("_Model", bound=BaseModel)
+_MAX_ID = 2**31 - 1
 
 
 async def require_csrf(request: Request) -> None:
@@ -70,6 +73,17 @@ OptionalText = Annotated[str, Form(max_length=4000)]
 
 def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def _from_form(
+    model: type[_Model], fields: dict[str, Any], *, strict: bool | None = None
+) -> _Model:
+    """``model`` from a form's fields, as the API validates it; what it refuses (a bad date, a
+    NUL, text too long) is the form's error, a page naming the field, never a 500."""
+    try:
+        return model.model_validate(fields, strict=strict)
+    except PydanticValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
 
 
 @router.get("/ui")
@@ -152,7 +166,8 @@ def open_round(
     capacity: Annotated[int, Form(ge=1, le=1000)] = 100,
 ) -> Response:
     """Open a round from the admin's form."""
-    data = RoundIn.model_validate(
+    data = _from_form(
+        RoundIn,
         {
             "name": name,
             "year": year,
@@ -216,10 +231,19 @@ def _objection_limit(request: Request) -> dict[str, int]:
     return {"count": limiter.limit, "window": max(1, round(limiter.window_seconds / 60))}
 
 
+def _signed_in(request: Request, session: Session) -> None:
+    """Let a public page's header name a signed-in visitor (and offer sign-out); without a live
+    session (none, ended, expired, revoked) the visitor is anonymous, never refused."""
+    cookie = request.cookies.get(page_session.SESSION_COOKIE)
+    if cookie:
+        request.state.principal = page_session.read(session, cookie)
+
+
 @router.get("/ui/notices/{round_id}")
 def notice(request: Request, round_id: IdPath, session: SessionDep) -> Response:
     """The public notice (公示) for anyone, signed in or not: the period, the proposed firms and
     how to object, with the objection form while the period runs."""
+    _signed_in(request, session)
     view = service.notice_view(session, round_id=round_id, today=utcnow().date())
     return page(request, "notice.html", notice=view, receipt=None, limit=_objection_limit(request))
 
@@ -235,13 +259,11 @@ def object_to(
 ) -> Response:
     """File an objection from the notice page, under the API's rate limit per address; the
     page shows the id to quote."""
+    _signed_in(request, session)
     address = request.client.host if request.client else "unknown"
     limiter: RateLimiter = request.app.state.objection_limiter
     limiter.hit(address, what="objections")
-    try:
-        data = ObjectionIn(uscc=uscc, grounds=grounds, contact=contact)
-    except PydanticValidationError as exc:
-        raise RequestValidationError(exc.errors()) from None
+    data = _from_form(ObjectionIn, {"uscc": uscc, "grounds": grounds, "contact": contact})
     today = utcnow().date()
     receipt = notice_service.file_objection(
         session, round_id=round_id, data=data, client_address=address, today=today
@@ -523,7 +545,7 @@ async def rate(
     uscc: str,
     session: SessionDep,
     principal: PrincipalDep,
-    nomination_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    nomination_id: Annotated[int, Form(ge=1, le=_MAX_ID)],
 ) -> Response:
     """Store the reviewer's ratings (and comments) from the rating form."""
     form = await request.form()
@@ -552,17 +574,14 @@ def declare_conflict(
     uscc: str,
     session: SessionDep,
     principal: PrincipalDep,
-    nomination_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    nomination_id: Annotated[int, Form(ge=1, le=_MAX_ID)],
     reason: OptionalText = "",
 ) -> Response:
     """Record the reviewer's conflict of interest with the firm; back to the shortlist, where
     the firm is hidden from them from now on (conflicts hide everything), and a line says so."""
+    data = _from_form(ConflictIn, {"reason": reason.strip() or None})
     reviews_service.declare_conflict(
-        session,
-        principal,
-        round_id=round_id,
-        nomination_id=nomination_id,
-        reason=reason.strip() or None,
+        session, principal, round_id=round_id, nomination_id=nomination_id, reason=data.reason
     )
     return _see_other(f"/ui/rounds/{round_id}/cohorts/{cohort}/shortlist?done=conflict")
 
@@ -576,8 +595,8 @@ async def _chosen(request: Request) -> dict[int, tuple[service.Outcome, str | No
         if not name.startswith("outcome:") or value not in ("select", "waitlist", "reject"):
             continue
         key = name.removeprefix("outcome:")
-        if not key.isdigit() or len(key) > 10:
-            continue
+        if not key.isdigit() or len(key) > 10 or int(key) > _MAX_ID:
+            continue  # no nomination's id (the database's ids are 32-bit)
         reason = form.get(f"reason:{key}")
         chosen[int(key)] = (
             cast(service.Outcome, value),  # one of the three, checked above

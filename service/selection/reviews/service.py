@@ -26,6 +26,7 @@ from service.selection.assignments import service as assignments_service
 __all__ = [
     "conflicted_usccs",
     "declare_conflict",
+    "own_ratings",
     "rate",
     "ratings_frame",
     "review_summaries",
@@ -161,6 +162,23 @@ def rate(
             .order_by(Review.criterion)
         )
     )
+
+
+def own_ratings(
+    session: Session, *, nomination_id: int, reviewer_id: int | None
+) -> dict[str, tuple[float, str | None]]:
+    """Criterion → this reviewer's rating of the nomination and its comment (none without a
+    reviewer)."""
+    if reviewer_id is None:
+        return {}
+    return {
+        criterion: (score, comment)
+        for criterion, score, comment in session.execute(
+            select(Review.criterion, Review.score, Review.comment).where(
+                Review.nomination_id == nomination_id, Review.reviewer_id == reviewer_id
+            )
+        )
+    }
 
 
 def declare_conflict(

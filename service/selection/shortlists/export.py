@@ -390,6 +390,8 @@ _FLAG_WORDS = {
     "below-minimum": ("低于最低分", "below the minimum of"),
     "capped": ("已达上限", "capped at the maximum of"),
     "awaiting-ratings": ("评分未齐", "awaiting ratings"),
+    # The pages' flag for ratings that were awaited in the run and are all in now.
+    "rated-since-run": ("评分已齐，下次评分时计入", "ratings in, counted at the next score run"),
 }
 
 _POLICY_WORDS = {
@@ -412,8 +414,8 @@ def titles_of(scheme: scoring.Scheme) -> dict[str, str]:
 
 def title_words(titles: dict[str, str], key: str) -> tuple[str, str]:
     """The title of ``key`` (an id of ``titles_of``) in Chinese and English: a bilingual
-    ``中文 — English`` title splits; a rule's title or rationale stays whole; an untranslated
-    criterion or category is its id in English."""
+    ``中文 — English`` title splits; a rule's title or rationale stays whole; a Chinese-only
+    criterion or category title is put in English (``words.english_title``)."""
     rule = key.startswith(("gate:", "bypass:"))
     title = titles.get(key) or (key.partition(":")[2] if rule else key)
     split = words.bilingual(title)
@@ -421,7 +423,7 @@ def title_words(titles: dict[str, str], key: str) -> tuple[str, str]:
         return split
     if rule:
         return title, title
-    return title, key.replace("_", " ")
+    return title, words.english_title(title, key)
 
 
 def flag_words(flag: str, titles: dict[str, str]) -> tuple[str, str]:

@@ -24,6 +24,7 @@ __all__ = [
     "GateWords",
     "Unit",
     "bilingual",
+    "english_title",
     "gate_words",
     "gates_in_words",
     "named",
@@ -149,6 +150,95 @@ def bilingual(title: str) -> tuple[str, str]:
         zh, _, en = title.partition(_BILINGUAL)
         return zh, en
     return title, title
+
+
+# The bundled schemes' Chinese-only criterion and category titles in English, by the title
+# without its parenthesised suffix (one id may carry different titles across schemes).
+_ENGLISH_TITLES: dict[str, str] = {
+    "资本市场": "Capital markets",
+    "产业链引领": "Industry-chain leadership",
+    "关键核心技术": "Key core technology",
+    "整合国内外资源": "Domestic and global resources",
+    "成长性": "Growth",
+    "成长性指标": "Growth",
+    "创新能力指标": "Innovation capability",
+    "专利与标准": "Patents and standards",
+    "评审专家评议": "Expert reviewers' assessment",
+    "融资与潜力": "Funding and potential",
+    "细分领域市场地位": "Standing in its market niche",
+    "自主知识产权": "Own intellectual property",
+    "研发投入": "R&D input",
+    "规模": "Scale",
+    "专业化指标": "Specialisation",
+    "硬科技": "Hard technology",
+    "硬科技与自主知识产权": "Hard technology and own IP",
+    "独角兽潜力": "Unicorn potential",
+    "牵头产业技术创新战略联盟": "Technology-innovation alliances led",
+    "商业模式创新": "Business-model innovation",
+    "I类知识产权数量": "Class I IP",
+    "II类知识产权数量": "Class II IP",
+    "上年度资产负债率": "Debt ratio, last year",
+    "主营业务占比": "Main-business share",
+    "累计融资额": "Funding to date",
+    "硬科技特色": "Hard-tech distinctiveness",
+    "硬科技领域": "Hard-tech sector",
+    "高价值发明专利": "High-value invention patents",
+    "牵头创新中心": "Innovation centres led",
+    "PCT国际专利申请": "PCT international applications",
+    "主导国际标准": "International standards led",
+    "发明专利等I类知识产权": "Invention patents and other Class I IP",
+    "与企业主导产品相关的有效知识产权数量": "Valid IP related to the main product",
+    "科技成果指标": "Technology results",
+    "上市或拟上市": "Listed or preparing to list",
+    "上年度主营业务收入增长率": "Main-business revenue growth, last year",
+    "上年度主营业务收入总额占营业收入总额比重": "Main business as a share of revenue, last year",
+    "距上轮融资月数": "Months since the last round",
+    "境外收入占比": "Overseas revenue share",
+    "出口收入占比": "Export revenue share",
+    "PCT专利申请": "PCT applications",
+    "净利润率": "Net profit margin",
+    "净资产增长率": "Net-asset growth",
+    "研发费用总额": "R&D expense",
+    "研发费用增长率": "R&D expense growth",
+    "研发投入指标": "R&D input",
+    "研发投入强度": "R&D intensity",
+    "上年度研发费用总额占营业收入总额比重": "R&D expense as a share of revenue, last year",
+    "研发强度提升": "Rise in R&D intensity",
+    "研发人员占比": "R&D staff share",
+    "近三年融资额": "Funding in the last three years",
+    "近两年融资轮次": "Funding rounds in the last two years",
+    "营业收入": "Revenue",
+    "营业收入复合增长率": "Compound revenue growth",
+    "营业收入增长率": "Revenue growth",
+    "销售收入增长率": "Sales growth",
+    "细分市场排名": "Rank in its market segment",
+    "细分市场占有率": "Share of its market segment",
+    "主导标准": "Standards led",
+    "主导标准总数": "Standards led in total",
+    "主导产品所属领域情况": "The main product's field",
+    "科技人员指标": "Technical staff",
+    "科技人员占比": "Technical staff share",
+    "估值": "Valuation",
+}
+# A title's parenthesised suffix: its points ("(20分)", "(满分30分)"), who rates it, its unit.
+_TITLE_SUFFIX = re.compile(r"(.+?)\s*\((满分)?(\d+)分\)|(.+?)\s*\((评审|美元)\)")
+_SUFFIX_WORDS = {"评审": "rated by reviewers", "美元": "US dollars"}
+
+
+def english_title(title: str, key: str) -> str:
+    """A criterion's or category's Chinese-only ``title`` in English (its points, rater or unit
+    kept), or its id ``key`` in words when the title is not one of the bundled schemes'."""
+    matched = _TITLE_SUFFIX.fullmatch(title)
+    if matched is None:
+        base, suffix = title, ""
+    elif matched.group(3) is not None:
+        base = matched.group(1)
+        most = "at most " if matched.group(2) else ""
+        suffix = f" ({most}{matched.group(3)} points)"
+    else:
+        base, suffix = matched.group(4), f" ({_SUFFIX_WORDS[matched.group(5)]})"
+    english = _ENGLISH_TITLES.get(base)
+    return key.replace("_", " ").replace("-", " ") if english is None else english + suffix
 
 
 def _title(gate: scoring.scheme.Gate) -> tuple[str, str]:

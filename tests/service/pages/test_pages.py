@@ -354,7 +354,7 @@ def test_english_pages_name_criteria_and_categories_in_english(
         assert left == [], path
         assert any(t in _visible_text(client.get(f"{path}{sep}lang=zh").text) for t in chinese)
     firm = client.get(f"{base}/firms/{first}?lang=en").text
-    assert "hard tech" in firm
+    assert "Hard-tech distinctiveness (rated by reviewers)" in firm
 
 
 def test_compare_takes_two_to_four_firms(

@@ -112,7 +112,7 @@ def test_csv_export_in_english(client: TestClient, as_role: Headers) -> None:
                           params={"format": "csv", "lang": "en"}, headers=as_role("chair"))
     heading, rows = csv_table(response.content)
     assert heading[1] == ["Cohort", "Seed 100 (seed)"]
-    assert "hard tech sector (of 6)" in rows[0]
+    assert "Hard-tech sector (of 6)" in rows[0]
     assert {r["Eligible"] for r in rows} <= {"yes", "no"}
     page = shortlist(client, as_role("chair"), round_id, "seed")
     scheme = run_scheme(client, as_role("chair"), page["run"])
