@@ -1,8 +1,9 @@
 """The growth model's reasons as records a page or an export can show: feature, value, signed
 contribution (log-odds), and a sentence in Chinese and in English.
 
-A ``log_`` feature holds ln(1 + x); its sentence shows x (e.g. revenue in yuan), its record the
-value the model saw.
+A ``log_`` feature holds ln(1 + x) — except those of ``LOG10_FEATURES``, which hold log10(x)
+(the Crunchbase amount, as its backtest has always read it); its sentence shows x (e.g.
+revenue in yuan), its record the value the model saw.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from typing import Any, Final
 
 from scoring.vocabulary import is_ratio
 
-__all__ = ["FEATURE_NAMES", "factor_record", "feature_name"]
+__all__ = ["FEATURE_NAMES", "LOG10_FEATURES", "factor_record", "feature_name"]
+
+# Features that hold log10(x), not ln(1 + x) (scoring.growth.crunchbase).
+LOG10_FEATURES: Final = frozenset({"log_amount"})
 
 # feature → (Chinese, English), for the Haidian panel's features and the Crunchbase ones.
 FEATURE_NAMES: Final[Mapping[str, tuple[str, str]]] = {
@@ -83,6 +87,8 @@ def _shown(feature: str, value: Any) -> str | None:
     if isinstance(value, str):
         return value
     number = float(value)
+    if feature in LOG10_FEATURES:
+        return f"{10 ** number:,.0f}"
     if feature.startswith("log_"):
         return f"{math.expm1(number):,.0f}"
     if is_ratio(feature):

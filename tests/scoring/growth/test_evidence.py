@@ -49,6 +49,9 @@ def test_a_factor_says_its_value_and_direction_in_both_languages() -> None:
     assert up["text_en"] == ("Revenue (yuan) of 1,000,000 raises the growth probability "
                              "(+0.42 log-odds)")
     assert up["text_zh"] == "营业收入（元）为1,000,000，提高成长概率（对数几率 +0.42）"
+    # The Crunchbase amount is log10 of US dollars, not ln(1 + x): 6.0 is a $1,000,000 round.
+    amount = factor_record("log_amount", 6.0, 0.3)
+    assert amount["text_en"].startswith("First-round amount (USD) of 1,000,000 raises")
     down = factor_record("rd_intensity", 0.031, -0.2)
     assert down["text_en"] == "R&D intensity of 3.1% lowers the growth probability (-0.20 log-odds)"
     missing = factor_record("debt_ratio", float("nan"), 0.1)
