@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -35,6 +36,11 @@ class Settings(BaseSettings):
     )
     max_rows: int = Field(default=100_000, ge=1)
     max_xlsx_uncompressed_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    display_timezone: str = Field(
+        default="Asia/Shanghai",
+        description="The IANA time zone in which pages show times (stored times are UTC): "
+        "the district's own, Beijing time, by default.",
+    )
     sqlite_busy_timeout_ms: int = Field(
         default=30_000, ge=0, description="How long a SQLite write waits for the lock (then 503)."
     )
@@ -106,6 +112,16 @@ class Settings(BaseSettings):
         gt=0,
         description="A training job with no progress report for this long reads as interrupted.",
     )
+
+    @field_validator("display_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as "
+                             "Asia/Shanghai)") from exc
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -6,11 +6,13 @@ Templates say both at once with ``t("中文", "English")``; Jinja's autoescape e
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -67,9 +69,24 @@ def _percent(value: Any) -> str:
     return f"{value * 100:.0f}%"
 
 
-def _minute(value: Any) -> str:
-    """A stored (UTC) time to the minute, saying its zone."""
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value is not None else "—"
+# Zones that read as Beijing time; any other shows its offset from UTC.
+_BEIJING = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC"})
+
+
+@pass_context
+def _minute(context: Context, value: Any) -> str:
+    """A stored (UTC) time to the minute in the app's display zone, saying the zone."""
+    if value is None:
+        return "—"
+    request = context.get("request")
+    name = request.app.state.settings.display_timezone if request is not None else "UTC"
+    local = value.astimezone(zoneinfo.ZoneInfo(name))
+    if name in _BEIJING:
+        zone = "Beijing time" if context.get("lang") == "en" else "北京时间"
+    else:
+        offset = local.strftime("%z")  # +0800
+        zone = "UTC" if offset == "+0000" else f"UTC{offset[:3]}:{offset[3:]}"
+    return f"{local:%Y-%m-%d %H:%M} {zone}"
 
 
 _ENVIRONMENT.filters["num"] = _number

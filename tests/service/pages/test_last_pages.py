@@ -4,14 +4,20 @@ signed-in header on the public notice."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from types import SimpleNamespace
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from markupsafe import escape
+from pydantic import ValidationError
 
 from service.growth import service as growth_service
 from service.keys import revoke_key
+from service.pages import rendering
+from service.settings import Settings
 from tests.service.pages.test_committee_pages import _noticed_round, _rated_criteria
 from tests.service.pages.test_pages import HOSTILE, _stored_sessions, sign_in
 from tests.service.selection.builders import Headers, assign_cohort, score, scored_round
@@ -64,12 +70,16 @@ def test_the_firm_page_after_a_rating_counts_it_and_shows_the_reviewers_own_rati
     run = client.get(
         f"/v1/rounds/{round_id}/cohorts/seed/shortlist", headers=as_role("chair")
     ).json()["run"]
-    minute = f"{run['created_at'][:10]} {run['created_at'][11:16]} UTC"
+    # Shown in Beijing time, the default display zone (stored in UTC).
+    beijing = dt.datetime.fromisoformat(run["created_at"]).astimezone(
+        dt.timezone(dt.timedelta(hours=8)))
+    minute = f"{beijing:%Y-%m-%d %H:%M} 北京时间"
     assert f"名次与总分仍是评分批次 #{run['id']}（{minute}）的结果" in rated.text
     assert "名次与总分仍是评分批次" not in before
     english = client.get(path, params={"lang": "en"}).text
     assert _flags(english).count("1 of 3") == 1
-    assert f"still those of score run #{run['id']} ({minute})" in english
+    minute_en = minute.replace("北京时间", "Beijing time")
+    assert f"still those of score run #{run['id']} ({minute_en})" in english
     # Another viewer sees the live count, never the reviewer's own form.
     client.cookies.clear()
     sign_in(client, api_keys["chair"])
@@ -259,3 +269,21 @@ def test_the_public_notice_names_signed_in_staff_and_stays_open_to_everyone(
     revoked = client.get(path, follow_redirects=False)
     assert revoked.status_code == 200  # still public: the visitor is anonymous now
     assert 'action="/ui/logout"' not in _header(revoked.text)
+
+
+def test_times_read_in_the_display_zone_and_say_which() -> None:
+    stored = dt.datetime(2026, 12, 31, 20, 5, tzinfo=dt.UTC)
+    template = rendering._ENVIRONMENT.from_string("{{ at | minute }}")
+
+    def shown(zone: str, lang: str) -> str:
+        request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(
+            settings=Settings(display_timezone=zone))))
+        return template.render(request=request, lang=lang, at=stored)
+
+    assert shown("Asia/Shanghai", "zh") == "2027-01-01 04:05 北京时间"  # the next day there
+    assert shown("Asia/Shanghai", "en") == "2027-01-01 04:05 Beijing time"
+    assert shown("UTC", "zh") == "2026-12-31 20:05 UTC"
+    assert shown("America/New_York", "en") == "2026-12-31 15:05 UTC-05:00"
+    assert template.render(at=None) == "—"
+    with pytest.raises(ValidationError, match="unknown time zone"):
+        Settings(display_timezone="Mars/Olympus")
