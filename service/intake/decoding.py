@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import unicodedata
 
+from service.intake.delimited import position_of
 from service.intake.result import ListRefusedError
 
 __all__ = ["ACCEPTED_ENCODINGS", "decode_text"]
@@ -71,7 +72,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            failure = exc
+            # The encoding that read furthest is the file's likeliest: a UTF-8 file with one bad
+            # byte fails GB18030 early, at its first Chinese character.
+            if failure is None or exc.start > failure.start:
+                failure = exc
             continue
         if encoding == "gb18030":
             implausible = _implausible_gb18030(text)
@@ -82,14 +86,19 @@ def decode_text(data: bytes) -> tuple[str, str]:
                 )
         nul = text.find("\x00")
         if nul >= 0:
+            row, field = position_of(text[:nul])
             raise ListRefusedError(
                 f"the file contains a NUL character (line {_line_of(text, nul)}); a CSV is plain "
-                "text — if this is an Excel workbook, upload it as .xlsx"
+                "text — if this is an Excel workbook, upload it as .xlsx",
+                row=row, field=field,
             )
         return text, encoding
     assert failure is not None
+    # The bytes before the failure decode: they say which row and column it is in.
+    row, field = position_of(data[: failure.start].decode(failure.encoding, errors="replace"))
     raise ListRefusedError(
         f"the file is neither UTF-8 nor GB18030 text: byte 0x{data[failure.start]:02X} at line "
         f"{_line_of(data, failure.start)} cannot be decoded; accepted encodings: "
-        f"{ACCEPTED_ENCODINGS} — save the CSV as UTF-8"
+        f"{ACCEPTED_ENCODINGS} — save the CSV as UTF-8",
+        row=row, field=field,
     )

@@ -118,6 +118,19 @@ def test_big5_and_shift_jis_csv_are_refused_not_stored_garbled(
     assert _count(app, Filing) == 0
 
 
+def test_an_undecodable_byte_is_refused_naming_its_row_and_column(
+    client: TestClient, app: FastAPI, as_role: Headers
+) -> None:
+    round_id = _open_round(client, as_role)
+    rows = [candidate_row(31), candidate_row(32, name="北辰科技有限公司")]
+    data = rows_to_csv(rows).encode().replace("北辰".encode(), b"\xff\xfe")
+    response = _upload(client, as_role("officer"), round_id, "list.csv", data, "text/csv")
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert (error["row"], error["field"]) == (3, "name")  # the header is row 1
+    assert _count(app, Filing) == 0
+
+
 def test_utf8_bom_csv(client: TestClient, as_role: Headers) -> None:
     round_id = _open_round(client, as_role)
     data = "\ufeff".encode() + rows_to_csv([candidate_row(20)]).encode("utf-8")

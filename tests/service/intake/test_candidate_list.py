@@ -116,8 +116,8 @@ def test_nul_byte_in_a_csv_refuses_the_file_with_a_clear_message() -> None:
     assert parsed.rows == []
     assert parsed.errors == [
         RowProblem(
-            row=None,
-            field=None,
+            row=3,  # the header is row 1, as in every row error
+            field="name",
             message="the file contains a NUL character (line 3); a CSV is plain text — "
             "if this is an Excel workbook, upload it as .xlsx",
         )
@@ -128,6 +128,22 @@ def test_undecodable_bytes_are_refused() -> None:
     parsed = parse(b"uscc,name\n\xff\xfe\xff,x\n")
     assert parsed.refused
     assert "neither UTF-8 nor GB18030" in parsed.errors[0].message
+    assert (parsed.errors[0].row, parsed.errors[0].field) == (2, "uscc")
+
+
+def test_a_refusal_names_the_row_and_column_even_across_quoted_line_breaks() -> None:
+    # Row 3's address spans two lines inside quotes: line 5 of the file is still row 3.
+    data = ('uscc,name,address\n91110108MA00000011,甲,北京\n'
+            '91110108MA00000022,乙,"海淀\n中关村"\n91110108MA00000033,丙,x\x00\n').encode()
+    nul = parse(data)
+    assert (nul.errors[0].row, nul.errors[0].field) == (4, "address")
+    assert "(line 5)" in nul.errors[0].message
+    undecodable = parse(data.replace(b"x\x00", b"x") .replace("丙".encode(), b"\x81\x20"))
+    assert (undecodable.errors[0].row, undecodable.errors[0].field) == (4, "name")
+    broken = parse(b'uscc,name\n91110108MA00000011,"a"b"\n')
+    assert broken.refused
+    header_itself = parse(b"us\x00cc,name\n1,2\n")
+    assert (header_itself.errors[0].row, header_itself.errors[0].field) == (None, None)
 
 
 @pytest.mark.parametrize(
