@@ -132,6 +132,10 @@ def test_a_boolean_in_a_json_candidate_list_is_a_row_error(
         ("/v1/audit?until=0.5", "until"),
         ("/v1/audit?since=1700000000", "since"),
         ("/v1/cohorts/seed/members?on=0", "on"),
+        # Days of the calendar the service keeps (1800-2100), on every date parameter alike.
+        ("/v1/cohorts/seed/members?on=0001-01-01", "on"),
+        ("/v1/rounds/1/kpis?as_of=0001-01-01", "as_of"),
+        ("/v1/rounds/1/kpis?as_of=0", "as_of"),
         # In UTC these fall outside the years Python's datetime holds: no query could bind them.
         ("/v1/audit?since=9999-12-31T23:59:59-12:00", "since"),
         ("/v1/audit?until=0001-01-01T00:00:00%2B14:00", "until"),

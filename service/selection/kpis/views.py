@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
+from schemas.scalars import CalendarDate
 from schemas.selection import KpisOut
 from service.deps import SessionDep
 from service.params import IdPath
@@ -23,7 +24,12 @@ router = APIRouter(tags=["selection"])
     responses={409: {"description": "The round is not published yet."}},
 )
 def get_kpis(
-    round_id: IdPath, session: SessionDep, request: Request, as_of: dt.date | None = None
+    round_id: IdPath,
+    session: SessionDep,
+    request: Request,
+    as_of: Annotated[
+        CalendarDate | None, Query(description="Count as of this day (default today).")
+    ] = None,
 ) -> KpisOut:
     """Counts members that newly reached each level since their baseline at publication, per
     year of the validity period, as of ``as_of`` (default today); the conditions are spelled
