@@ -19,7 +19,7 @@ from service.allow import AllowMiddleware
 from service.body_limit import BodyLimitMiddleware
 from service.contention import install_lock_handler
 from service.db import create_db_engine, create_sessionmaker, is_sqlite
-from service.deps import authorize
+from service.deps import authorize, principal_of_key
 from service.docs import install_docs
 from service.firms.views import router as firms_router
 from service.growth.jobs import service as growth_jobs
@@ -177,6 +177,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
         public_routes=[route for route, roles in RULES.items() if roles == PUBLIC],
         max_public_bytes=settings.max_public_body_bytes,
         session_cookie=page_session.SESSION_COOKIE,
+        known_key=principal_of_key,
     )
     app.add_middleware(AllowMiddleware, routes=RULES)
     if settings.cors_origins:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import PayloadTooLarge
+from service.errors import PayloadTooLarge, Unauthorized
 from service.problems import problem_response
 
 __all__ = ["BodyLimitMiddleware"]
@@ -21,7 +22,10 @@ class BodyLimitMiddleware:
     it is too long, so the general limit would let an anonymous caller cost the server 128 MiB
     of memory and seconds of parsing per request. So has every other route when the request
     carries no credential at all (no ``credential_header``, no ``session_cookie``): it can only
-    be refused with a 401, and FastAPI parses a body before it checks the key.
+    be refused with a 401, and FastAPI parses a body before it checks the key. A request with
+    a key whose body passes the public limit has its key checked then (``known_key``, with
+    the app and the key; cached), and an unknown or revoked key is a 401 before any more of
+    the body is read.
     """
 
     def __init__(
@@ -33,8 +37,10 @@ class BodyLimitMiddleware:
         max_public_bytes: int | None = None,
         credential_header: str = "x-api-key",
         session_cookie: str | None = None,
+        known_key: Callable[[Any, str], Awaitable[object | None]] | None = None,
     ) -> None:
         self.app = app
+        self._known_key = known_key
         self._credential = credential_header.lower().encode("latin-1")
         self._session = None if session_cookie is None else f"{session_cookie}=".encode("latin-1")
         self.max_bytes = max_bytes
@@ -50,6 +56,26 @@ class BodyLimitMiddleware:
             if name == b"cookie" and self._session is not None and self._session in value:
                 return True
         return False
+
+    def _key_of(self, scope: Scope) -> str | None:
+        for name, value in scope.get("headers", []):
+            if name == self._credential:
+                return value.decode("latin-1").strip() or None
+        return None
+
+    async def _unknown_key(self, scope: Scope) -> bool:
+        """Whether the request's key (if any) is unknown or revoked: asked only of a request
+        with a key whose body passes the public limit, on a route that needs one."""
+        key = self._key_of(scope)
+        if key is None or self._known_key is None:
+            return False
+        return await self._known_key(scope["app"], key) is None
+
+    def _refused(self) -> ASGIApp:
+        return problem_response(Unauthorized(
+            "The API key is unknown or revoked.",
+            headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'},
+        ))
 
     def _limit_of(self, scope: Scope) -> tuple[int, bool]:
         """The limit, and whether it is the public one because nothing identifies the caller."""
@@ -73,6 +99,8 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit, anonymous = self._limit_of(scope)
+        # A body past the public limit on a route that needs a key: the key is checked first.
+        checked = limit <= self.max_public_bytes
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -82,6 +110,11 @@ class BodyLimitMiddleware:
                 if declared > limit:
                     await self._too_large(limit, anonymous)(scope, receive, send)
                     return
+                if declared > self.max_public_bytes and not checked:
+                    checked = True
+                    if await self._unknown_key(scope):
+                        await self._refused()(scope, receive, send)
+                        return
         # Buffer the body (bounded by the limit) so an undeclared stream is refused just the same.
         chunks: list[bytes] = []
         size = 0
@@ -95,6 +128,11 @@ class BodyLimitMiddleware:
             if size > limit:
                 await self._too_large(limit, anonymous)(scope, receive, send)
                 return
+            if size > self.max_public_bytes and not checked:
+                checked = True
+                if await self._unknown_key(scope):
+                    await self._refused()(scope, receive, send)
+                    return
             chunks.append(chunk)
             more = bool(message.get("more_body", False))
         body = b"".join(chunks)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated, Concatenate, ParamSpec, TypeVar
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
@@ -15,7 +15,15 @@ from service.errors import Forbidden, ServiceError, Unauthorized
 from service.keys import Principal, authenticate
 from service.pages import session as page_session
 
-__all__ = ["PrincipalDep", "SessionDep", "authorize", "get_session", "read_small", "run_read"]
+__all__ = [
+    "PrincipalDep",
+    "SessionDep",
+    "authorize",
+    "get_session",
+    "principal_of_key",
+    "read_small",
+    "run_read",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -47,9 +55,21 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def _lookup(request: Request, raw_key: str) -> Principal | None:
-    with request.app.state.read_sessions() as session:
+def _lookup(app: Any, raw_key: str) -> Principal | None:
+    with app.state.read_sessions() as session:
         return authenticate(session, raw_key)
+
+
+async def principal_of_key(app: Any, raw_key: str) -> Principal | None:
+    """The principal of an API key (None when unknown or revoked): from the app's cache, else
+    looked up off the event loop and cached. Only a cache miss costs a thread hop and a query."""
+    cache = app.state.principal_cache
+    principal: Principal | None = cache.get(raw_key)
+    if principal is None:
+        principal = await run_in_threadpool(_lookup, app, raw_key)
+        if principal is not None:
+            cache.put(raw_key, principal)
+    return principal
 
 
 def _is_page(path: str) -> bool:
@@ -81,13 +101,7 @@ async def authorize(request: Request) -> None:
             "Send an API key in the X-API-Key header.",
             headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'},
         )
-    cache = request.app.state.principal_cache
-    principal = cache.get(raw_key)
-    if principal is None:
-        # Only a cache miss leaves the event loop; a hit costs no thread hop and no query.
-        principal = await run_in_threadpool(_lookup, request, raw_key)
-        if principal is not None:
-            cache.put(raw_key, principal)
+    principal = await principal_of_key(request.app, raw_key)
     if principal is None:
         raise Unauthorized(
             "The API key is unknown or revoked.",

@@ -281,6 +281,17 @@ def test_a_body_without_any_credential_is_held_to_the_public_limit(
     keyed = client.post("/v1/rounds", content=big,
                         headers={**as_role("admin"), "Content-Type": "application/json"})
     assert keyed.status_code == 422, keyed.text
+    # An unknown key is refused once the body passes the public limit, before the rest is read
+    # or parsed (parsed first, this broken JSON was a 422), whether the body declares its
+    # length or streams it.
+    broken = big[:-1]
+    for content in (broken, iter([broken[:40_000], broken[40_000:]])):
+        forged = client.post("/v1/rounds", content=content,
+                             headers={"X-API-Key": "ck_0123456789ab_forged",
+                                      "Content-Type": "application/json"})
+        assert forged.status_code == 401, forged.text
+        assert forged.headers["www-authenticate"] == 'ApiKey header="X-API-Key"'
+        assert forged.json()["detail"] == "The API key is unknown or revoked."
     # So does a page session cookie, valid or not: the session is checked by the page itself.
     cookied = client.post("/v1/rounds", content=big,
                           headers={"Content-Type": "application/json",
