@@ -177,7 +177,7 @@ def create_app(settings: Settings | None = None, *, bind: Connection | None = No
         public_routes=[route for route, roles in RULES.items() if roles == PUBLIC],
         max_public_bytes=settings.max_public_body_bytes,
         session_cookie=page_session.SESSION_COOKIE,
-        known_key=principal_of_key,
+        check_key=principal_of_key,
     )
     app.add_middleware(AllowMiddleware, routes=RULES)
     if settings.cors_origins:

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import PayloadTooLarge, Unauthorized
+from service.errors import PayloadTooLarge, ServiceError
 from service.problems import problem_response
 
 __all__ = ["BodyLimitMiddleware"]
@@ -23,9 +23,9 @@ class BodyLimitMiddleware:
     of memory and seconds of parsing per request. So has every other route when the request
     carries no credential at all (no ``credential_header``, no ``session_cookie``): it can only
     be refused with a 401, and FastAPI parses a body before it checks the key. A request with
-    a key whose body passes the public limit has its key checked then (``known_key``, with
-    the app and the key; cached), and an unknown or revoked key is a 401 before any more of
-    the body is read.
+    a key whose body passes the public limit has its key checked then (``check_key``, with the
+    app and the key, raising the ``ServiceError`` to answer), and an unknown or revoked key is
+    refused before any more of the body is read.
     """
 
     def __init__(
@@ -37,10 +37,10 @@ class BodyLimitMiddleware:
         max_public_bytes: int | None = None,
         credential_header: str = "x-api-key",
         session_cookie: str | None = None,
-        known_key: Callable[[Any, str], Awaitable[object | None]] | None = None,
+        check_key: Callable[[Any, str], Awaitable[object]] | None = None,
     ) -> None:
         self.app = app
-        self._known_key = known_key
+        self._check_key = check_key
         self._credential = credential_header.lower().encode("latin-1")
         self._session = None if session_cookie is None else f"{session_cookie}=".encode("latin-1")
         self.max_bytes = max_bytes
@@ -49,33 +49,30 @@ class BodyLimitMiddleware:
             (method.upper(), compile_path(template)[0]) for method, template in public_routes
         ]
 
-    def _credentialed(self, scope: Scope) -> bool:
-        for name, value in scope.get("headers", []):
-            if name == self._credential and value.strip():
-                return True
-            if name == b"cookie" and self._session is not None and self._session in value:
-                return True
-        return False
-
     def _key_of(self, scope: Scope) -> str | None:
         for name, value in scope.get("headers", []):
             if name == self._credential:
                 return value.decode("latin-1").strip() or None
         return None
 
-    async def _unknown_key(self, scope: Scope) -> bool:
-        """Whether the request's key (if any) is unknown or revoked: asked only of a request
-        with a key whose body passes the public limit, on a route that needs one."""
-        key = self._key_of(scope)
-        if key is None or self._known_key is None:
-            return False
-        return await self._known_key(scope["app"], key) is None
+    def _credentialed(self, scope: Scope) -> bool:
+        if self._key_of(scope) is not None:
+            return True
+        return self._session is not None and any(
+            name == b"cookie" and self._session in value for name, value in scope.get("headers", [])
+        )
 
-    def _refused(self) -> ASGIApp:
-        return problem_response(Unauthorized(
-            "The API key is unknown or revoked.",
-            headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'},
-        ))
+    async def _refusal(self, scope: Scope) -> ASGIApp | None:
+        """The answer to a request whose key is unknown or revoked (None otherwise): asked only
+        of a request whose body passes the public limit, on a route that needs a key."""
+        key = self._key_of(scope)
+        if key is None or self._check_key is None:
+            return None
+        try:
+            await self._check_key(scope["app"], key)
+        except ServiceError as exc:
+            return problem_response(exc)
+        return None
 
     def _limit_of(self, scope: Scope) -> tuple[int, bool]:
         """The limit, and whether it is the public one because nothing identifies the caller."""
@@ -112,8 +109,9 @@ class BodyLimitMiddleware:
                     return
                 if declared > self.max_public_bytes and not checked:
                     checked = True
-                    if await self._unknown_key(scope):
-                        await self._refused()(scope, receive, send)
+                    refusal = await self._refusal(scope)
+                    if refusal is not None:
+                        await refusal(scope, receive, send)
                         return
         # Buffer the body (bounded by the limit) so an undeclared stream is refused just the same.
         chunks: list[bytes] = []
@@ -130,8 +128,9 @@ class BodyLimitMiddleware:
                 return
             if size > self.max_public_bytes and not checked:
                 checked = True
-                if await self._unknown_key(scope):
-                    await self._refused()(scope, receive, send)
+                refusal = await self._refusal(scope)
+                if refusal is not None:
+                    await refusal(scope, receive, send)
                     return
             chunks.append(chunk)
             more = bool(message.get("more_body", False))

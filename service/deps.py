@@ -60,15 +60,21 @@ def _lookup(app: Any, raw_key: str) -> Principal | None:
         return authenticate(session, raw_key)
 
 
-async def principal_of_key(app: Any, raw_key: str) -> Principal | None:
-    """The principal of an API key (None when unknown or revoked): from the app's cache, else
-    looked up off the event loop and cached. Only a cache miss costs a thread hop and a query."""
+# How a 401 tells the client where its key goes.
+_CHALLENGE = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'}
+
+
+async def principal_of_key(app: Any, raw_key: str) -> Principal:
+    """The principal of an API key, from the app's cache, else looked up off the event loop and
+    cached (only a cache miss costs a thread hop and a query); ``Unauthorized`` when the key
+    is unknown or revoked."""
     cache = app.state.principal_cache
     principal: Principal | None = cache.get(raw_key)
     if principal is None:
         principal = await run_in_threadpool(_lookup, app, raw_key)
-        if principal is not None:
-            cache.put(raw_key, principal)
+        if principal is None:
+            raise Unauthorized("The API key is unknown or revoked.", headers=_CHALLENGE)
+        cache.put(raw_key, principal)
     return principal
 
 
@@ -97,16 +103,8 @@ async def authorize(request: Request) -> None:
         request.state.principal = principal
         return
     if not raw_key:
-        raise Unauthorized(
-            "Send an API key in the X-API-Key header.",
-            headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'},
-        )
+        raise Unauthorized("Send an API key in the X-API-Key header.", headers=_CHALLENGE)
     principal = await principal_of_key(request.app, raw_key)
-    if principal is None:
-        raise Unauthorized(
-            "The API key is unknown or revoked.",
-            headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'},
-        )
     _check_role(principal, rule)
     request.state.principal = principal
 
